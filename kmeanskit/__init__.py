@@ -1,0 +1,55 @@
+"""
+kmeanskit: k-means for numeric Python
+=====================================
+
+A drop-in replacement for :mod:`scipy.cluster.vq` computed by a compiled,
+chunked, multi-threaded core: change ``from scipy.cluster.vq import ...`` to
+``from kmeanskit import ...`` and every result stays the same.
+
+Functions
+---------
+whiten
+    Scale each feature to unit variance.
+vq
+    Assign observations to the nearest code of a code book.
+kmeans
+    k-means with restarts, until the distortion settles (SciPy's ``kmeans``).
+kmeans2
+    k-means with a fixed number of iterations (SciPy's ``kmeans2``).
+kpp_init
+    k-means++ seeding, plain (SciPy's draws) or greedy.
+show_config
+    How this installation was built (OpenMP, BLAS, threads).
+
+Exceptions
+----------
+ClusterError
+    A cluster became empty with ``missing='raise'``.
+
+Submodules
+----------
+datasets
+    Built-in synthetic data (``grid_blobs``).
+"""
+
+from ._config import show_config
+from ._errors import ClusterError
+from ._seeding import kpp_init
+from ._vq import kmeans, kmeans2, vq, whiten
+
+try:
+    from importlib.metadata import version as _version
+
+    __version__ = _version("kmeanskit")
+except Exception:  # pragma: no cover - metadata missing in odd installs
+    __version__ = "unknown"
+
+__all__ = [
+    "ClusterError",
+    "kmeans",
+    "kmeans2",
+    "kpp_init",
+    "show_config",
+    "vq",
+    "whiten",
+]

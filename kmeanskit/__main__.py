@@ -1,0 +1,7 @@
+"""``python -m kmeanskit``: see :mod:`kmeanskit._cli`."""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())

@@ -1,0 +1,269 @@
+"""Initial centres: random rows, a fitted Gaussian, and k-means++.
+
+Each method draws from the random generator in the same order and with the
+same calls as ``scipy.cluster.vq``, so the same ``rng`` gives SciPy's initial
+centres (and hence SciPy's answer):
+
+* ``'points'``: one ``choice(n, k, replace=False)``;
+* ``'random'``: one block of ``standard_normal`` draws;
+* ``'++'``: one ``integers(n)``, then one ``uniform()`` per further centre.
+
+The private functions take validated (n, d) data and an engine; the public
+:func:`kpp_init` validates and dispatches.
+"""
+
+import math
+import numbers
+import numpy as np
+
+from . import _validate
+from ._dispatch import to_numpy
+from ._engines import get_engine
+from ._warnings import warn_external
+from ._rng import random_integer
+
+__all__ = ["kpp_init", "init_points", "init_gaussian", "init_kpp", "INIT_METHODS"]
+
+
+def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True):
+    """Choose k initial centres from the data by k-means++.
+
+    The first centre is a uniformly random observation; each further one is
+    an observation drawn with probability proportional to its squared
+    distance to the nearest centre chosen so far (Arthur & Vassilvitskii,
+    2007), which spreads the centres over the data.
+
+    Parameters
+    ----------
+    data : array_like, shape (M, N) or (M,)
+        Observations, one per row, float32 or float64.
+    k : int
+        Number of centres, >= 1.
+    rng : {None, int, numpy.random.Generator, numpy.random.RandomState}, optional
+        Source of the draws.  A ``Generator`` or ``RandomState`` is used as
+        is; anything else goes through :func:`numpy.random.default_rng`
+        (``None``: fresh entropy).
+    n_local_trials : int or 'auto', optional
+        Candidates drawn per centre.  1 (default) is plain k-means++ with
+        SciPy's draws.  More makes it *greedy* k-means++: of that many
+        candidates, the one that most lowers the potential (the sum of
+        squared distances to the nearest centre) is kept, as scikit-learn
+        does; ``'auto'`` uses scikit-learn's ``2 + int(log(k))``.
+    check_finite : bool, optional
+        Whether to check that `data` contains only finite numbers.
+        Default: True.
+
+    Returns
+    -------
+    centres : ndarray, shape (k, N) or (k,)
+        Rows of `data` (copies), in the data's dtype.
+
+    Raises
+    ------
+    ValueError
+        On an inf or NaN (with `check_finite`), k < 1, a non-integer `k`,
+        ``n_local_trials < 1``, empty or complex data, or data of more than
+        two dimensions.
+    TypeError
+        On integer or non-numeric data.
+
+    Warns
+    -----
+    UserWarning
+        If the data has fewer distinct points than `k`; the remaining centres
+        then repeat data points (drawn uniformly, one draw per centre).
+
+    See Also
+    --------
+    kmeans2 : ``minit='++'`` uses this seeding.
+
+    Notes
+    -----
+    SciPy keeps its k-means++ private (``scipy.cluster.vq._kpp``); with
+    ``n_local_trials=1`` and the same generator this function returns the
+    same centres: one ``integers(M)`` draw for the first centre, then one
+    ``uniform()`` per further centre, located by a left ``searchsorted`` in
+    the cumulative sum of the normalised squared distances.  Those distances
+    are kept as a running minimum computed by direct differences in float64,
+    so each new centre costs O(M N), not O(M N k) as in SciPy.
+
+    The greedy variant's expected potential is lower at the price of
+    `n_local_trials` times more distance computations per centre.
+
+    References
+    ----------
+    .. [1] D. Arthur and S. Vassilvitskii, "k-means++: the advantages of
+       careful seeding", Proceedings of the Eighteenth Annual ACM-SIAM
+       Symposium on Discrete Algorithms, 2007.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kmeanskit import kpp_init
+    >>> from kmeanskit.datasets import grid_blobs
+    >>> data, _ = grid_blobs(rng=0)
+    >>> kpp_init(data, 9, rng=0).shape
+    (9, 2)
+    >>> kpp_init(data, 9, rng=0, n_local_trials="auto").shape
+    (9, 2)
+    """
+    if isinstance(rng, np.random.RandomState | np.random.Generator):
+        generator = rng
+    else:
+        generator = np.random.default_rng(rng)
+    converted = to_numpy(data)
+    values = _validate.as_data(converted.arrays[0], "data", check_finite=check_finite)
+    if values.size < 1:
+        raise ValueError(f"data is empty (shape {values.shape}).")
+    count = _validate.check_k_count(k, values.shape[0])
+    trials = _local_trials(n_local_trials, count)
+    x = _validate.to_2d(values)
+    centres = init_kpp(x, count, generator, get_engine(), n_local_trials=trials)
+    if values.ndim == 1:
+        centres = centres[:, 0]
+    return converted.back(centres)
+
+
+def _local_trials(n_local_trials, k):
+    if isinstance(n_local_trials, str):
+        _validate.check_option(n_local_trials, "n_local_trials", ("auto",))
+        return 2 + int(math.log(k))
+    if isinstance(n_local_trials, bool) or not isinstance(
+        n_local_trials, numbers.Integral
+    ):
+        raise TypeError(
+            f"n_local_trials must be a positive int or 'auto', got {n_local_trials!r}."
+        )
+    if n_local_trials < 1:
+        raise ValueError(f"n_local_trials must be at least 1, got {n_local_trials}.")
+    return int(n_local_trials)
+
+
+def init_points(x, k, rng, engine=None):
+    """``k`` distinct rows of ``x`` chosen uniformly at random."""
+    idx = rng.choice(x.shape[0], size=k, replace=False)
+    return x[idx]
+
+
+def _gaussian_factor(cov):
+    """A matrix ``F`` with ``F @ F.T == cov``.
+
+    The Cholesky factor when ``cov`` is positive definite (SciPy's choice, so
+    results match SciPy's exactly there); otherwise the symmetric square root
+    from an eigendecomposition, which exists for any positive semi-definite
+    matrix (constant or collinear columns), where SciPy raises LinAlgError.
+    """
+    try:
+        return np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        eigenvalues, eigenvectors = np.linalg.eigh(cov)
+        return eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+
+
+def init_gaussian(x, k, rng, engine=None, *, one_dimensional=False):
+    """``k`` draws from a Gaussian with the mean and covariance of ``x``.
+
+    Parameters
+    ----------
+    x : (n, d) array
+    k : int
+    rng : Generator or RandomState
+    one_dimensional : bool
+        ``x`` came in as a 1-D array (d == 1): draw ``k`` scalars, as SciPy does
+        for 1-D data (the same numbers as the (k, 1) draw).
+    """
+    n, d = x.shape
+    mu = x.mean(axis=0, dtype=np.float64)
+    if n < 2:
+        # A single observation has no spread: every centre is that point.  The
+        # draws are still made so the generator advances as in the usual case.
+        rng.standard_normal(size=(k,) if one_dimensional else (k, d))
+        return np.tile(mu, (k, 1))
+    if one_dimensional:
+        std = math.sqrt(np.var(x[:, 0], ddof=1, dtype=np.float64))
+        draws = rng.standard_normal(size=k)
+        return (draws * std)[:, np.newaxis] + mu
+    if d > n:
+        # More features than observations: the covariance is singular, so
+        # sample in the span of the centred data through its SVD.
+        _, s, vh = np.linalg.svd(x - mu, full_matrices=False)
+        draws = rng.standard_normal(size=(k, s.size))
+        return draws @ (s[:, np.newaxis] * vh / math.sqrt(n - 1.0)) + mu
+    cov = np.atleast_2d(np.cov(x, rowvar=False))
+    draws = rng.standard_normal(size=(k, d))
+    return draws @ _gaussian_factor(cov).T + mu
+
+
+def _warn_few_distinct(k):
+    warn_external(
+        f"The data has fewer distinct points than k={k}: the remaining centres "
+        "repeat data points, and their clusters will be empty.",
+        UserWarning,
+    )
+
+
+def init_kpp(x, k, rng, engine, *, n_local_trials=1):
+    """k-means++ seeding (Arthur & Vassilvitskii, 2007).
+
+    Each further centre is a data row drawn with probability proportional to
+    its squared distance to the nearest centre chosen so far.  With
+    ``n_local_trials > 1`` it is the greedy variant: that many candidates are
+    drawn and the one that lowers the potential (the sum of squared distances)
+    most is kept.
+
+    The running minimum of squared distances is updated once per new centre
+    (O(n d) work each), computed by direct differences in float64.  With one
+    trial the draws are SciPy's: the new index is a left ``searchsorted`` of
+    one ``uniform()`` in the cumulative sum of the normalised distances.
+    """
+    n, d = x.shape
+    centres = np.empty((k, d), dtype=x.dtype)
+    index = random_integer(rng, n)
+    centres[0] = x[index]
+    closest = engine.min_sqdist(x, centres[0:1])
+    warned = False
+    for i in range(1, k):
+        total = closest.sum()
+        if not total > 0:
+            # Every point is already a centre: nothing left to weigh by
+            # distance.  Keep one draw per centre, now uniform over the rows.
+            if not warned:
+                _warn_few_distinct(k)
+                warned = True
+            index = min(int(rng.uniform() * n), n - 1)
+        elif n_local_trials == 1:
+            cumulative = np.cumsum(closest / total)
+            index = int(np.searchsorted(cumulative, rng.uniform()))
+            # Rounding can leave cumulative[-1] a hair below 1.
+            index = min(index, int(np.flatnonzero(closest)[-1]))
+        else:
+            index, closest = _best_of_candidates(
+                x, engine, closest, total, rng, n_local_trials
+            )
+            centres[i] = x[index]
+            continue
+        centres[i] = x[index]
+        closest = engine.min_sqdist(x, centres[i:i + 1], closest)
+    return centres
+
+
+def _best_of_candidates(x, engine, closest, total, rng, n_trials):
+    """Greedy k-means++ step: the candidate giving the lowest potential."""
+    cumulative = np.cumsum(closest)
+    targets = rng.uniform(size=n_trials) * total
+    candidates = np.minimum(np.searchsorted(cumulative, targets), x.shape[0] - 1)
+    best_index, best_closest, best_potential = -1, None, np.inf
+    for index in candidates:
+        trial = engine.min_sqdist(x, x[index:index + 1], closest.copy())
+        potential = trial.sum()
+        if potential < best_potential:
+            best_index, best_closest, best_potential = int(index), trial, potential
+    return best_index, best_closest
+
+
+INIT_METHODS = {
+    "random": init_gaussian,
+    "points": init_points,
+    "++": init_kpp,
+}
+"""kmeans2's ``minit`` strings and the functions they name."""

@@ -1,0 +1,148 @@
+"""Argument checks shared by the public functions.
+
+Every check raises the exception type SciPy raises for the same mistake, with
+a message that names the argument and the offending value.  Nothing here
+modifies its input: arrays are only ever read, and a new array is made
+whenever a dtype or layout has to change.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_data",
+    "check_finite_array",
+    "check_iter",
+    "check_k_count",
+    "check_option",
+    "check_thresh",
+    "floating_dtype",
+    "to_2d",
+]
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def floating_dtype(dtype, name, *, integers="raise"):
+    """The float dtype the kernels compute in for data of ``dtype``.
+
+    float32 and float64 are kept, float16 is computed in float32.  Integers
+    and booleans raise ``TypeError`` (``integers='raise'``, SciPy's rule for
+    k-means) or become float64 (``integers='float64'``, SciPy's rule for vq).
+    Complex data raises ``ValueError`` and non-numeric data ``TypeError``, as
+    SciPy does.
+    """
+    dtype = np.dtype(dtype)
+    if dtype in _FLOATS:
+        return dtype
+    if dtype == np.float16:
+        return np.dtype(np.float32)
+    if dtype.kind == "c":
+        raise ValueError(
+            f"{name} has complex dtype {dtype}; k-means needs real "
+            "floating-point data (split real and imaginary parts into columns)."
+        )
+    if dtype.kind in "iub":
+        if integers == "float64":
+            return np.dtype(np.float64)
+        raise TypeError(
+            f"{name} must hold floating-point numbers (float32 or float64), got "
+            f"dtype {dtype}; convert it first, e.g. {name}.astype(numpy.float64)."
+        )
+    raise TypeError(
+        f"{name} must be a numeric array of float32 or float64, got dtype {dtype}."
+    )
+
+
+def check_finite_array(a, name):
+    """Raise ``ValueError`` if ``a`` holds an inf or a NaN."""
+    if not np.isfinite(a).all():
+        raise ValueError(
+            f"{name} must not contain infs or NaNs (pass check_finite=False to "
+            "skip this check at your own risk)."
+        )
+
+
+def as_data(a, name, *, check_finite, integers="raise", max_ndim=2):
+    """Validate an observation array; return it as a float32/float64 ndarray.
+
+    The returned array is ``a`` itself when no conversion is needed: callers
+    must treat it as read-only.
+    """
+    arr = np.asarray(a)
+    if arr.ndim == 0 or arr.ndim > max_ndim:
+        raise ValueError(
+            f"{name} must be a 1-D or 2-D array, got an array of ndim={arr.ndim} "
+            f"(shape {arr.shape})."
+        )
+    dtype = floating_dtype(arr.dtype, name, integers=integers)
+    if check_finite and arr.dtype.kind in "fc":
+        check_finite_array(arr, name)
+    return arr.astype(dtype, copy=False)
+
+
+def to_2d(a):
+    """An (n, d) C-contiguous view or copy of 1-D or 2-D ``a`` (1-D: d=1)."""
+    if a.ndim == 1:
+        a = a[:, np.newaxis]
+    return np.ascontiguousarray(a)
+
+
+def _is_integral(value):
+    if isinstance(value, numbers.Integral):
+        return True
+    try:
+        return float(value).is_integer()
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def check_iter(iter, name="iter"):
+    """``iter`` must be an integer >= 1: ``TypeError`` / ``ValueError`` otherwise."""
+    if isinstance(iter, bool) or not isinstance(iter, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= 1, got {iter!r}.")
+    if iter < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {iter}.")
+    return int(iter)
+
+
+def check_thresh(thresh):
+    """``thresh`` must be a real number >= 0 (a negative one never converges)."""
+    try:
+        value = float(thresh)
+    except (TypeError, ValueError):
+        raise TypeError(f"thresh must be a real number >= 0, got {thresh!r}.") from None
+    if not value >= 0:  # also rejects NaN
+        raise ValueError(
+            f"thresh must be >= 0, got {thresh!r}: the loop stops when the "
+            "distortion changes by at most thresh, which a negative value never allows."
+        )
+    return value
+
+
+def check_k_count(k, n, *, name="k", points_needed=False):
+    """Validate a cluster count; return it as an int.
+
+    ``points_needed``: ``k`` rows are sampled from the ``n`` observations, so
+    ``k`` may not exceed ``n``.
+    """
+    if not _is_integral(k):
+        raise ValueError(f"{name} must be an integer number of clusters, got {k!r}.")
+    count = int(k)
+    if count < 1:
+        raise ValueError(f"{name} must be at least 1, got {count}.")
+    if points_needed and count > n:
+        raise ValueError(
+            f"{name}={count} clusters cannot be seeded from {n} observations "
+            "without repeating one; ask for at most as many clusters as observations."
+        )
+    return count
+
+
+def check_option(value, name, choices):
+    """``value`` must be one of ``choices``: ``ValueError`` naming them otherwise."""
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"Unknown {name} {value!r}; expected one of {options}.")
+    return value

@@ -1,0 +1,516 @@
+"""The scipy.cluster.vq-compatible functions: whiten, vq, kmeans, kmeans2.
+
+Each public function validates its arguments once, converts the caller's
+arrays for the engine, runs the shared code (seeding, the Lloyd loop) and
+converts the results back.  Signatures, defaults, return types and error
+types are SciPy's; every departure is listed in the docstring's Notes.
+"""
+
+import numpy as np
+
+from . import _validate
+from ._dispatch import to_numpy
+from ._engines import get_engine
+from ._errors import ClusterError
+from ._lloyd import run_lloyd
+from ._warnings import warn_external
+from ._rng import UNSET, resolve_rng
+from ._seeding import INIT_METHODS, init_gaussian, init_points
+
+__all__ = ["whiten", "vq", "kmeans", "kmeans2"]
+
+_EMPTY_CLUSTER_MESSAGE = (
+    "One of the clusters is empty. Re-run kmeans with a different initialization."
+)
+
+
+def whiten(obs, check_finite=None):
+    """Normalize each feature (column) to unit variance.
+
+    Each column of `obs` is divided by its standard deviation, which puts
+    features measured on different scales on an equal footing before k-means.
+
+    Parameters
+    ----------
+    obs : array_like
+        Observations, one per row; the standard deviation is taken along axis
+        0 (for 1-D input, over the whole vector).
+    check_finite : bool, optional
+        Whether to check that `obs` contains only finite numbers.  Default
+        (None): True.
+
+    Returns
+    -------
+    result : ndarray
+        `obs` divided column-wise by its (population, ``ddof=0``) standard
+        deviation.  float32 stays float32; integers give float64.
+
+    Raises
+    ------
+    ValueError
+        If `obs` contains an inf or NaN (with `check_finite`), or is 0-D.
+    TypeError
+        If `obs` is not numeric.
+
+    Warns
+    -----
+    RuntimeWarning
+        If a column has zero standard deviation; that column is returned
+        unchanged.  Only issued when `check_finite` is on, as in SciPy.
+
+    See Also
+    --------
+    scipy.cluster.vq.whiten : the function this one replaces.
+
+    Notes
+    -----
+    Same results, dtypes and warnings as :func:`scipy.cluster.vq.whiten`.
+    Complex input is accepted, as by SciPy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kmeanskit import whiten
+    >>> features = np.array([[1.9, 2.3, 1.7],
+    ...                      [1.5, 2.5, 2.2],
+    ...                      [0.8, 0.6, 1.7]])
+    >>> whiten(features)
+    array([[4.17944278, 2.69811351, 7.21248917],
+           [3.29956009, 2.93273208, 9.33380951],
+           [1.75976538, 0.7038557 , 7.21248917]])
+    """
+    converted = to_numpy(obs)
+    arr = converted.arrays[0]
+    if check_finite is None:
+        check_finite = True
+    if arr.ndim == 0:
+        raise ValueError("obs must have at least one dimension, got a 0-D array.")
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"obs must be a numeric array, got dtype {arr.dtype}.")
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(np.float64)
+    if check_finite:
+        _validate.check_finite_array(arr, "obs")
+    std_dev = arr.std(axis=0)
+    zero_std = std_dev == 0
+    if np.any(zero_std):
+        std_dev = np.where(zero_std, 1.0, std_dev).astype(std_dev.dtype)
+        if check_finite:
+            warn_external(
+                "Some columns have standard deviation zero. "
+                "The values of these columns will not change.",
+                RuntimeWarning,
+            )
+    return converted.back(arr / std_dev)
+
+
+def vq(obs, code_book, check_finite=True):
+    """Assign each observation to the nearest code (centroid) of a code book.
+
+    Parameters
+    ----------
+    obs : array_like, shape (M, N) or (M,)
+        Observations, one per row (ideally whitened, see :func:`whiten`).
+    code_book : array_like, shape (k, N) or (k,)
+        Codes, one per row, usually from :func:`kmeans` or :func:`kmeans2`.
+        Must have the same number of dimensions and features as `obs`.
+    check_finite : bool, optional
+        Whether to check that both arrays contain only finite numbers.
+        Default: True.
+
+    Returns
+    -------
+    code : ndarray, shape (M,)
+        Index of the nearest code for each observation (int32; int64 for
+        integer input, as in SciPy).  Exact ties go to the lowest index.
+    dist : ndarray, shape (M,)
+        Euclidean (not squared) distance to that code, in the common floating
+        dtype of the inputs (float32 stays float32; integers give float64).
+
+    Raises
+    ------
+    ValueError
+        On an inf or NaN (with `check_finite`), mismatched ranks or numbers
+        of features, an array of more than two dimensions, an empty code
+        book, or complex input.
+    TypeError
+        If an input is not numeric.
+
+    See Also
+    --------
+    scipy.cluster.vq.vq : the function this one replaces.
+
+    Notes
+    -----
+    The work is chunked over rows and multi-threaded; the M-by-k matrix of
+    distances is never formed.  Distances are computed by direct differences
+    in the data dtype.  SciPy uses the identity
+    ``|x - c|^2 = |x|^2 - 2 x.c + |c|^2`` for five or more features, so on
+    points at exactly equal distance from two codes the two libraries can
+    break the tie differently; elsewhere codes are identical and distances
+    agree to rounding.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kmeanskit import vq
+    >>> code_book = np.array([[1., 1., 1.],
+    ...                       [2., 2., 2.]])
+    >>> features = np.array([[1.9, 2.3, 1.7],
+    ...                      [1.5, 2.5, 2.2],
+    ...                      [0.8, 0.6, 1.7]])
+    >>> vq(features, code_book)
+    (array([1, 1, 0], dtype=int32), array([0.43588989, 0.73484692, 0.83066239]))
+    """
+    converted = to_numpy(obs, code_book)
+    obs_arr, book_arr = converted.arrays
+    for name, arr in (("obs", obs_arr), ("code_book", book_arr)):
+        if arr.ndim == 0 or arr.ndim > 2:
+            raise ValueError(
+                f"{name} must be a 1-D or 2-D array, got ndim={arr.ndim} "
+                f"(shape {arr.shape})."
+            )
+    if obs_arr.ndim != book_arr.ndim:
+        raise ValueError(
+            "obs and code_book must have the same number of dimensions, got "
+            f"obs.ndim={obs_arr.ndim} and code_book.ndim={book_arr.ndim}."
+        )
+    if obs_arr.ndim == 2 and obs_arr.shape[1] != book_arr.shape[1]:
+        raise ValueError(
+            "obs and code_book must have the same number of features (columns), "
+            f"got {obs_arr.shape[1]} and {book_arr.shape[1]}."
+        )
+    if book_arr.shape[0] == 0:
+        raise ValueError("code_book is empty: it needs at least one code.")
+    integer_input = all(a.dtype.kind in "biu" for a in (obs_arr, book_arr))
+    dtype = _validate.floating_dtype(
+        np.result_type(obs_arr.dtype, book_arr.dtype), "obs and code_book",
+        integers="float64",
+    )
+    for name, arr in (("obs", obs_arr), ("code_book", book_arr)):
+        _validate.floating_dtype(arr.dtype, name, integers="float64")
+        if check_finite and arr.dtype.kind == "f":
+            _validate.check_finite_array(arr, name)
+    x = _validate.to_2d(obs_arr.astype(dtype, copy=False))
+    c = _validate.to_2d(book_arr.astype(dtype, copy=False))
+    labels, sqdist = get_engine().assign(x, c)
+    dist = np.sqrt(sqdist)
+    if integer_input:
+        # SciPy answers integer input from its pure-Python path: default ints.
+        labels = labels.astype(np.int64)
+    return converted.back(labels), converted.back(dist)
+
+
+def _missing_policy(missing):
+    """The callable kmeans2 runs when a cluster becomes empty."""
+
+    def warn():
+        warn_external(_EMPTY_CLUSTER_MESSAGE, UserWarning)
+
+    def raise_():
+        raise ClusterError(_EMPTY_CLUSTER_MESSAGE)
+
+    return {"warn": warn, "raise": raise_}[missing]
+
+
+def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
+           rng=UNSET, seed=UNSET):
+    """Code book of k centroids by k-means, keeping the best of several runs.
+
+    Runs Lloyd's algorithm until the mean distance to the nearest centroid
+    changes by at most `thresh`, from `iter` different random starts (or
+    once from a given code book), and returns the code book with the lowest
+    distortion.
+
+    Parameters
+    ----------
+    obs : array_like, shape (M, N) or (M,)
+        Observations, one per row, float32 or float64 (ideally whitened).
+    k_or_guess : int or array_like
+        Number of centroids (an int or any size-1 array), each run starting
+        from `k` distinct observations drawn at random; or an initial code
+        book of shape (k, N), in which case a single run starts from it and
+        `iter` is ignored.
+    iter : int, optional
+        Number of runs (restarts) from random starts; the best is returned.
+        Not the number of Lloyd iterations.  Default: 20.
+    thresh : float, optional
+        A run stops when the mean distance changes by at most `thresh`
+        between two successive iterations.  Must be >= 0.  Default: 1e-5.
+    check_finite : bool, optional
+        Whether to check that the inputs contain only finite numbers.
+        Default: True.
+    rng : {None, int, numpy.random.Generator}, optional
+        Source of the random starts, normalised by
+        :func:`numpy.random.default_rng` (``rng=None``: fresh entropy).  When
+        neither `rng` nor `seed` is given, NumPy's global ``RandomState`` is
+        used, so :func:`numpy.random.seed` makes results repeatable, as in
+        SciPy.
+    seed : {None, int, numpy.random.RandomState, numpy.random.Generator}, optional
+        SciPy's legacy name with the legacy meaning (an int seeds a
+        ``RandomState``, a different stream from ``rng=int``).  Give at most
+        one of `rng` and `seed`.
+
+    Returns
+    -------
+    codebook : ndarray, shape (k', N) or (k',)
+        The centroids, in the data's dtype.  ``k' < k`` when a cluster lost
+        all its observations: such centroids are dropped, as in SciPy.
+    distortion : float
+        Mean Euclidean (non-squared) distance from each observation to its
+        nearest centroid of `codebook`, a NumPy scalar of the data's dtype.
+
+    Raises
+    ------
+    ValueError
+        On an inf or NaN (with `check_finite`), a non-integer or < 1 count,
+        more clusters than observations, an empty code book, ``iter < 1``,
+        ``thresh < 0``, mismatched code book shape, or complex data.
+    TypeError
+        On integer or non-numeric data, non-integer `iter`, or both `rng` and
+        `seed`.
+
+    See Also
+    --------
+    kmeans2 : fixed number of Lloyd iterations, more seeding methods.
+    scipy.cluster.vq.kmeans : the function this one replaces.
+
+    Notes
+    -----
+    Random numbers are drawn exactly as SciPy draws them (one
+    ``choice(M, k, replace=False)`` per run), so the same `rng` or `seed`
+    gives SciPy's code book.  Differences from SciPy 1.17:
+
+    * `distortion` belongs to the returned code book, i.e. it equals
+      ``vq(obs, codebook)[1].mean()``; SciPy 1.17 reports the value from
+      before its last update (scipy/scipy#24069, since fixed in SciPy's
+      development branch).  Runs are ranked by this value.
+    * ``thresh < 0`` raises ``ValueError`` (SciPy never stops), and more
+      clusters than observations raise a ``ValueError`` that says so.
+    * Cluster means are summed in float64 for float32 data (SciPy sums in
+      float32), so float32 code books agree with SciPy's to about 1e-5.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kmeanskit import kmeans, whiten
+    >>> from kmeanskit.datasets import grid_blobs
+    >>> data, _ = grid_blobs(grid_size=2, n_per_blob=50, rng=0)
+    >>> codebook, distortion = kmeans(whiten(data), 4, rng=1)
+    >>> codebook.shape
+    (4, 2)
+    """
+    func = "kmeans"
+    generator = resolve_rng(rng, seed, func_name=func)
+    converted = to_numpy(obs, k_or_guess)
+    obs_arr, guess_arr = converted.arrays
+    data = _validate.as_data(obs_arr, "obs", check_finite=check_finite)
+    iter = _validate.check_iter(iter)
+    thresh = _validate.check_thresh(thresh)
+    x = _validate.to_2d(data)
+    engine = get_engine()
+
+    if guess_arr.size != 1:
+        if guess_arr.size < 1:
+            raise ValueError(
+                "k_or_guess is an empty code book: it needs at least one centroid."
+            )
+        guess = _code_book(guess_arr, data, "k_or_guess", check_finite)
+        outcome = run_lloyd(engine, x, guess, thresh=thresh, empty="drop")
+        codebook, distortion = outcome.centroids, _mean_distance(engine, x, outcome)
+    else:
+        k = _validate.check_k_count(guess_arr.item(), x.shape[0], name="k_or_guess",
+                                    points_needed=True)
+        codebook, distortion = None, np.inf
+        for _ in range(iter):
+            start = init_points(x, k, generator)
+            outcome = run_lloyd(engine, x, start, thresh=thresh, empty="drop")
+            run_distortion = _mean_distance(engine, x, outcome)
+            if run_distortion < distortion:
+                codebook, distortion = outcome.centroids, run_distortion
+    if data.ndim == 1:
+        codebook = codebook[:, 0]
+    return converted.back(codebook), converted.back(distortion)
+
+
+def _mean_distance(engine, x, outcome):
+    """Mean distance from the rows of ``x`` to the returned code book."""
+    _, sqdist = engine.assign(x, outcome.centroids)
+    return np.mean(np.sqrt(sqdist))
+
+
+def _code_book(book, data, name, check_finite):
+    """Validate an initial code book against ``data``; return it (k, d) in its dtype."""
+    if book.ndim != data.ndim:
+        raise ValueError(
+            f"{name} must have the same number of dimensions as the data: got "
+            f"{name}.ndim={book.ndim} and data.ndim={data.ndim}."
+        )
+    if data.ndim == 2 and book.shape[1] != data.shape[1]:
+        raise ValueError(
+            f"{name} must have one column per feature of the data: got "
+            f"{book.shape[1]} columns for {data.shape[1]} features."
+        )
+    _validate.floating_dtype(book.dtype, name, integers="float64")
+    if check_finite:
+        _validate.check_finite_array(book, name)
+    # A copy in the data dtype: the caller's array is never written to.
+    return _validate.to_2d(np.array(book, dtype=data.dtype, copy=True))
+
+
+def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
+            check_finite=True, *, rng=UNSET, seed=UNSET):
+    """Classify observations into k clusters with a fixed number of Lloyd steps.
+
+    Parameters
+    ----------
+    data : array_like, shape (M, N) or (M,)
+        Observations, one per row, float32 or float64.  1-D data is M
+        observations of one feature.
+    k : int or array_like
+        Number of clusters, or, with ``minit='matrix'`` (or whenever `k` has
+        more than one element), the initial centroids, shape (k, N).
+    iter : int, optional
+        Number of Lloyd iterations (assignment + update).  Default: 10.
+    thresh : float, optional
+        Not used, as in SciPy.
+    minit : {'random', 'points', '++', 'matrix'}, optional
+        Initialization: 'random' draws k centroids from a Gaussian with the
+        data's mean and covariance; 'points' picks k distinct observations at
+        random; '++' is k-means++ (see :func:`kpp_init`); 'matrix' takes `k`
+        as the initial centroids.  Default: 'random'.
+    missing : {'warn', 'raise'}, optional
+        What to do when a cluster has no observations: warn and keep its
+        previous centroid, or raise :class:`ClusterError`.  Default: 'warn'.
+    check_finite : bool, optional
+        Whether to check that the inputs contain only finite numbers.
+        Default: True.
+    rng : {None, int, numpy.random.Generator}, optional
+        Source of the initialization, normalised by
+        :func:`numpy.random.default_rng` (``rng=None``: fresh entropy).  When
+        neither `rng` nor `seed` is given, NumPy's global ``RandomState`` is
+        used, as in SciPy.
+    seed : {None, int, numpy.random.RandomState, numpy.random.Generator}, optional
+        SciPy's legacy name with the legacy meaning.  Give at most one of
+        `rng` and `seed`.
+
+    Returns
+    -------
+    centroid : ndarray, shape (k, N) or (k,)
+        The centroids after `iter` iterations, in the data's dtype.
+    label : ndarray, shape (M,)
+        int32 index of each observation's centroid, from the last assignment
+        step, i.e. against the centroids *before* the last update (SciPy's
+        convention).
+
+    Raises
+    ------
+    ValueError
+        On an inf or NaN (with `check_finite`), data of more than two
+        dimensions, empty input, k < 1, more clusters than observations with
+        'points', an initial code book of the wrong shape, ``iter < 1``, an
+        unknown `minit` or `missing`, or complex data.
+    TypeError
+        On integer or non-numeric data, non-integer `iter`, or both `rng` and
+        `seed`.
+    ClusterError
+        With ``missing='raise'``, when a cluster becomes empty.
+
+    Warns
+    -----
+    UserWarning
+        With ``missing='warn'``, once per iteration that leaves a cluster
+        empty; and when a non-integer `k` is converted.
+
+    See Also
+    --------
+    kmeans : restarts until convergence, SciPy's other k-means.
+    kpp_init : k-means++ seeding on its own.
+    scipy.cluster.vq.kmeans2 : the function this one replaces.
+
+    Notes
+    -----
+    Random numbers are drawn exactly as SciPy draws them, so with the same
+    `rng` or `seed` every `minit` gives SciPy's initial centroids and
+    therefore SciPy's result.  Departures, each where SciPy fails:
+
+    * 'random' on data whose covariance is singular (a constant or collinear
+      column) samples through a symmetric square root of the covariance
+      instead of raising ``LinAlgError``; the draws are unchanged, so
+      non-degenerate data gives SciPy's centroids.
+    * A non-integer `k` warns and is truncated for every `minit` (SciPy
+      warns, then fails with ``TypeError`` for 'random' and '++'); a size-1
+      array `k` is a count for every `minit`.
+    * '++' on data with fewer distinct points than `k` warns and repeats
+      points instead of producing NaN; more clusters than observations with
+      'points' raises a ``ValueError`` that says so.
+    * Cluster means are summed in float64 for float32 data (SciPy sums in
+      float32), so float32 centroids agree with SciPy's to about 1e-5.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kmeanskit import kmeans2
+    >>> from kmeanskit.datasets import grid_blobs
+    >>> data, truth = grid_blobs(grid_size=3, n_per_blob=30, rng=0)
+    >>> centroid, label = kmeans2(data, 9, minit='++', rng=2)
+    >>> centroid.shape, label.shape, label.dtype
+    ((9, 2), (270,), dtype('int32'))
+    """
+    func = "kmeans2"
+    iter = _validate.check_iter(iter)
+    _validate.check_option(missing, "missing method", ("warn", "raise"))
+    on_empty = _missing_policy(missing)
+    generator = resolve_rng(rng, seed, func_name=func)
+    converted = to_numpy(data, k)
+    data_arr, k_arr = converted.arrays
+    values = _validate.as_data(data_arr, "data", check_finite=check_finite)
+    if values.size < 1 or k_arr.size < 1:
+        raise ValueError(
+            "Empty input is not supported: data and k must both have at least "
+            f"one element (data.shape={values.shape}, k has {k_arr.size})."
+        )
+    x = _validate.to_2d(values)
+    engine = get_engine()
+
+    if minit == "matrix" or k_arr.size > 1:
+        centres = _code_book(k_arr, values, "k", check_finite)
+    else:
+        count = _cluster_count(k_arr.item())
+        _validate.check_option(minit, "init method", tuple(INIT_METHODS))
+        if minit == "points":
+            _validate.check_k_count(count, x.shape[0], points_needed=True)
+        centres = _initial_centres(minit, x, count, generator, engine,
+                                   one_dimensional=values.ndim == 1)
+
+    outcome = run_lloyd(engine, x, centres, max_iter=iter, empty="keep",
+                        on_empty=on_empty, return_labels=True)
+    centroid = outcome.centroids
+    if values.ndim == 1:
+        centroid = centroid[:, 0]
+    return converted.back(centroid), converted.back(outcome.labels)
+
+
+def _cluster_count(value):
+    """kmeans2's scalar ``k``: a count >= 1; a non-integer warns and is truncated."""
+    try:
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(
+            "k must be a number of clusters or an array of initial centroids, "
+            f"got {value!r}."
+        ) from None
+    if count < 1:
+        raise ValueError(f"Cannot ask kmeans2 for {count} clusters (k was {value!r}).")
+    if count != value:
+        warn_external("k was not an integer, was converted.", UserWarning)
+    return count
+
+
+def _initial_centres(minit, x, k, rng, engine, *, one_dimensional):
+    """Initial centres by the named method, cast to the data dtype."""
+    if minit == "random":
+        centres = init_gaussian(x, k, rng, one_dimensional=one_dimensional)
+    else:
+        centres = INIT_METHODS[minit](x, k, rng, engine)
+    return np.ascontiguousarray(centres, dtype=x.dtype)
