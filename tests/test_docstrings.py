@@ -1,0 +1,23 @@
+"""The Examples sections of the public docstrings run and print what they show."""
+
+import doctest
+import importlib
+
+import numpy as np
+import pytest
+
+MODULES = ["kmeanskit._vq", "kmeanskit._seeding", "kmeanskit._config",
+           "kmeanskit.datasets"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    # Every example in the module's docstrings gives the output it shows.
+    module = importlib.import_module(name)
+    with np.printoptions(legacy=False):
+        failures, attempted = doctest.testmod(
+            module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS,
+            verbose=False,
+        )
+    assert attempted > 0, f"{name} has no examples"
+    assert failures == 0

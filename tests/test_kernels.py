@@ -1,0 +1,128 @@
+"""The compiled engine's primitives against plain NumPy references."""
+
+import numpy as np
+import pytest
+
+from kmeanskit._engines.compiled import CompiledEngine
+
+DTYPES = [np.float32, np.float64]
+# Sizes straddling the kernels' 256-row chunks and their block partition.
+SIZES = [1, 255, 256, 257, 1000, 9000]
+
+
+def _data(n, d, k, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, d)).astype(dtype), rng.normal(size=(k, d)).astype(dtype)
+
+
+def _reference_sqdist(x, c):
+    x64, c64 = x.astype(np.float64), c.astype(np.float64)
+    return ((x64[:, None, :] - c64[None, :, :]) ** 2).sum(axis=2)
+
+
+def _tolerance(dtype):
+    # float32 distances are summed in float32: a few ulps of the magnitude.
+    return {"rtol": 1e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-12}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", SIZES)
+def test_assign_matches_brute_force(n, dtype):
+    # Labels are the argmin of the full distance matrix; distances match it.
+    x, c = _data(n, 3, 7, dtype)
+    labels, sqdist = CompiledEngine().assign(x, c)
+    full = _reference_sqdist(x, c)
+    assert labels.dtype == np.int32 and sqdist.dtype == dtype
+    np.testing.assert_array_equal(labels, full.argmin(axis=1))
+    np.testing.assert_allclose(sqdist, full.min(axis=1), **_tolerance(dtype))
+
+
+def test_assign_ties_go_to_lowest_index():
+    # Two identical centres: every point picks the first of them.
+    x = np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]])
+    c = np.array([[3.0, 3.0], [1.0, 1.0], [1.0, 1.0]])
+    labels, _ = CompiledEngine().assign(x, c)
+    np.testing.assert_array_equal(labels, [1, 1, 0])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_lloyd_pass_matches_reference(n, dtype, weighted):
+    # Sums, counts and inertia equal a NumPy computation from the argmin labels.
+    x, c = _data(n, 4, 5, dtype, seed=1)
+    w = np.random.default_rng(2).uniform(0.5, 2.0, size=n) if weighted else None
+    result = CompiledEngine().lloyd_pass(x, c, w, return_labels=True)
+    full = _reference_sqdist(x, c)
+    labels = full.argmin(axis=1)
+    weights = np.ones(n) if w is None else w
+    np.testing.assert_array_equal(result.labels, labels)
+    expected_counts = np.bincount(labels, weights=weights, minlength=5)
+    np.testing.assert_allclose(result.counts, expected_counts, rtol=1e-12)
+    expected_sums = np.zeros((5, 4))
+    np.add.at(expected_sums, labels, weights[:, None] * x.astype(np.float64))
+    np.testing.assert_allclose(result.sums, expected_sums, rtol=1e-10, atol=1e-10)
+    best = full.min(axis=1)
+    np.testing.assert_allclose(result.inertia, np.sum(weights * best), **_tolerance(dtype))
+    np.testing.assert_allclose(result.distance_sum, np.sum(weights * np.sqrt(best)),
+                               **_tolerance(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lloyd_pass_does_not_depend_on_thread_count(dtype):
+    # Fixed row blocks reduced in a fixed order: bit-identical for 1, 2, 3 threads.
+    x, c = _data(20000, 6, 8, dtype, seed=3)
+    results = [CompiledEngine(n_threads=t).lloyd_pass(x, c) for t in (1, 2, 3)]
+    for other in results[1:]:
+        np.testing.assert_array_equal(other.sums, results[0].sums)
+        np.testing.assert_array_equal(other.counts, results[0].counts)
+        assert other.inertia == results[0].inertia
+        assert other.distance_sum == results[0].distance_sum
+
+
+def test_lloyd_pass_without_labels_returns_none():
+    # Labels are only materialised on request.
+    x, c = _data(100, 2, 3, np.float64)
+    assert CompiledEngine().lloyd_pass(x, c).labels is None
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_min_sqdist_is_float64_running_minimum(dtype):
+    # Distances in float64 by direct differences; `current` is only ever lowered.
+    x, c = _data(700, 3, 4, dtype, seed=4)
+    engine = CompiledEngine()
+    fresh = engine.min_sqdist(x, c)
+    assert fresh.dtype == np.float64
+    np.testing.assert_allclose(fresh, _reference_sqdist(x, c).min(axis=1), rtol=1e-14)
+    running = engine.min_sqdist(x, c[:1])
+    for j in range(1, 4):
+        running = engine.min_sqdist(x, c[j:j + 1], running)
+    np.testing.assert_array_equal(running, fresh)
+
+
+def test_kernels_accept_read_only_inputs():
+    # const memoryviews: read-only data (memmaps, views) is accepted, not copied.
+    x, c = _data(300, 3, 4, np.float64)
+    x.flags.writeable = False
+    c.flags.writeable = False
+    engine = CompiledEngine()
+    labels, _ = engine.assign(x, c)
+    assert engine.lloyd_pass(x, c).counts.sum() == 300
+    np.testing.assert_array_equal(labels, _reference_sqdist(x, c).argmin(axis=1))
+
+
+def test_centres_are_cast_to_the_data_dtype():
+    # float64 centres with float32 data: the kernel runs in float32.
+    x, c = _data(50, 2, 3, np.float32)
+    labels, sqdist = CompiledEngine().assign(x, c.astype(np.float64))
+    assert sqdist.dtype == np.float32
+    np.testing.assert_array_equal(labels, _reference_sqdist(x, c).argmin(axis=1))
+
+
+def test_kernel_rejects_inconsistent_shapes():
+    # The thin wrappers guard against memory errors from mismatched buffers.
+    from kmeanskit import _kernels
+
+    x, c = _data(10, 3, 2, np.float64)
+    with pytest.raises(ValueError, match="inconsistent"):
+        _kernels.assign(x, c[:, :2].copy(), np.empty(10, np.int32), np.empty(10), 1)
