@@ -1,23 +1,32 @@
-# Compiled kernels of kmeanskit: nearest-centre assignment and the fused
-# Lloyd pass, for float32 and float64 data.
+# Compiled kernels of kmeanskit: nearest-centre assignment, the fused Lloyd
+# pass and the running minimum distance of k-means++, for float32 and float64.
 #
 # Everything here assumes validated input: C-contiguous arrays of one float
-# dtype, matching widths, n >= 1, k >= 1.  The Python side (the compiled
-# engine) guarantees that; these functions only check what would otherwise
-# crash the process.
+# dtype, matching widths, k >= 1.  The Python side (the compiled engine)
+# guarantees that; these functions only check what would otherwise crash.
 #
-# Memory: rows are processed in chunks of CHUNK_ROWS, and the distance from a
-# row to every centre lives in registers, so no n-by-k matrix is allocated.
+# Memory: rows are processed in chunks of at most CHUNK_ROWS; the only
+# per-thread buffer is one chunk-by-k tile, so no n-by-k matrix is allocated.
+#
+# Two ways to find the nearest centre of each row of a chunk (``method``):
+#   DIRECT: squared distances by direct differences, vectorised over the rows
+#           of the chunk (transposed into a d-by-rows buffer).  Exact, and the
+#           fastest for small d.
+#   GEMM:   the identity |x - c|^2 = |x|^2 - 2 x.c + |c|^2, with x.c for the
+#           whole chunk from one BLAS gemm call (single-threaded BLAS inside
+#           each OpenMP thread).  Fastest for larger d.
+# Either way the reported distance to the chosen centre is recomputed by
+# direct differences, so distances and inertia carry no cancellation error.
+#
 # Threads: OpenMP over fixed row blocks.  The blocks do not depend on the
-# thread count, and their partial sums (float64) are reduced in block order,
-# so results are bit-for-bit the same whatever the number of threads.
+# thread count and their float64 partial sums are reduced in block order, so
+# results are bit-for-bit the same whatever the number of threads.
 
 from cython cimport floating
-from cython.parallel cimport prange
-from libc.math cimport sqrt, INFINITY
-from libc.stdlib cimport calloc, free
-
-import numpy as np
+from cython.parallel cimport prange, threadid
+from libc.math cimport sqrt
+from libc.stdlib cimport free, malloc, calloc
+from scipy.linalg.cython_blas cimport dgemm, sgemm
 
 cdef extern from *:
     """
@@ -34,21 +43,33 @@ cdef extern from *:
     int kmk_max_threads() noexcept nogil
 
 cdef enum:
-    # Rows per chunk: a chunk of a few hundred rows stays in cache.
+    # Rows per chunk: a chunk of a few hundred rows and its tile stay in cache.
     CHUNK_ROWS = 256
-    # Upper bound on the number of independent row blocks of a Lloyd pass,
-    # and on the memory their partial sums may take.  Both are constants,
-    # never the thread count, which is what makes the reduction order fixed.
+    # Upper bound on the number of independent row blocks of a Lloyd pass, and
+    # on the memory their partial sums may take.  Both are constants, never the
+    # thread count, which is what makes the reduction order fixed.
     MAX_BLOCKS = 32
-    BLOCK_BUFFER_BYTES = 32 * 1024 * 1024
+    BLOCK_BUFFER_BYTES = 8 * 1024 * 1024
+
+cdef enum Method:
+    METHOD_DIRECT = 0
+    METHOD_GEMM = 1
+
+# Values of ``method`` for Python callers.
+DIRECT = METHOD_DIRECT
+GEMM = METHOD_GEMM
 
 HAVE_OPENMP = bool(KMK_HAVE_OPENMP)
+CHUNK = CHUNK_ROWS
 
 
 def max_threads():
     """Number of threads OpenMP would use by default (1 without OpenMP)."""
     return kmk_max_threads()
 
+
+# --------------------------------------------------------------------------
+# Per-row helpers
 
 cdef inline floating _sqdist(const floating* a, const floating* b,
                              Py_ssize_t d) noexcept nogil:
@@ -72,23 +93,125 @@ cdef inline double _sqdist_f64(const floating* a, const floating* b,
     return s
 
 
-cdef inline Py_ssize_t _nearest(const floating* row, const floating* c,
-                                Py_ssize_t k, Py_ssize_t d,
-                                floating* best_out) noexcept nogil:
-    """Index of the nearest centre (lowest index wins ties) and its distance."""
-    cdef Py_ssize_t j, best_j = 0
-    cdef floating s, best = _sqdist(row, c, d)
-    for j in range(1, k):
-        s = _sqdist(row, c + j * d, d)
-        if s < best:
-            best = s
-            best_j = j
-    best_out[0] = best
-    return best_j
+# --------------------------------------------------------------------------
+# Nearest centre for one chunk of rows
 
+cdef inline Py_ssize_t _scratch_size(Py_ssize_t k, Py_ssize_t d) noexcept nogil:
+    """Elements of per-thread scratch: the GEMM tile, or transposed rows + sums."""
+    cdef Py_ssize_t tile = CHUNK_ROWS * k
+    cdef Py_ssize_t direct = CHUNK_ROWS * (d + 1)
+    return (tile if tile > direct else direct) + 2 * CHUNK_ROWS
+
+
+cdef void _nearest_direct(const floating* x, Py_ssize_t rows, Py_ssize_t d,
+                          const floating* c, Py_ssize_t k, floating* scratch,
+                          int* lab, floating* best) noexcept nogil:
+    """Nearest centre by direct differences, vectorised over the chunk's rows.
+
+    The rows are transposed into ``xt`` (d by rows) so that every inner loop
+    runs over contiguous rows.  Sums run over features in order 0..d-1, the
+    same order as ``_sqdist``, and the lowest index wins exact ties.
+    """
+    cdef floating* xt = scratch
+    cdef floating* acc = scratch + rows * d
+    cdef Py_ssize_t i, j, t
+    cdef floating cjt, diff
+    for i in range(rows):
+        for t in range(d):
+            xt[t * rows + i] = x[i * d + t]
+    for j in range(k):
+        for i in range(rows):
+            diff = xt[i] - c[j * d]
+            acc[i] = diff * diff
+        for t in range(1, d):
+            cjt = c[j * d + t]
+            for i in range(rows):
+                diff = xt[t * rows + i] - cjt
+                acc[i] = acc[i] + diff * diff
+        if j == 0:
+            for i in range(rows):
+                best[i] = acc[i]
+                lab[i] = 0
+        else:
+            for i in range(rows):
+                if acc[i] < best[i]:
+                    best[i] = acc[i]
+                    lab[i] = <int>j
+
+
+cdef void _nearest_gemm(const floating* x, Py_ssize_t rows, Py_ssize_t d,
+                        const floating* c, const floating* half_cnorm,
+                        Py_ssize_t k, floating* scratch, int* lab,
+                        floating* best) noexcept nogil:
+    """Nearest centre by the GEMM identity; ``best`` gets the exact distance.
+
+    ``tile[i, j] = x_i . c_j`` for the chunk comes from one gemm call; the
+    argmin of ``|c_j|^2 / 2 - x_i . c_j`` is the nearest centre (|x_i|^2 is the
+    same for every j).  BLAS is column-major: the row-major (rows x k) tile is
+    the column-major (k x rows) product C . X^T.
+    """
+    cdef floating* tile = scratch
+    cdef int m = <int>k, n = <int>rows, kk = <int>d
+    cdef int lda = <int>d, ldb = <int>d, ldc = <int>k
+    cdef floating one = 1.0, zero = 0.0
+    cdef char trans = b'T', notrans = b'N'
+    cdef Py_ssize_t i, j
+    cdef floating v, vbest
+    cdef int jbest
+    if floating is float:
+        sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>c, &lda,
+              <float*>x, &ldb, &zero, tile, &ldc)
+    else:
+        dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>c, &lda,
+              <double*>x, &ldb, &zero, tile, &ldc)
+    for i in range(rows):
+        vbest = half_cnorm[0] - tile[i * k]
+        jbest = 0
+        for j in range(1, k):
+            v = half_cnorm[j] - tile[i * k + j]
+            if v < vbest:
+                vbest = v
+                jbest = <int>j
+        lab[i] = jbest
+        best[i] = _sqdist(x + i * d, c + jbest * d, d)
+
+
+cdef inline void _nearest(int method, const floating* x, Py_ssize_t rows,
+                          Py_ssize_t d, const floating* c,
+                          const floating* half_cnorm, Py_ssize_t k,
+                          floating* scratch, int* lab,
+                          floating* best) noexcept nogil:
+    if method == METHOD_GEMM:
+        _nearest_gemm(x, rows, d, c, half_cnorm, k, scratch, lab, best)
+    else:
+        _nearest_direct(x, rows, d, c, k, scratch, lab, best)
+
+
+cdef floating* _half_norms(const floating* c, Py_ssize_t k, Py_ssize_t d) noexcept nogil:
+    """``|c_j|^2 / 2`` for every centre (NULL on allocation failure)."""
+    cdef floating* out = <floating*>malloc(k * sizeof(floating))
+    cdef Py_ssize_t j, t
+    cdef floating s
+    if out != NULL:
+        for j in range(k):
+            s = 0
+            for t in range(d):
+                s = s + c[j * d + t] * c[j * d + t]
+            out[j] = s / 2
+    return out
+
+
+cdef int _check_method(int method) except -1:
+    if method != METHOD_DIRECT and method != METHOD_GEMM:
+        raise ValueError(f"unknown kernel method {method}")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# Public kernels
 
 def assign(const floating[:, ::1] x, const floating[:, ::1] c,
-           int[::1] labels, floating[::1] sqdist, int n_threads):
+           int[::1] labels, floating[::1] sqdist, int method, int n_threads):
     """Nearest centre of every row of ``x``.
 
     Parameters
@@ -96,33 +219,47 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c,
     x : (n, d) array, IN
     c : (k, d) array of the same dtype, IN
     labels : (n,) int32 array, OUT
-        Index of the nearest centre; the lowest index wins exact ties.
+        Index of the nearest centre; with ``DIRECT`` the lowest index wins
+        exact ties.
     sqdist : (n,) array of the data dtype, OUT
-        Squared distance to that centre.
+        Squared distance to that centre, by direct differences.
+    method : {DIRECT, GEMM}
     n_threads : int
         OpenMP threads (ignored without OpenMP).
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = c.shape[0]
-    cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    cdef Py_ssize_t chunk, i, stop
-    cdef floating best
-    if n == 0:
-        return
+    _check_method(method)
     if c.shape[1] != d or labels.shape[0] != n or sqdist.shape[0] != n:
         raise ValueError("assign: inconsistent array shapes")
+    if n == 0:
+        return
+    cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
+    cdef int threads = max(1, min(n_threads, <int>n_chunks))
+    cdef Py_ssize_t scratch_size = _scratch_size(k, d)
+    cdef floating* scratch = <floating*>malloc(threads * scratch_size * sizeof(floating))
+    cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
-    for chunk in prange(n_chunks, nogil=True, schedule='static',
-                        num_threads=n_threads):
-        stop = min((chunk + 1) * CHUNK_ROWS, n)
-        for i in range(chunk * CHUNK_ROWS, stop):
-            labels[i] = <int>_nearest(xp + i * d, cp, k, d, &best)
-            sqdist[i] = best
+    cdef Py_ssize_t chunk, start, rows
+    try:
+        if scratch == NULL or half_cnorm == NULL:
+            raise MemoryError("assign: cannot allocate scratch buffers")
+        for chunk in prange(n_chunks, nogil=True, schedule='static',
+                            num_threads=threads):
+            start = chunk * CHUNK_ROWS
+            rows = min(CHUNK_ROWS, n - start)
+            _nearest(method, xp + start * d, rows, d, cp, half_cnorm, k,
+                     scratch + threadid() * scratch_size,
+                     &labels[start], &sqdist[start])
+    finally:
+        free(scratch)
+        free(half_cnorm)
 
 
-cdef void _lloyd_block(const floating* x, const floating* c,
-                       const double* w, Py_ssize_t row_start,
-                       Py_ssize_t row_stop, Py_ssize_t k, Py_ssize_t d,
+cdef void _lloyd_block(int method, const floating* x, const floating* c,
+                       const floating* half_cnorm, const double* w,
+                       Py_ssize_t row_start, Py_ssize_t row_stop,
+                       Py_ssize_t k, Py_ssize_t d, floating* scratch,
                        double* sums, double* counts, double* stats,
                        int* labels) noexcept nogil:
     """Accumulate rows [row_start, row_stop) into one block's partial sums.
@@ -130,29 +267,36 @@ cdef void _lloyd_block(const floating* x, const floating* c,
     ``stats`` receives [weighted sum of squared distances, weighted sum of
     distances].  ``labels`` may be NULL.
     """
-    cdef Py_ssize_t i, j, t
-    cdef floating best
+    cdef Py_ssize_t start, rows, i, j, t
+    cdef floating* best = scratch + _scratch_size(k, d) - 2 * CHUNK_ROWS
+    cdef int* lab = <int*>(best + CHUNK_ROWS)
+    cdef int* chunk_lab
     cdef double wi, sq, inertia = 0, distance_sum = 0
     cdef const floating* row
-    for i in range(row_start, row_stop):
-        row = x + i * d
-        j = _nearest(row, c, k, d, &best)
-        if labels != NULL:
-            labels[i] = <int>j
-        wi = 1.0 if w == NULL else w[i]
-        sq = <double>best
-        inertia += wi * sq
-        distance_sum += wi * sqrt(sq)
-        counts[j] += wi
-        for t in range(d):
-            sums[j * d + t] += wi * <double>row[t]
+    start = row_start
+    while start < row_stop:
+        rows = min(<Py_ssize_t>CHUNK_ROWS, row_stop - start)
+        chunk_lab = lab if labels == NULL else labels + start
+        _nearest(method, x + start * d, rows, d, c, half_cnorm, k, scratch,
+                 chunk_lab, best)
+        for i in range(rows):
+            j = chunk_lab[i]
+            row = x + (start + i) * d
+            wi = 1.0 if w == NULL else w[start + i]
+            sq = <double>best[i]
+            inertia += wi * sq
+            distance_sum += wi * sqrt(sq)
+            counts[j] += wi
+            for t in range(d):
+                sums[j * d + t] += wi * <double>row[t]
+        start += rows
     stats[0] = inertia
     stats[1] = distance_sum
 
 
 def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
                const double[::1] weights, double[:, ::1] sums,
-               double[::1] counts, int[::1] labels, int n_threads):
+               double[::1] counts, int[::1] labels, int method, int n_threads):
     """One fused Lloyd sweep: assign every row and accumulate its cluster.
 
     Parameters
@@ -167,6 +311,7 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         Total weight of the rows assigned to each centre.
     labels : (n,) int32 array or None, OUT
         Filled with the assignment when given.
+    method : {DIRECT, GEMM}
     n_threads : int
         OpenMP threads (ignored without OpenMP).  The result does not depend
         on it.
@@ -179,6 +324,7 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         Weighted sum of (non-squared) distances to the nearest centre.
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = c.shape[0]
+    _check_method(method)
     if c.shape[1] != d or sums.shape[0] != k or sums.shape[1] != d \
             or counts.shape[0] != k:
         raise ValueError("lloyd_pass: inconsistent array shapes")
@@ -193,13 +339,14 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
 
     # Fixed partition of the rows into blocks (independent of n_threads).
     cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    cdef Py_ssize_t per_block = (k * d + k + 2) * sizeof(double)
-    cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
-    n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // per_block))
     cdef Py_ssize_t stride = k * d + k + 2
+    cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
+    n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // (stride * sizeof(double))))
+    cdef int threads = max(1, min(n_threads, <int>n_blocks))
+    cdef Py_ssize_t scratch_size = _scratch_size(k, d)
     cdef double* buf = <double*>calloc(n_blocks * stride, sizeof(double))
-    if buf == NULL:
-        raise MemoryError("lloyd_pass: cannot allocate the block buffers")
+    cdef floating* scratch = <floating*>malloc(threads * scratch_size * sizeof(floating))
+    cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
 
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
@@ -209,13 +356,16 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef double* blk
     cdef double inertia = 0, distance_sum = 0
     try:
+        if buf == NULL or scratch == NULL or half_cnorm == NULL:
+            raise MemoryError("lloyd_pass: cannot allocate block buffers")
         for b in prange(n_blocks, nogil=True, schedule='dynamic',
-                        num_threads=n_threads):
+                        num_threads=threads):
             # Block b gets whole chunks, spread as evenly as possible.
             row_start = ((b * n_chunks) // n_blocks) * CHUNK_ROWS
             row_stop = min((((b + 1) * n_chunks) // n_blocks) * CHUNK_ROWS, n)
             blk = buf + b * stride
-            _lloyd_block(xp, cp, wp, row_start, row_stop, k, d,
+            _lloyd_block(method, xp, cp, half_cnorm, wp, row_start, row_stop,
+                         k, d, scratch + threadid() * scratch_size,
                          blk, blk + k * d, blk + k * d + k, lp)
         # Reduce in block order: the same order for every thread count.
         for b in range(n_blocks):
@@ -228,6 +378,8 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
             distance_sum += blk[k * d + k + 1]
     finally:
         free(buf)
+        free(scratch)
+        free(half_cnorm)
     return inertia, distance_sum
 
 
@@ -237,7 +389,7 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
 
     Distances are computed by direct differences and summed in float64 (what
     k-means++ seeding needs: exact, non-negative, independent of the data
-    dtype).
+    dtype).  Meant for a few rows of ``c`` at a time: O(n d m) work.
 
     Parameters
     ----------
@@ -249,13 +401,13 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
         OpenMP threads (ignored without OpenMP).
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], m = c.shape[0]
+    if c.shape[1] != d or current.shape[0] != n:
+        raise ValueError("min_sqdist: inconsistent array shapes")
+    if n == 0 or m == 0:
+        return
     cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
     cdef Py_ssize_t chunk, i, j, stop
     cdef double s, best
-    if n == 0 or m == 0:
-        return
-    if c.shape[1] != d or current.shape[0] != n:
-        raise ValueError("min_sqdist: inconsistent array shapes")
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
     for chunk in prange(n_chunks, nogil=True, schedule='static',

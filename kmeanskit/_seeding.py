@@ -149,8 +149,8 @@ def _gaussian_factor(cov):
     """A matrix ``F`` with ``F @ F.T == cov``.
 
     The Cholesky factor when ``cov`` is positive definite (SciPy's choice, so
-    results match SciPy's exactly there); otherwise the symmetric square root
-    from an eigendecomposition, which exists for any positive semi-definite
+    results match SciPy's exactly there); otherwise ``V sqrt(L)`` from the
+    eigendecomposition ``cov = V L V^T``, which exists for any positive semi-definite
     matrix (constant or collinear columns), where SciPy raises LinAlgError.
     """
     try:

@@ -183,14 +183,13 @@ def vq(obs, code_book, check_finite=True):
     if book_arr.shape[0] == 0:
         raise ValueError("code_book is empty: it needs at least one code.")
     integer_input = all(a.dtype.kind in "biu" for a in (obs_arr, book_arr))
-    dtype = _validate.floating_dtype(
-        np.result_type(obs_arr.dtype, book_arr.dtype), "obs and code_book",
-        integers="float64",
-    )
     for name, arr in (("obs", obs_arr), ("code_book", book_arr)):
         _validate.floating_dtype(arr.dtype, name, integers="float64")
         if check_finite and arr.dtype.kind == "f":
             _validate.check_finite_array(arr, name)
+    dtype = _validate.floating_dtype(
+        np.result_type(obs_arr.dtype, book_arr.dtype), "obs", integers="float64"
+    )
     x = _validate.to_2d(obs_arr.astype(dtype, copy=False))
     c = _validate.to_2d(book_arr.astype(dtype, copy=False))
     labels, sqdist = get_engine().assign(x, c)
@@ -435,8 +434,8 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     therefore SciPy's result.  Departures, each where SciPy fails:
 
     * 'random' on data whose covariance is singular (a constant or collinear
-      column) samples through a symmetric square root of the covariance
-      instead of raising ``LinAlgError``; the draws are unchanged, so
+      column) samples through a square-root factor of the covariance from
+      its eigendecomposition instead of raising ``LinAlgError``; the draws are unchanged, so
       non-degenerate data gives SciPy's centroids.
     * A non-integer `k` warns and is truncated for every `minit` (SciPy
       warns, then fails with ``TypeError`` for 'random' and '++'); a size-1

@@ -6,6 +6,7 @@ import pytest
 from kmeanskit._engines.compiled import CompiledEngine
 
 DTYPES = [np.float32, np.float64]
+METHODS = ["direct", "gemm"]
 # Sizes straddling the kernels' 256-row chunks and their block partition.
 SIZES = [1, 255, 256, 257, 1000, 9000]
 
@@ -25,34 +26,38 @@ def _tolerance(dtype):
     return {"rtol": 1e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-12}
 
 
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("n", SIZES)
-def test_assign_matches_brute_force(n, dtype):
+@pytest.mark.parametrize("d", [1, 3, 40])
+def test_assign_matches_brute_force(n, d, dtype, method):
     # Labels are the argmin of the full distance matrix; distances match it.
-    x, c = _data(n, 3, 7, dtype)
-    labels, sqdist = CompiledEngine().assign(x, c)
+    x, c = _data(n, d, 7, dtype)
+    labels, sqdist = CompiledEngine(method=method).assign(x, c)
     full = _reference_sqdist(x, c)
     assert labels.dtype == np.int32 and sqdist.dtype == dtype
     np.testing.assert_array_equal(labels, full.argmin(axis=1))
     np.testing.assert_allclose(sqdist, full.min(axis=1), **_tolerance(dtype))
 
 
-def test_assign_ties_go_to_lowest_index():
+@pytest.mark.parametrize("method", METHODS)
+def test_assign_ties_go_to_lowest_index(method):
     # Two identical centres: every point picks the first of them.
     x = np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]])
     c = np.array([[3.0, 3.0], [1.0, 1.0], [1.0, 1.0]])
-    labels, _ = CompiledEngine().assign(x, c)
+    labels, _ = CompiledEngine(method=method).assign(x, c)
     np.testing.assert_array_equal(labels, [1, 1, 0])
 
 
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("weighted", [False, True])
-def test_lloyd_pass_matches_reference(n, dtype, weighted):
+def test_lloyd_pass_matches_reference(n, dtype, weighted, method):
     # Sums, counts and inertia equal a NumPy computation from the argmin labels.
     x, c = _data(n, 4, 5, dtype, seed=1)
     w = np.random.default_rng(2).uniform(0.5, 2.0, size=n) if weighted else None
-    result = CompiledEngine().lloyd_pass(x, c, w, return_labels=True)
+    result = CompiledEngine(method=method).lloyd_pass(x, c, w, return_labels=True)
     full = _reference_sqdist(x, c)
     labels = full.argmin(axis=1)
     weights = np.ones(n) if w is None else w
@@ -68,11 +73,13 @@ def test_lloyd_pass_matches_reference(n, dtype, weighted):
                                **_tolerance(dtype))
 
 
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_lloyd_pass_does_not_depend_on_thread_count(dtype):
+def test_lloyd_pass_does_not_depend_on_thread_count(dtype, method):
     # Fixed row blocks reduced in a fixed order: bit-identical for 1, 2, 3 threads.
     x, c = _data(20000, 6, 8, dtype, seed=3)
-    results = [CompiledEngine(n_threads=t).lloyd_pass(x, c) for t in (1, 2, 3)]
+    results = [CompiledEngine(n_threads=t, method=method).lloyd_pass(x, c)
+               for t in (1, 2, 3)]
     for other in results[1:]:
         np.testing.assert_array_equal(other.sums, results[0].sums)
         np.testing.assert_array_equal(other.counts, results[0].counts)
@@ -100,12 +107,13 @@ def test_min_sqdist_is_float64_running_minimum(dtype):
     np.testing.assert_array_equal(running, fresh)
 
 
-def test_kernels_accept_read_only_inputs():
+@pytest.mark.parametrize("method", METHODS)
+def test_kernels_accept_read_only_inputs(method):
     # const memoryviews: read-only data (memmaps, views) is accepted, not copied.
     x, c = _data(300, 3, 4, np.float64)
     x.flags.writeable = False
     c.flags.writeable = False
-    engine = CompiledEngine()
+    engine = CompiledEngine(method=method)
     labels, _ = engine.assign(x, c)
     assert engine.lloyd_pass(x, c).counts.sum() == 300
     np.testing.assert_array_equal(labels, _reference_sqdist(x, c).argmin(axis=1))
@@ -125,4 +133,7 @@ def test_kernel_rejects_inconsistent_shapes():
 
     x, c = _data(10, 3, 2, np.float64)
     with pytest.raises(ValueError, match="inconsistent"):
-        _kernels.assign(x, c[:, :2].copy(), np.empty(10, np.int32), np.empty(10), 1)
+        _kernels.assign(x, c[:, :2].copy(), np.empty(10, np.int32), np.empty(10),
+                        _kernels.DIRECT, 1)
+    with pytest.raises(ValueError, match="method"):
+        _kernels.assign(x, c, np.empty(10, np.int32), np.empty(10), 7, 1)

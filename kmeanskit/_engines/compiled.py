@@ -3,10 +3,21 @@
 import numpy as np
 
 from .. import _kernels
-from .._threads import default_n_threads
+from .._threads import blas_single_threaded, default_n_threads
 from . import PassResult
 
-__all__ = ["CompiledEngine"]
+__all__ = ["CompiledEngine", "choose_method"]
+
+# Below this many features the direct-difference kernel beats the GEMM one
+# (measured with bench/, see choose_method).
+GEMM_MIN_FEATURES = {np.dtype(np.float32): 16, np.dtype(np.float64): 16}
+
+
+def choose_method(n_features, n_centres, dtype):
+    """The kernel method for data of this shape: ``DIRECT`` or ``GEMM``."""
+    if n_features >= GEMM_MIN_FEATURES[np.dtype(dtype)] and n_centres > 1:
+        return _kernels.GEMM
+    return _kernels.DIRECT
 
 
 class CompiledEngine:
@@ -17,12 +28,26 @@ class CompiledEngine:
     n_threads : int, optional
         OpenMP threads for the kernels; default: OpenMP's default.  Results do
         not depend on it.
+    method : {None, 'direct', 'gemm'}, optional
+        Force a kernel method; default: chosen by shape (:func:`choose_method`).
     """
 
     name = "compiled"
 
-    def __init__(self, n_threads=None):
+    def __init__(self, n_threads=None, method=None):
         self.n_threads = default_n_threads() if n_threads is None else int(n_threads)
+        self._method = {None: None, "direct": _kernels.DIRECT,
+                        "gemm": _kernels.GEMM}[method]
+
+    def _method_for(self, x, c):
+        if self._method is not None:
+            return self._method
+        return choose_method(x.shape[1], c.shape[0], x.dtype)
+
+    def _blas_guard(self, method, n_rows):
+        # One BLAS thread inside each OpenMP thread, so they never oversubscribe.
+        threaded = self.n_threads > 1 and n_rows > _kernels.CHUNK
+        return blas_single_threaded(method == _kernels.GEMM and threaded)
 
     @staticmethod
     def _centres_like(x, c):
@@ -34,7 +59,9 @@ class CompiledEngine:
         c = self._centres_like(x, c)
         labels = np.empty(x.shape[0], dtype=np.int32)
         sqdist = np.empty(x.shape[0], dtype=x.dtype)
-        _kernels.assign(x, c, labels, sqdist, self.n_threads)
+        method = self._method_for(x, c)
+        with self._blas_guard(method, x.shape[0]):
+            _kernels.assign(x, c, labels, sqdist, method, self.n_threads)
         return labels, sqdist
 
     def lloyd_pass(self, x, c, weights=None, *, return_labels=False):
@@ -43,9 +70,11 @@ class CompiledEngine:
         sums = np.empty((k, d), dtype=np.float64)
         counts = np.empty(k, dtype=np.float64)
         labels = np.empty(x.shape[0], dtype=np.int32) if return_labels else None
-        inertia, distance_sum = _kernels.lloyd_pass(
-            x, c, weights, sums, counts, labels, self.n_threads
-        )
+        method = self._method_for(x, c)
+        with self._blas_guard(method, x.shape[0]):
+            inertia, distance_sum = _kernels.lloyd_pass(
+                x, c, weights, sums, counts, labels, method, self.n_threads
+            )
         return PassResult(sums, counts, inertia, distance_sum, labels)
 
     def min_sqdist(self, x, c, current=None):

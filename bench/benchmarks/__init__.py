@@ -1,0 +1,1 @@
+"""asv benchmarks of kmeanskit; see ``bench/README.md``."""

@@ -1,0 +1,268 @@
+"""Cases, data and helpers shared by the asv suite and ``bench/compare.py``.
+
+Data
+----
+Every case is a seeded Gaussian mixture built straight into an array of the
+target dtype, a block of rows at a time, so that building it never holds more
+than the data itself plus one small block: ``peakmem_`` benchmarks (whose
+figure includes ``setup``) then measure the data plus what the call adds.
+
+* The tiny case (900, 2, 9) is :func:`kmeanskit.datasets.grid_blobs`: a 3x3
+  grid of well-separated blobs.
+* The others are mixtures of ``2*k`` unit-variance components whose centres
+  are uniform in ``[-a, a]^d`` with ``a = 4*sqrt(2/d)``: the components overlap
+  at every ``d``, so Lloyd is still moving after 20 iterations and every
+  implementation really runs every iteration.
+
+float32 data is the float64 data rounded, so both dtypes hold the same points.
+
+Sizes
+-----
+The full cases are the ones the speed targets are stated for.  They are
+large (up to 205 MB per array), so the asv suite uses them only when the
+environment variable ``KMEANSKIT_BENCH_FULL=1`` is set; otherwise it runs
+the same shapes (d, k) with a smaller n, which keeps ``asv run --quick`` short.
+"""
+
+import inspect
+import os
+import timeit
+
+import numpy as np
+
+__all__ = [
+    "FULL",
+    "FULL_CASES",
+    "SMALL_CASES",
+    "CASES",
+    "DTYPES",
+    "WORKERS",
+    "Case",
+    "parse_case",
+    "make_data",
+    "initial_centres",
+    "supports",
+    "call_kwargs",
+    "n_cpus",
+    "can_measure_peak",
+    "peak_extra_bytes",
+    "Benchmark",
+]
+
+
+def _env_flag(name):
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+#: True when ``KMEANSKIT_BENCH_FULL`` asks for the full-size cases.
+FULL = _env_flag("KMEANSKIT_BENCH_FULL")
+
+SEED = 20261123
+
+
+class Case(tuple):
+    """An ``(n, d, k)`` triple whose ``str`` is ``"NxDxK"`` (asv's param label)."""
+
+    __slots__ = ()
+
+    def __new__(cls, n, d, k):
+        return super().__new__(cls, (int(n), int(d), int(k)))
+
+    n = property(lambda self: self[0])
+    d = property(lambda self: self[1])
+    k = property(lambda self: self[2])
+
+    def __str__(self):
+        return f"{self.n}x{self.d}x{self.k}"
+
+    __repr__ = __str__
+
+    @property
+    def is_tiny(self):
+        return self == TINY
+
+
+TINY = Case(900, 2, 9)
+
+#: The cases of the speed issue: (n, d, k).
+FULL_CASES = (
+    TINY,
+    Case(1_000_000, 2, 9),
+    Case(500_000, 16, 32),
+    Case(200_000, 64, 128),
+    Case(100_000, 256, 256),
+)
+
+#: The same shapes with n cut by 20 (the tiny case is kept as is).
+SMALL_CASES = tuple(c if c.is_tiny else Case(c.n // 20, c.d, c.k) for c in FULL_CASES)
+
+#: What the asv suite runs.
+CASES = FULL_CASES if FULL else SMALL_CASES
+
+DTYPES = ("float32", "float64")
+
+#: 1 thread, and every core (SciPy's ``workers=-1``).
+WORKERS = (1, -1)
+
+
+def parse_case(text):
+    """``"500000x16x32"`` or ``"5e5x16x32"`` -> ``Case(500000, 16, 32)``."""
+    parts = text.lower().replace(",", "x").split("x")
+    if len(parts) != 3:
+        raise ValueError(f"a case is NxDxK, e.g. 500000x16x32, got {text!r}")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"a case is NxDxK, e.g. 500000x16x32, got {text!r}") from None
+    if any(v < 1 or v != int(v) for v in values):
+        raise ValueError(f"n, d and k must be positive integers, got {text!r}")
+    return Case(*values)
+
+
+def n_cpus():
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _mixture_means(d, k, rng):
+    a = 4.0 * np.sqrt(2.0 / d)
+    return rng.uniform(-a, a, size=(2 * k, d))
+
+
+def make_data(case, dtype="float64", seed=SEED, block=1 << 16):
+    """The data of a case, C-contiguous, in `dtype`.
+
+    Built a block of rows at a time into the final array: the only temporary
+    is one float64 block, so peak memory is the data plus ``block * d * 8``
+    bytes.  The same (case, seed) gives the same points in both dtypes.
+    """
+    case = case if isinstance(case, Case) else Case(*case)
+    dtype = np.dtype(dtype)
+    if case.is_tiny:
+        from kmeanskit.datasets import grid_blobs
+
+        data, _ = grid_blobs(rng=seed % (2**32))
+        return np.ascontiguousarray(data, dtype=dtype)
+    n, d, k = case
+    rng = np.random.default_rng([seed, n, d, k])
+    means = _mixture_means(d, k, rng)
+    out = np.empty((n, d), dtype=dtype)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        which = rng.integers(means.shape[0], size=stop - start)
+        rows = rng.standard_normal(size=(stop - start, d))
+        rows += means[which]
+        out[start:stop] = rows
+    return out
+
+
+def initial_centres(x, k, seed=SEED, sample="auto"):
+    """k-means++ centres (plain, :func:`kmeanskit.kpp_init`, fixed rng).
+
+    Seeded on the first `sample` rows at most (the data rows are already in
+    random order), so that building them stays cheap and small in asv's
+    ``setup``: ``'auto'`` takes at most 20,000 rows and at most 8 MB of them
+    in float64.  ``sample=None`` seeds on all the data.  Returned in float64:
+    cast them to the data's dtype before use.
+    """
+    import kmeanskit
+
+    if sample == "auto":
+        sample = max(4 * k, min(20_000, (8 << 20) // (8 * x.shape[1])))
+    rows = x if sample is None or x.shape[0] <= sample else x[:sample]
+    rows = np.asarray(rows, dtype=np.float64)
+    return np.asarray(kmeanskit.kpp_init(rows, k, rng=seed), dtype=np.float64)
+
+
+def supports(func, name):
+    """Whether `func` accepts a parameter called `name`."""
+    try:
+        return name in inspect.signature(func).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return False
+
+
+def call_kwargs(func, workers=None, algorithm=None):
+    """Keyword arguments for `func`: `workers`/`algorithm` only where accepted.
+
+    When `func` has no such parameter, the value its default already gives
+    (all cores, Lloyd) is run without the keyword, and any other value raises
+    ``NotImplementedError``, which asv reports as a skipped combination.
+    """
+    kwargs = {}
+    if workers is not None:
+        if supports(func, "workers"):
+            kwargs["workers"] = workers
+        elif workers != -1:
+            raise NotImplementedError(f"{func.__name__}() has no workers= yet")
+    if algorithm is not None:
+        if supports(func, "algorithm"):
+            kwargs["algorithm"] = algorithm
+        elif algorithm != "lloyd":
+            raise NotImplementedError(f"{func.__name__}() has no algorithm= yet")
+    return kwargs
+
+
+def _status_kib(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise OSError(f"{field} not in /proc/self/status")
+
+
+def can_measure_peak():
+    """Whether :func:`peak_extra_bytes` works here (Linux >= 4.0)."""
+    try:
+        _status_kib("VmHWM")
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_extra_bytes(func, *args, **kwargs):
+    """Peak resident memory that ``func(*args, **kwargs)`` adds, in bytes.
+
+    Resets the kernel's high-water mark (``/proc/self/clear_refs``), calls
+    `func` and reads ``VmHWM`` minus the resident size before the call.
+    Unlike ``tracemalloc`` it sees every allocation, C ``malloc`` and
+    OpenMP thread stacks included, and unlike asv's ``peakmem_`` it leaves
+    out the data and the interpreter.  Raises ``NotImplementedError`` (asv:
+    skipped) where the kernel does not offer it.
+    """
+    try:
+        before = _status_kib("VmRSS")
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError as exc:
+        raise NotImplementedError(f"cannot reset the peak RSS here: {exc}") from None
+    func(*args, **kwargs)
+    return max(0, _status_kib("VmHWM") - before) * 1024
+
+
+class Benchmark:
+    """Base class of the asv suite.
+
+    Wall-clock timer (a CPU-time timer sums every OpenMP thread and would make
+    threading look like a slow-down); data and centres are built in ``setup``
+    from fixed seeds, so every commit is timed on the same numbers.
+    """
+
+    timer = timeit.default_timer
+    # Large cases take seconds per call: let asv time a single call per sample.
+    number = 1
+    repeat = (1, 10, 20.0)
+    warmup_time = 0.0
+    timeout = 600 if FULL else 120
+    params = [list(CASES), list(DTYPES), list(WORKERS)]
+    param_names = ["case", "dtype", "workers"]
+
+    def make(self, case, dtype):
+        """Set ``self.x`` (the data) and ``self.c`` (centres, data dtype)."""
+        self.x = make_data(case, dtype)
+        self.c = np.ascontiguousarray(initial_centres(self.x, case.k), dtype=self.x.dtype)

@@ -1,0 +1,185 @@
+"""Shared fixtures for the kmeanskit test-suite.
+
+The suite runs with warnings turned into errors (``filterwarnings = error`` in
+pyproject.toml), so every test that expects a warning says so explicitly.
+
+All data sets are small and seeded so the whole suite stays fast and repeatable.
+"""
+
+import numpy as np
+import pytest
+
+# --------------------------------------------------------------------------
+# SciPy's small literal test data (re-typed): 11 points in 2-D, an initial
+# code book made of the first three points, and the code books after one and
+# two Lloyd steps started from it.
+# --------------------------------------------------------------------------
+_X_SMALL = np.array(
+    [
+        [3.0, 3.0],
+        [4.0, 3.0],
+        [4.0, 2.0],
+        [9.0, 2.0],
+        [5.0, 1.0],
+        [6.0, 2.0],
+        [9.0, 4.0],
+        [5.0, 2.0],
+        [5.0, 4.0],
+        [7.0, 4.0],
+        [6.0, 5.0],
+    ]
+)
+# Code book after one Lloyd step from X[:3] (also the first-step means).
+_CODET1 = np.array([[3.0, 3.0], [6.2, 4.0], [5.8, 1.8]])
+# Code book after two Lloyd steps from X[:3] (a fixed point).
+_CODET2 = np.array([[11.0 / 3.0, 8.0 / 3.0], [6.75, 4.25], [6.25, 1.75]])
+# Nearest entry of _CODET1 for every row of _X_SMALL (checked by hand).
+_LABEL1 = np.array([0, 0, 0, 2, 2, 2, 1, 2, 1, 1, 1])
+
+# Five observations used by SciPy's whiten test (re-typed).
+_WHITEN_OBS = np.array(
+    [
+        [0.98744510, 0.82766775],
+        [0.62093317, 0.19406729],
+        [0.87545741, 0.00735733],
+        [0.85124403, 0.26499712],
+        [0.45067590, 0.45464607],
+    ]
+)
+
+
+@pytest.fixture(autouse=True)
+def _restore_global_numpy_rng():
+    """Keep NumPy's global RandomState from leaking between tests."""
+    state = np.random.get_state()  # noqa: NPY002
+    yield
+    np.random.set_state(state)  # noqa: NPY002
+
+
+@pytest.fixture
+def X_small():
+    """SciPy's 11x2 literal data set (float64, a fresh copy per test)."""
+    return _X_SMALL.copy()
+
+
+@pytest.fixture
+def codet1():
+    """Code book after one Lloyd step from the first three rows of X_small."""
+    return _CODET1.copy()
+
+
+@pytest.fixture
+def codet2():
+    """Converged code book from the first three rows of X_small."""
+    return _CODET2.copy()
+
+
+@pytest.fixture
+def label1():
+    """Labels of X_small against codet1."""
+    return _LABEL1.copy()
+
+
+@pytest.fixture
+def whiten_obs():
+    """SciPy's 5x2 whiten example."""
+    return _WHITEN_OBS.copy()
+
+
+def _make_blobs(centres, n_per, scale, seed):
+    rng = np.random.default_rng(seed)
+    centres = np.asarray(centres, dtype=np.float64)
+    pts = [c + scale * rng.standard_normal((n_per, centres.shape[1])) for c in centres]
+    X = np.concatenate(pts)
+    y = np.repeat(np.arange(len(centres)), n_per)
+    perm = rng.permutation(len(X))
+    return X[perm], y[perm]
+
+
+@pytest.fixture(scope="session")
+def _blobs_session():
+    return _make_blobs([[0.0, 0.0], [5.0, 0.0], [0.0, 5.0]], 60, 0.5, 1234)
+
+
+@pytest.fixture
+def blobs(_blobs_session):
+    """Three well-separated Gaussian blobs in 2-D: X (180, 2) float64."""
+    return _blobs_session[0].copy()
+
+
+@pytest.fixture
+def blobs_labels(_blobs_session):
+    """True blob index of every row of ``blobs``."""
+    return _blobs_session[1].copy()
+
+
+@pytest.fixture
+def blobs32(_blobs_session):
+    """The ``blobs`` data set as float32."""
+    return _blobs_session[0].astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def _blobs4d_session():
+    centres = np.array([[0, 0, 0, 0], [6, 0, 0, 0], [0, 6, 0, 0], [0, 0, 6, 6]])
+    return _make_blobs(centres, 30, 0.7, 99)[0]
+
+
+@pytest.fixture
+def blobs4d(_blobs4d_session):
+    """Four blobs in 4-D: X (120, 4) float64."""
+    return _blobs4d_session.copy()
+
+
+@pytest.fixture
+def grid9():
+    """Nine blobs on a 3x3 grid (spacing 1, std 0.15): X (270, 2) float64."""
+    centres = [[i, j] for i in range(3) for j in range(3)]
+    return _make_blobs(centres, 30, 0.15, 7)[0]
+
+
+@pytest.fixture
+def uniform2d():
+    """200 unclustered points, uniform in the unit square (float64).
+
+    With no cluster structure, different initialisations almost surely give
+    different partitions, which makes "different random stream" observable.
+    """
+    return np.random.default_rng(2024).uniform(size=(200, 2))
+
+
+@pytest.fixture
+def data1d():
+    """Three 1-D clusters around -3, 0 and 4: shape (90,) float64."""
+    rng = np.random.default_rng(55)
+    x = np.concatenate([rng.normal(m, 0.3, 30) for m in (-3.0, 0.0, 4.0)])
+    return rng.permutation(x)
+
+
+@pytest.fixture
+def no_hang():
+    """Fail (instead of hanging the suite) if the test body runs over 60 s.
+
+    Uses SIGALRM, so it only interrupts Python-level loops; that is where a
+    ``while diff > thresh`` style loop would spin.
+    """
+    import signal
+    import threading
+
+    if (
+        not hasattr(signal, "SIGALRM")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def _handler(signum, frame):
+        raise TimeoutError("call did not finish within 60 s (hang?)")
+
+    old = signal.signal(signal.SIGALRM, _handler)
+    signal.setitimer(signal.ITIMER_REAL, 60.0)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, old)
