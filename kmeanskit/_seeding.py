@@ -25,7 +25,8 @@ from ._rng import random_integer
 __all__ = ["kpp_init", "init_points", "init_gaussian", "init_kpp", "INIT_METHODS"]
 
 
-def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True):
+def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
+             workers=None):
     """Choose k initial centres from the data by k-means++.
 
     The first centre is a uniformly random observation; each further one is
@@ -52,6 +53,10 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True):
     check_finite : bool, optional
         Whether to check that `data` contains only finite numbers.
         Default: True.
+    workers : int, optional
+        Threads for the compiled kernels: None (default) uses OpenMP's default
+        (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
+        exactly that many.  Results do not depend on it.
 
     Returns
     -------
@@ -118,7 +123,8 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True):
     count = _validate.check_k_count(k, values.shape[0])
     trials = _local_trials(n_local_trials, count)
     x = _validate.to_2d(values)
-    centres = init_kpp(x, count, generator, get_engine(), n_local_trials=trials)
+    centres = init_kpp(x, count, generator, get_engine(workers=workers),
+                       n_local_trials=trials)
     if values.ndim == 1:
         centres = centres[:, 0]
     return converted.back(centres)

@@ -104,7 +104,7 @@ def whiten(obs, check_finite=None):
     return converted.back(arr / std_dev)
 
 
-def vq(obs, code_book, check_finite=True):
+def vq(obs, code_book, check_finite=True, *, workers=None):
     """Assign each observation to the nearest code (centroid) of a code book.
 
     Parameters
@@ -117,6 +117,11 @@ def vq(obs, code_book, check_finite=True):
     check_finite : bool, optional
         Whether to check that both arrays contain only finite numbers.
         Default: True.
+    workers : int, optional
+        Threads for the compiled kernels: None (default) uses OpenMP's default
+        (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
+        exactly that many.  Results do not depend on it.  A kmeanskit
+        extension (keyword-only); SciPy is single-threaded here.
 
     Returns
     -------
@@ -192,7 +197,7 @@ def vq(obs, code_book, check_finite=True):
     )
     x = _validate.to_2d(obs_arr.astype(dtype, copy=False))
     c = _validate.to_2d(book_arr.astype(dtype, copy=False))
-    labels, sqdist = get_engine().assign(x, c)
+    labels, sqdist = get_engine(workers=workers).assign(x, c)
     dist = np.sqrt(sqdist)
     if integer_input:
         # SciPy answers integer input from its pure-Python path: default ints.
@@ -213,7 +218,7 @@ def _missing_policy(missing):
 
 
 def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
-           rng=UNSET, seed=UNSET):
+           rng=UNSET, seed=UNSET, workers=None):
     """Code book of k centroids by k-means, keeping the best of several runs.
 
     Runs Lloyd's algorithm until the mean distance to the nearest centroid
@@ -249,6 +254,11 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
         SciPy's legacy name with the legacy meaning (an int seeds a
         ``RandomState``, a different stream from ``rng=int``).  Give at most
         one of `rng` and `seed`.
+    workers : int, optional
+        Threads for the compiled kernels: None (default) uses OpenMP's default
+        (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
+        exactly that many.  Results do not depend on it.  A kmeanskit
+        extension (keyword-only); SciPy is single-threaded here.
 
     Returns
     -------
@@ -307,7 +317,7 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
     iter = _validate.check_iter(iter)
     thresh = _validate.check_thresh(thresh)
     x = _validate.to_2d(data)
-    engine = get_engine()
+    engine = get_engine(workers=workers)
 
     if guess_arr.size != 1:
         if guess_arr.size < 1:
@@ -358,7 +368,7 @@ def _code_book(book, data, name, check_finite):
 
 
 def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
-            check_finite=True, *, rng=UNSET, seed=UNSET):
+            check_finite=True, *, rng=UNSET, seed=UNSET, workers=None):
     """Classify observations into k clusters with a fixed number of Lloyd steps.
 
     Parameters
@@ -392,6 +402,11 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     seed : {None, int, numpy.random.RandomState, numpy.random.Generator}, optional
         SciPy's legacy name with the legacy meaning.  Give at most one of
         `rng` and `seed`.
+    workers : int, optional
+        Threads for the compiled kernels: None (default) uses OpenMP's default
+        (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
+        exactly that many.  Results do not depend on it.  A kmeanskit
+        extension (keyword-only); SciPy is single-threaded here.
 
     Returns
     -------
@@ -470,7 +485,7 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
             f"one element (data.shape={values.shape}, k has {k_arr.size})."
         )
     x = _validate.to_2d(values)
-    engine = get_engine()
+    engine = get_engine(workers=workers)
 
     if minit == "matrix" or k_arr.size > 1:
         centres = _code_book(k_arr, values, "k", check_finite)

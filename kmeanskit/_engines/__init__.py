@@ -49,8 +49,12 @@ class Engine(Protocol):
         lowered from ``current`` when given (k-means++ keeps a running minimum)."""
 
 
-def get_engine(xp=None):
-    """Return the engine for arrays of namespace ``xp`` (NumPy: compiled)."""
+def get_engine(xp=None, *, workers=None):
+    """Return the engine for arrays of namespace ``xp`` (NumPy: compiled).
+
+    ``workers`` follows SciPy's convention (None: default, -1: every core).
+    """
+    from .._threads import resolve_workers
     from .compiled import CompiledEngine
 
-    return CompiledEngine()
+    return CompiledEngine(n_threads=resolve_workers(workers))
