@@ -420,3 +420,160 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
                 if s < best:
                     best = s
             current[i] = best
+
+
+# --------------------------------------------------------------------------
+# Hamerly's algorithm: a Lloyd pass that skips most distance computations
+
+cdef void _hamerly_block(const floating* x, const floating* c,
+                         const double* half_sep, const double* other_shift,
+                         const double* w, Py_ssize_t row_start,
+                         Py_ssize_t row_stop, Py_ssize_t k, Py_ssize_t d,
+                         bint initial, double margin, int* labels,
+                         double* lower, double* sums, double* counts,
+                         double* stats) noexcept nogil:
+    """One block of a Hamerly pass; see ``hamerly_pass``."""
+    cdef Py_ssize_t i, j, t, a
+    cdef const floating* row
+    cdef floating sq, s, first, second
+    cdef double wi, dist = 0, bound = 0, inertia = 0, distance_sum = 0, scans = 0
+    for i in range(row_start, row_stop):
+        row = x + i * d
+        a = labels[i]
+        if not initial:
+            # Every other centre moved by at most other_shift[a]: the lower
+            # bound on their distances drops by at most that much.
+            lower[i] = lower[i] - other_shift[a]
+            sq = _sqdist(row, c + a * d, d)
+            dist = sqrt(<double>sq)
+            bound = lower[i] if lower[i] > half_sep[a] else half_sep[a]
+        if initial or not dist < bound * (1.0 - margin):
+            # The bounds cannot vouch for the current centre: scan them all,
+            # exactly as the Lloyd kernel does (lowest index wins ties).
+            scans += 1
+            first = _sqdist(row, c, d)
+            a = 0
+            second = first
+            if k > 1:
+                second = _sqdist(row, c + d, d)
+                if second < first:
+                    first, second = second, first
+                    a = 1
+            for j in range(2, k):
+                s = _sqdist(row, c + j * d, d)
+                if s < first:
+                    second = first
+                    first = s
+                    a = j
+                elif s < second:
+                    second = s
+            labels[i] = <int>a
+            sq = first
+            lower[i] = sqrt(<double>second) if k > 1 else 1e300
+        wi = 1.0 if w == NULL else w[i]
+        inertia += wi * <double>sq
+        distance_sum += wi * sqrt(<double>sq)
+        counts[a] += wi
+        for t in range(d):
+            sums[a * d + t] += wi * <double>row[t]
+    stats[0] = inertia
+    stats[1] = distance_sum
+    stats[2] = scans
+
+
+def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
+                 const double[::1] half_sep, const double[::1] other_shift,
+                 const double[::1] weights, int[::1] labels, double[::1] lower,
+                 double[:, ::1] sums, double[::1] counts, bint initial,
+                 int n_threads):
+    """One Lloyd pass with Hamerly's bounds (Hamerly, SDM 2010).
+
+    Per point, the state is its label and a lower bound on the distance to
+    every other centre.  The distance to the current centre is recomputed
+    exactly (O(d)); when it is below both the lower bound and half the
+    distance from that centre to its nearest other centre, no other centre
+    can be nearer and the point keeps its label.  Otherwise all k distances
+    are computed.  A relative ``margin`` makes the test conservative, so the
+    labels are exactly those of the direct Lloyd kernel.
+
+    Parameters
+    ----------
+    x : (n, d) array, IN
+    c : (k, d) array of the same dtype, IN
+    half_sep : (k,) float64, IN
+        Half the distance from each centre to its nearest other centre.
+    other_shift : (k,) float64, IN
+        For each centre j, the largest move since the previous pass among the
+        *other* centres.
+    weights : (n,) float64 array or None, IN
+    labels : (n,) int32, INOUT
+    lower : (n,) float64, INOUT
+    sums, counts : OUT, as in ``lloyd_pass``
+    initial : bool
+        First pass: no valid bounds yet, every point is scanned.
+    n_threads : int
+
+    Returns
+    -------
+    inertia, distance_sum : float
+        As in ``lloyd_pass``.
+    n_scans : int
+        Points for which all k distances were computed.
+    """
+    cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = c.shape[0]
+    if (c.shape[1] != d or sums.shape[0] != k or sums.shape[1] != d
+            or counts.shape[0] != k or half_sep.shape[0] != k
+            or other_shift.shape[0] != k or labels.shape[0] != n
+            or lower.shape[0] != n):
+        raise ValueError("hamerly_pass: inconsistent array shapes")
+    if weights is not None and weights.shape[0] != n:
+        raise ValueError("hamerly_pass: weights must have one entry per row")
+    sums[:, :] = 0
+    counts[:] = 0
+    if n == 0:
+        return 0.0, 0.0, 0
+    cdef Py_ssize_t i
+    if not initial:
+        for i in range(n):
+            if labels[i] < 0 or labels[i] >= k:
+                raise ValueError("hamerly_pass: labels out of range")
+    # Rounding in the distances and bounds is far below this relative margin.
+    cdef double eps = 6.0e-8 if floating is float else 1.2e-16
+    cdef double margin = 8.0 * (d + 2) * eps
+
+    cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
+    cdef Py_ssize_t stride = k * d + k + 3
+    cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
+    n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // (stride * sizeof(double))))
+    cdef int threads = max(1, min(n_threads, <int>n_blocks))
+    cdef double* buf = <double*>calloc(n_blocks * stride, sizeof(double))
+    cdef const floating* xp = &x[0, 0]
+    cdef const floating* cp = &c[0, 0]
+    cdef const double* wp = NULL if weights is None else &weights[0]
+    cdef Py_ssize_t b, row_start, row_stop, j, t
+    cdef double* blk
+    cdef double inertia = 0, distance_sum = 0, scans = 0
+    try:
+        if buf == NULL:
+            raise MemoryError("hamerly_pass: cannot allocate block buffers")
+        for b in prange(n_blocks, nogil=True, schedule='dynamic',
+                        num_threads=threads):
+            row_start = ((b * n_chunks) // n_blocks) * CHUNK_ROWS
+            row_stop = min((((b + 1) * n_chunks) // n_blocks) * CHUNK_ROWS, n)
+            blk = buf + b * stride
+            _hamerly_block(xp, cp, &half_sep[0], &other_shift[0], wp,
+                           row_start, row_stop, k, d, initial, margin,
+                           &labels[0], &lower[0], blk, blk + k * d,
+                           blk + k * d + k)
+        for b in range(n_blocks):
+            blk = buf + b * stride
+            for j in range(k):
+                counts[j] += blk[k * d + j]
+                for t in range(d):
+                    sums[j, t] += blk[j * d + t]
+            inertia += blk[k * d + k]
+            distance_sum += blk[k * d + k + 1]
+            scans += blk[k * d + k + 2]
+    finally:
+        free(buf)
+    return inertia, distance_sum, int(scans)

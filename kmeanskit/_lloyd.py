@@ -41,8 +41,12 @@ def _updated_centres(result, previous, dtype):
     return centres, nonempty
 
 
+ALGORITHMS = ("lloyd", "hamerly")
+
+
 def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
-              empty="keep", on_empty=None, weights=None, return_labels=False):
+              empty="keep", on_empty=None, weights=None, return_labels=False,
+              algorithm="lloyd"):
     """Run Lloyd's algorithm from ``centroids``.
 
     Parameters
@@ -68,6 +72,10 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
     weights : (n,) float64 array, optional
     return_labels : bool
         Return the assignment of the last pass.
+    algorithm : {'lloyd', 'hamerly'}
+        'hamerly' carries per-point bounds across passes (the engine's
+        ``bounded_pass``) to skip distance computations; the assignments are
+        the same.
 
     Returns
     -------
@@ -80,18 +88,25 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
     centres = np.array(centroids, dtype=dtype, copy=True)
     previous_distortion = np.inf
     n_iter = 0
+    bounds = engine.start_bounds(x) if algorithm == "hamerly" else None
     while True:
         n_iter += 1
         last_by_count = max_iter is not None and n_iter >= max_iter
         # Labels are only needed from the final pass; with a threshold the
         # final pass is not known in advance, so every pass records them.
         want_labels = return_labels and (last_by_count or thresh is not None)
-        result = engine.lloyd_pass(x, centres, weights, return_labels=want_labels)
+        if bounds is None:
+            result = engine.lloyd_pass(x, centres, weights, return_labels=want_labels)
+        else:
+            result = engine.bounded_pass(x, centres, bounds, weights,
+                                         return_labels=want_labels)
         distortion = result.distance_sum / total_weight
         new_centres, nonempty = _updated_centres(result, centres, dtype)
         if not nonempty.all():
             if empty == "drop":
                 new_centres = new_centres[nonempty]
+                if bounds is not None:
+                    bounds.reset()  # labels now index a shorter code book
             elif on_empty is not None:
                 on_empty()
         centres = new_centres

@@ -10,7 +10,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-__all__ = ["Engine", "PassResult", "get_engine"]
+__all__ = ["BoundsState", "Engine", "PassResult", "get_engine"]
 
 
 class PassResult(NamedTuple):
@@ -28,6 +28,28 @@ class PassResult(NamedTuple):
     """(n,) int32 assignment, when asked for."""
 
 
+class BoundsState:
+    """Per-point state that Hamerly's algorithm carries from pass to pass.
+
+    Created by ``engine.start_bounds(x)`` and updated in place by
+    ``engine.bounded_pass``; O(n) memory (a label and a lower bound per row).
+    """
+
+    def __init__(self, labels, lower):
+        self.labels = labels
+        """(n,) int32: current assignment."""
+        self.lower = lower
+        """(n,) float64: lower bound on the distance to every other centre."""
+        self.centres = None
+        """float64 centres of the previous pass; None until the first pass."""
+        self.n_scans = 0
+        """Rows whose k distances were all computed in the last pass."""
+
+    def reset(self):
+        """Forget the bounds (e.g. after centres were dropped): next pass scans all."""
+        self.centres = None
+
+
 class Engine(Protocol):
     """The primitives every engine provides.
 
@@ -43,6 +65,14 @@ class Engine(Protocol):
 
     def lloyd_pass(self, x, c, weights=None, *, return_labels=False) -> PassResult:
         """Assign every row and accumulate per-cluster sums in one sweep."""
+
+    def start_bounds(self, x) -> BoundsState:
+        """Fresh per-point state for ``bounded_pass``."""
+
+    def bounded_pass(self, x, c, state, weights=None, *,
+                     return_labels=False) -> PassResult:
+        """A ``lloyd_pass`` giving the same assignment, skipping the distance
+        computations that Hamerly's bounds in ``state`` rule out."""
 
     def min_sqdist(self, x, c, current=None):
         """Float64 squared distance from each row to its nearest row of ``c``,

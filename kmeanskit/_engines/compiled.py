@@ -1,10 +1,11 @@
 """The compiled engine: NumPy arrays through the Cython kernels."""
 
 import numpy as np
+from scipy.spatial.distance import cdist
 
 from .. import _kernels
 from .._threads import blas_single_threaded, default_n_threads
-from . import PassResult
+from . import BoundsState, PassResult
 
 __all__ = ["CompiledEngine", "choose_method"]
 
@@ -77,9 +78,53 @@ class CompiledEngine:
             )
         return PassResult(sums, counts, inertia, distance_sum, labels)
 
+    def start_bounds(self, x):
+        n = x.shape[0]
+        return BoundsState(np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.float64))
+
+    def bounded_pass(self, x, c, state, weights=None, *, return_labels=False):
+        c = self._centres_like(x, c)
+        k, d = c.shape
+        centres64 = c.astype(np.float64)
+        initial = state.centres is None or state.centres.shape != c.shape
+        half_sep, other_shift = _hamerly_geometry(
+            centres64, None if initial else state.centres
+        )
+        sums = np.empty((k, d), dtype=np.float64)
+        counts = np.empty(k, dtype=np.float64)
+        inertia, distance_sum, state.n_scans = _kernels.hamerly_pass(
+            x, c, half_sep, other_shift, weights, state.labels, state.lower,
+            sums, counts, initial, self.n_threads,
+        )
+        state.centres = centres64
+        labels = state.labels.copy() if return_labels else None
+        return PassResult(sums, counts, inertia, distance_sum, labels)
+
     def min_sqdist(self, x, c, current=None):
         c = self._centres_like(x, c)
         if current is None:
             current = np.full(x.shape[0], np.inf, dtype=np.float64)
         _kernels.min_sqdist(x, c, current, self.n_threads)
         return current
+
+
+def _hamerly_geometry(centres, previous):
+    """Half the gap from each centre to its nearest other centre, and for each
+    centre the largest move of any *other* centre since ``previous``."""
+    k = centres.shape[0]
+    if k == 1:
+        half_sep = np.array([np.inf])
+    else:
+        # Direct differences (cdist), not the GEMM identity: the bounds must
+        # not carry cancellation error.
+        gaps = cdist(centres, centres)
+        np.fill_diagonal(gaps, np.inf)
+        half_sep = 0.5 * gaps.min(axis=1)
+    if previous is None:
+        return half_sep, np.zeros(k)
+    shift = np.sqrt(np.sum((centres - previous) ** 2, axis=1))
+    other_shift = np.full(k, shift.max())
+    if k > 1:
+        top = int(np.argmax(shift))
+        other_shift[top] = np.max(np.delete(shift, top))
+    return half_sep, other_shift
