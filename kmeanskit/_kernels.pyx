@@ -103,40 +103,27 @@ cdef inline Py_ssize_t _scratch_size(Py_ssize_t k, Py_ssize_t d) noexcept nogil:
     return (tile if tile > direct else direct) + 2 * CHUNK_ROWS
 
 
-cdef void _nearest_direct(const floating* x, Py_ssize_t rows, Py_ssize_t d,
-                          const floating* c, Py_ssize_t k, floating* scratch,
-                          int* lab, floating* best) noexcept nogil:
-    """Nearest centre by direct differences, vectorised over the chunk's rows.
+cdef extern from "_direct.h" nogil:
+    void kmk_nearest_direct_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
+                                const float* c, Py_ssize_t k, float* xt,
+                                float* acc, int* lab, float* best)
+    void kmk_nearest_direct_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
+                                const double* c, Py_ssize_t k, double* xt,
+                                double* acc, int* lab, double* best)
 
-    The rows are transposed into ``xt`` (d by rows) so that every inner loop
-    runs over contiguous rows.  Sums run over features in order 0..d-1, the
-    same order as ``_sqdist``, and the lowest index wins exact ties.
-    """
-    cdef floating* xt = scratch
-    cdef floating* acc = scratch + rows * d
-    cdef Py_ssize_t i, j, t
-    cdef floating cjt, diff
-    for i in range(rows):
-        for t in range(d):
-            xt[t * rows + i] = x[i * d + t]
-    for j in range(k):
-        for i in range(rows):
-            diff = xt[i] - c[j * d]
-            acc[i] = diff * diff
-        for t in range(1, d):
-            cjt = c[j * d + t]
-            for i in range(rows):
-                diff = xt[t * rows + i] - cjt
-                acc[i] = acc[i] + diff * diff
-        if j == 0:
-            for i in range(rows):
-                best[i] = acc[i]
-                lab[i] = 0
-        else:
-            for i in range(rows):
-                if acc[i] < best[i]:
-                    best[i] = acc[i]
-                    lab[i] = <int>j
+
+cdef inline void _nearest_direct(const floating* x, Py_ssize_t rows,
+                                 Py_ssize_t d, const floating* c, Py_ssize_t k,
+                                 floating* scratch, int* lab,
+                                 floating* best) noexcept nogil:
+    """Nearest centre by direct differences, vectorised over the chunk's rows
+    (C, in _direct.h, compiled for several SIMD widths)."""
+    if floating is float:
+        kmk_nearest_direct_f32(x, rows, d, c, k, scratch, scratch + rows * d,
+                               lab, best)
+    else:
+        kmk_nearest_direct_f64(x, rows, d, c, k, scratch, scratch + rows * d,
+                               lab, best)
 
 
 cdef void _nearest_gemm(const floating* x, Py_ssize_t rows, Py_ssize_t d,

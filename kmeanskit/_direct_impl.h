@@ -1,0 +1,104 @@
+/*
+ * Template body of _direct.h: KMK_T is the element type, KMK_NAME(base) the
+ * suffixed function name.  Included once per type; no include guard.
+ *
+ * kmk_nearest_direct: for each of `rows` rows of x (row-major, d features),
+ * the index of the nearest of the k centres c (row-major) and its squared
+ * distance.  Squared distances are sums over features in order 0..d-1 (the
+ * same order as the scalar helpers in _kernels.pyx), and the lowest index
+ * wins exact ties.  `xt` needs rows*d elements and `acc` rows elements of
+ * scratch.
+ */
+
+KMK_CLONES static void
+KMK_NAME(kmk_nearest_direct)(const KMK_T *restrict x, ptrdiff_t rows,
+                             ptrdiff_t d, const KMK_T *restrict c, ptrdiff_t k,
+                             KMK_T *restrict xt, KMK_T *restrict acc,
+                             int *restrict lab, KMK_T *restrict best)
+{
+    ptrdiff_t i, j, t;
+
+    for (i = 0; i < rows; ++i) {
+        best[i] = (KMK_T)INFINITY;
+        lab[i] = 0;
+    }
+    /* Rows transposed, so each inner loop below runs over contiguous rows. */
+    for (i = 0; i < rows; ++i)
+        for (t = 0; t < d; ++t)
+            xt[t * rows + i] = x[i * d + t];
+
+    for (j = 0; j < k; ++j) {
+        const KMK_T *cj = c + j * d;
+        const int jj = (int)j;
+        if (d <= 4) {
+            /* Low dimension: the whole distance in registers, one pass. */
+            const KMK_T c0 = cj[0];
+            const KMK_T c1 = d > 1 ? cj[1] : 0;
+            const KMK_T c2 = d > 2 ? cj[2] : 0;
+            const KMK_T c3 = d > 3 ? cj[3] : 0;
+            const KMK_T *x0 = xt, *x1 = xt + rows, *x2 = xt + 2 * rows,
+                        *x3 = xt + 3 * rows;
+            switch (d) {
+            case 1:
+                for (i = 0; i < rows; ++i) {
+                    KMK_T e0 = x0[i] - c0;
+                    KMK_T s = e0 * e0;
+                    int better = s < best[i];
+                    best[i] = better ? s : best[i];
+                    lab[i] = better ? jj : lab[i];
+                }
+                break;
+            case 2:
+                for (i = 0; i < rows; ++i) {
+                    KMK_T e0 = x0[i] - c0, e1 = x1[i] - c1;
+                    KMK_T s = e0 * e0 + e1 * e1;
+                    int better = s < best[i];
+                    best[i] = better ? s : best[i];
+                    lab[i] = better ? jj : lab[i];
+                }
+                break;
+            case 3:
+                for (i = 0; i < rows; ++i) {
+                    KMK_T e0 = x0[i] - c0, e1 = x1[i] - c1, e2 = x2[i] - c2;
+                    KMK_T s = e0 * e0 + e1 * e1 + e2 * e2;
+                    int better = s < best[i];
+                    best[i] = better ? s : best[i];
+                    lab[i] = better ? jj : lab[i];
+                }
+                break;
+            default:
+                for (i = 0; i < rows; ++i) {
+                    KMK_T e0 = x0[i] - c0, e1 = x1[i] - c1, e2 = x2[i] - c2,
+                          e3 = x3[i] - c3;
+                    KMK_T s = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3;
+                    int better = s < best[i];
+                    best[i] = better ? s : best[i];
+                    lab[i] = better ? jj : lab[i];
+                }
+                break;
+            }
+            continue;
+        }
+        /* Any dimension: accumulate feature by feature, then compare. */
+        {
+            const KMK_T c0 = cj[0];
+            for (i = 0; i < rows; ++i) {
+                KMK_T e = xt[i] - c0;
+                acc[i] = e * e;
+            }
+        }
+        for (t = 1; t < d; ++t) {
+            const KMK_T ct = cj[t];
+            const KMK_T *xr = xt + t * rows;
+            for (i = 0; i < rows; ++i) {
+                KMK_T e = xr[i] - ct;
+                acc[i] = acc[i] + e * e;
+            }
+        }
+        for (i = 0; i < rows; ++i) {
+            int better = acc[i] < best[i];
+            best[i] = better ? acc[i] : best[i];
+            lab[i] = better ? jj : lab[i];
+        }
+    }
+}
