@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LloydOutcome", "run_lloyd"]
+__all__ = ["ALGORITHM_CHOICES", "LloydOutcome", "run_lloyd"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ def _updated_centres(result, previous, dtype):
     return centres, nonempty
 
 
-ALGORITHMS = ("lloyd", "hamerly")
+ALGORITHM_CHOICES = ("lloyd", "hamerly")
+"""Values of the public ``algorithm`` keyword."""
 
 
 def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
