@@ -148,12 +148,14 @@ def vq(obs, code_book, check_finite=True, *, workers=None):
     Notes
     -----
     The work is chunked over rows and multi-threaded; the M-by-k matrix of
-    distances is never formed.  Distances are computed by direct differences
-    in the data dtype.  SciPy uses the identity
-    ``|x - c|^2 = |x|^2 - 2 x.c + |c|^2`` for five or more features, so on
-    points at exactly equal distance from two codes the two libraries can
-    break the tie differently; elsewhere codes are identical and distances
-    agree to rounding.
+    distances is never formed.  The nearest code is found from distances by
+    direct differences for narrow data and through the identity
+    ``|x - c|^2 = |x|^2 - 2 x.c + |c|^2`` (one BLAS product per chunk) for
+    wide data (float64 from 10 features, float32 from 32); SciPy switches to
+    the identity from 5 features.  So on points at (almost) exactly equal
+    distance from two codes the libraries can break the tie differently;
+    elsewhere codes are identical.  The returned distance is always
+    recomputed from coordinate differences for the chosen code.
 
     Examples
     --------
