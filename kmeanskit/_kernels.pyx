@@ -103,13 +103,23 @@ cdef inline Py_ssize_t _scratch_size(Py_ssize_t k, Py_ssize_t d) noexcept nogil:
     return (tile if tile > direct else direct) + 2 * CHUNK_ROWS
 
 
-cdef extern from "_direct.h" nogil:
+cdef extern from "_simd.h" nogil:
     void kmk_nearest_direct_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
                                 const float* c, Py_ssize_t k, float* xt,
                                 float* acc, int* lab, float* best)
     void kmk_nearest_direct_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
                                 const double* c, Py_ssize_t k, double* xt,
                                 double* acc, int* lab, double* best)
+    void kmk_argmin_tile_f32(const float* tile, Py_ssize_t rows, Py_ssize_t k,
+                             const float* half_cnorm, int* lab)
+    void kmk_argmin_tile_f64(const double* tile, Py_ssize_t rows, Py_ssize_t k,
+                             const double* half_cnorm, int* lab)
+    void kmk_accumulate_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
+                            const int* lab, const double* w, double* sums,
+                            double* counts)
+    void kmk_accumulate_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
+                            const int* lab, const double* w, double* sums,
+                            double* counts)
 
 
 cdef inline void _nearest_direct(const floating* x, Py_ssize_t rows,
@@ -117,7 +127,7 @@ cdef inline void _nearest_direct(const floating* x, Py_ssize_t rows,
                                  floating* scratch, int* lab,
                                  floating* best) noexcept nogil:
     """Nearest centre by direct differences, vectorised over the chunk's rows
-    (C, in _direct.h, compiled for several SIMD widths)."""
+    (C, in _simd.h, compiled for several SIMD widths)."""
     if floating is float:
         kmk_nearest_direct_f32(x, rows, d, c, k, scratch, scratch + rows * d,
                                lab, best)
@@ -142,25 +152,17 @@ cdef void _nearest_gemm(const floating* x, Py_ssize_t rows, Py_ssize_t d,
     cdef int lda = <int>d, ldb = <int>d, ldc = <int>k
     cdef floating one = 1.0, zero = 0.0
     cdef char trans = b'T', notrans = b'N'
-    cdef Py_ssize_t i, j
-    cdef floating v, vbest
-    cdef int jbest
+    cdef Py_ssize_t i
     if floating is float:
         sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>c, &lda,
               <float*>x, &ldb, &zero, tile, &ldc)
+        kmk_argmin_tile_f32(tile, rows, k, half_cnorm, lab)
     else:
         dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>c, &lda,
               <double*>x, &ldb, &zero, tile, &ldc)
+        kmk_argmin_tile_f64(tile, rows, k, half_cnorm, lab)
     for i in range(rows):
-        vbest = half_cnorm[0] - tile[i * k]
-        jbest = 0
-        for j in range(1, k):
-            v = half_cnorm[j] - tile[i * k + j]
-            if v < vbest:
-                vbest = v
-                jbest = <int>j
-        lab[i] = jbest
-        best[i] = _sqdist(x + i * d, c + jbest * d, d)
+        best[i] = _sqdist(x + i * d, c + lab[i] * d, d)
 
 
 cdef inline void _nearest(int method, const floating* x, Py_ssize_t rows,
@@ -254,12 +256,11 @@ cdef void _lloyd_block(int method, const floating* x, const floating* c,
     ``stats`` receives [weighted sum of squared distances, weighted sum of
     distances].  ``labels`` may be NULL.
     """
-    cdef Py_ssize_t start, rows, i, j, t
+    cdef Py_ssize_t start, rows, i
     cdef floating* best = scratch + _scratch_size(k, d) - 2 * CHUNK_ROWS
     cdef int* lab = <int*>(best + CHUNK_ROWS)
     cdef int* chunk_lab
     cdef double wi, sq, inertia = 0, distance_sum = 0
-    cdef const floating* row
     start = row_start
     while start < row_stop:
         rows = min(<Py_ssize_t>CHUNK_ROWS, row_stop - start)
@@ -267,15 +268,16 @@ cdef void _lloyd_block(int method, const floating* x, const floating* c,
         _nearest(method, x + start * d, rows, d, c, half_cnorm, k, scratch,
                  chunk_lab, best)
         for i in range(rows):
-            j = chunk_lab[i]
-            row = x + (start + i) * d
             wi = 1.0 if w == NULL else w[start + i]
             sq = <double>best[i]
             inertia += wi * sq
             distance_sum += wi * sqrt(sq)
-            counts[j] += wi
-            for t in range(d):
-                sums[j * d + t] += wi * <double>row[t]
+        if floating is float:
+            kmk_accumulate_f32(x + start * d, rows, d, chunk_lab,
+                               NULL if w == NULL else w + start, sums, counts)
+        else:
+            kmk_accumulate_f64(x + start * d, rows, d, chunk_lab,
+                               NULL if w == NULL else w + start, sums, counts)
         start += rows
     stats[0] = inertia
     stats[1] = distance_sum

@@ -1,14 +1,16 @@
 /*
- * Nearest centre by direct differences for one chunk of rows, vectorised over
- * the rows.  Instantiated for float and double from _direct_impl.h.
+ * The innermost loops of the kernels, in C so that they can be compiled for
+ * several SIMD widths: the direct nearest-centre search, the argmin of a GEMM
+ * tile and the accumulation of rows into cluster sums.  Instantiated for
+ * float and double from _simd_impl.h.
  *
  * On x86-64 Linux with GCC the functions are compiled three times (AVX-512,
  * AVX2 and baseline SSE2) and the loader picks the widest the CPU has.  The
  * kernels are built with -ffp-contract=off, so every variant rounds the same
  * way: results do not depend on the CPU.
  */
-#ifndef KMEANSKIT_DIRECT_H
-#define KMEANSKIT_DIRECT_H
+#ifndef KMEANSKIT_SIMD_H
+#define KMEANSKIT_SIMD_H
 
 #include <math.h>
 #include <stddef.h>
@@ -23,14 +25,14 @@
 
 #define KMK_T float
 #define KMK_NAME(base) base##_f32
-#include "_direct_impl.h"
+#include "_simd_impl.h"
 #undef KMK_T
 #undef KMK_NAME
 
 #define KMK_T double
 #define KMK_NAME(base) base##_f64
-#include "_direct_impl.h"
+#include "_simd_impl.h"
 #undef KMK_T
 #undef KMK_NAME
 
-#endif /* KMEANSKIT_DIRECT_H */
+#endif /* KMEANSKIT_SIMD_H */

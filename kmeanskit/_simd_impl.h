@@ -1,5 +1,5 @@
 /*
- * Template body of _direct.h: KMK_T is the element type, KMK_NAME(base) the
+ * Template body of _simd.h: KMK_T is the element type, KMK_NAME(base) the
  * suffixed function name.  Included once per type; no include guard.
  *
  * kmk_nearest_direct: for each of `rows` rows of x (row-major, d features),
@@ -99,6 +99,58 @@ KMK_NAME(kmk_nearest_direct)(const KMK_T *restrict x, ptrdiff_t rows,
             int better = acc[i] < best[i];
             best[i] = better ? acc[i] : best[i];
             lab[i] = better ? jj : lab[i];
+        }
+    }
+}
+
+
+/*
+ * kmk_argmin_tile: for each of `rows` rows of the row-major (rows x k) tile of
+ * products x.c, the index j minimising half_cnorm[j] - tile[i, j] (the
+ * nearest centre; the lowest index wins exact ties).  Two passes per row: a
+ * vectorised minimum, then the first index reaching it.
+ */
+KMK_CLONES static void
+KMK_NAME(kmk_argmin_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
+                          ptrdiff_t k, const KMK_T *restrict half_cnorm,
+                          int *restrict lab)
+{
+    ptrdiff_t i, j;
+    for (i = 0; i < rows; ++i) {
+        const KMK_T *ti = tile + i * k;
+        KMK_T low = half_cnorm[0] - ti[0];
+        for (j = 1; j < k; ++j) {
+            KMK_T v = half_cnorm[j] - ti[j];
+            low = v < low ? v : low;
+        }
+        for (j = 0; j < k; ++j)
+            if (half_cnorm[j] - ti[j] == low)
+                break;
+        lab[i] = (int)(j < k ? j : 0);
+    }
+}
+
+/*
+ * kmk_accumulate: add each row (times its weight; w may be NULL for all
+ * ones) to the float64 sum of its cluster and its weight to the count.
+ */
+KMK_CLONES static void
+KMK_NAME(kmk_accumulate)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
+                         const int *restrict lab, const double *restrict w,
+                         double *restrict sums, double *restrict counts)
+{
+    ptrdiff_t i, t;
+    for (i = 0; i < rows; ++i) {
+        const KMK_T *row = x + i * d;
+        double *sj = sums + (ptrdiff_t)lab[i] * d;
+        const double wi = w == NULL ? 1.0 : w[i];
+        counts[lab[i]] += wi;
+        if (w == NULL) {
+            for (t = 0; t < d; ++t)
+                sj[t] += (double)row[t];
+        } else {
+            for (t = 0; t < d; ++t)
+                sj[t] += wi * (double)row[t];
         }
     }
 }
