@@ -50,6 +50,9 @@ cdef enum:
     # thread count, which is what makes the reduction order fixed.
     MAX_BLOCKS = 32
     BLOCK_BUFFER_BYTES = 8 * 1024 * 1024
+    # Below this many distance terms (rows x centres x features) a call runs
+    # on the calling thread: starting an OpenMP team costs more than it saves.
+    SERIAL_WORK = 1 << 17
 
 cdef enum Method:
     METHOD_DIRECT = 0
@@ -190,6 +193,14 @@ cdef floating* _half_norms(const floating* c, Py_ssize_t k, Py_ssize_t d) noexce
     return out
 
 
+cdef inline int _team_size(int n_threads, Py_ssize_t n_tasks,
+                           Py_ssize_t work) noexcept nogil:
+    """Threads worth starting for ``n_tasks`` parallel tasks of ``work`` in all."""
+    if work < SERIAL_WORK or n_threads < 1:
+        return 1
+    return <int>min(<Py_ssize_t>n_threads, n_tasks)
+
+
 cdef int _check_method(int method) except -1:
     if method != METHOD_DIRECT and method != METHOD_GEMM:
         raise ValueError(f"unknown kernel method {method}")
@@ -223,7 +234,7 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c,
     if n == 0:
         return
     cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    cdef int threads = max(1, min(n_threads, <int>n_chunks))
+    cdef int threads = _team_size(n_threads, n_chunks, n * k * d)
     cdef Py_ssize_t scratch_size = _scratch_size(k, d)
     cdef floating* scratch = <floating*>malloc(threads * scratch_size * sizeof(floating))
     cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
@@ -234,7 +245,7 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c,
         if scratch == NULL or half_cnorm == NULL:
             raise MemoryError("assign: cannot allocate scratch buffers")
         for chunk in prange(n_chunks, nogil=True, schedule='static',
-                            num_threads=threads):
+                            num_threads=threads, use_threads_if=threads > 1):
             start = chunk * CHUNK_ROWS
             rows = min(CHUNK_ROWS, n - start)
             _nearest(method, xp + start * d, rows, d, cp, half_cnorm, k,
@@ -331,7 +342,7 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef Py_ssize_t stride = k * d + k + 2
     cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
     n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // (stride * sizeof(double))))
-    cdef int threads = max(1, min(n_threads, <int>n_blocks))
+    cdef int threads = _team_size(n_threads, n_blocks, n * k * d)
     cdef Py_ssize_t scratch_size = _scratch_size(k, d)
     cdef double* buf = <double*>calloc(n_blocks * stride, sizeof(double))
     cdef floating* scratch = <floating*>malloc(threads * scratch_size * sizeof(floating))
@@ -348,7 +359,7 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         if buf == NULL or scratch == NULL or half_cnorm == NULL:
             raise MemoryError("lloyd_pass: cannot allocate block buffers")
         for b in prange(n_blocks, nogil=True, schedule='dynamic',
-                        num_threads=threads):
+                        num_threads=threads, use_threads_if=threads > 1):
             # Block b gets whole chunks, spread as evenly as possible.
             row_start = ((b * n_chunks) // n_blocks) * CHUNK_ROWS
             row_stop = min((((b + 1) * n_chunks) // n_blocks) * CHUNK_ROWS, n)
@@ -399,8 +410,9 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef double s, best
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
+    cdef int threads = _team_size(n_threads, n_chunks, n * m * d)
     for chunk in prange(n_chunks, nogil=True, schedule='static',
-                        num_threads=n_threads):
+                        num_threads=threads, use_threads_if=threads > 1):
         stop = min((chunk + 1) * CHUNK_ROWS, n)
         for i in range(chunk * CHUNK_ROWS, stop):
             best = current[i]
@@ -534,7 +546,7 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef Py_ssize_t stride = k * d + k + 3
     cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
     n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // (stride * sizeof(double))))
-    cdef int threads = max(1, min(n_threads, <int>n_blocks))
+    cdef int threads = _team_size(n_threads, n_blocks, n * k * d)
     cdef double* buf = <double*>calloc(n_blocks * stride, sizeof(double))
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
@@ -546,7 +558,7 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         if buf == NULL:
             raise MemoryError("hamerly_pass: cannot allocate block buffers")
         for b in prange(n_blocks, nogil=True, schedule='dynamic',
-                        num_threads=threads):
+                        num_threads=threads, use_threads_if=threads > 1):
             row_start = ((b * n_chunks) // n_blocks) * CHUNK_ROWS
             row_stop = min((((b + 1) * n_chunks) // n_blocks) * CHUNK_ROWS, n)
             blk = buf + b * stride
