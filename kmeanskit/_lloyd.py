@@ -32,8 +32,14 @@ class LloydOutcome:
 
 
 def _updated_centres(result, previous, dtype):
-    """Mean of each cluster; rows of empty clusters are left as in ``previous``."""
+    """Mean of each cluster; rows of empty clusters are left as in ``previous``.
+
+    Returns the new centres and the boolean mask of non-empty clusters.
+    """
     nonempty = result.counts > 0
+    if nonempty.all():
+        # The common case, kept lean: small inputs are all per-pass overhead.
+        return (result.sums / result.counts[:, np.newaxis]).astype(dtype), nonempty
     centres = np.array(previous, dtype=dtype, copy=True)
     centres[nonempty] = (
         result.sums[nonempty] / result.counts[nonempty, np.newaxis]

@@ -1,5 +1,7 @@
 """The compiled engine: NumPy arrays through the Cython kernels."""
 
+import contextlib
+
 import numpy as np
 from scipy.spatial.distance import cdist
 
@@ -22,6 +24,9 @@ def choose_method(n_features, n_centres, dtype):
     if n_features >= GEMM_MIN_FEATURES[np.dtype(dtype)] and n_centres > 1:
         return _kernels.GEMM
     return _kernels.DIRECT
+
+
+_NO_GUARD = contextlib.nullcontext()
 
 
 class CompiledEngine:
@@ -54,12 +59,16 @@ class CompiledEngine:
         # single-threaded there, or its threads fight ours for the cores (and
         # a multi-threaded BLAS on one small tile only adds synchronisation).
         # A single chunk is too small for BLAS to spawn threads: skip the cost.
-        return blas_single_threaded(method == _kernels.GEMM and n_rows > _kernels.CHUNK)
+        if method == _kernels.GEMM and n_rows > _kernels.CHUNK:
+            return blas_single_threaded()
+        return _NO_GUARD
 
     @staticmethod
     def _centres_like(x, c):
         # Centres are small: casting them to the data dtype is free, and the
         # fused-type kernels need both arguments of one dtype.
+        if c.dtype == x.dtype and c.flags.c_contiguous:
+            return c
         return np.ascontiguousarray(c, dtype=x.dtype)
 
     def assign(self, x, c):
