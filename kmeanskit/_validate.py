@@ -13,6 +13,8 @@ import numpy as np
 __all__ = [
     "as_data",
     "check_finite_array",
+    "raise_bad_ndim",
+    "raise_not_finite",
     "check_iter",
     "check_k_count",
     "check_option",
@@ -55,9 +57,37 @@ def floating_dtype(dtype, name, *, integers="raise"):
     )
 
 
+# Elements checked at a time when a sum cannot vouch for finiteness.
+_FINITE_CHECK_BLOCK = 1 << 16
+
+
+def _all_finite(a):
+    """Whether every element of ``a`` is finite, in O(1) extra memory.
+
+    An inf or NaN makes the sum non-finite, so a finite sum (a fast pairwise
+    reduction, no temporary) proves all elements finite; only when the sum
+    is not (overflow, or a real inf/NaN) are elements tested, a block of rows
+    at a time, never building an n-by-d boolean array.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(a)
+    if a.size == 0 or np.isfinite(total):
+        return True
+    flat = a.reshape(-1) if a.flags.c_contiguous else None
+    if flat is not None:
+        return all(
+            np.isfinite(flat[start:start + _FINITE_CHECK_BLOCK]).all()
+            for start in range(0, flat.size, _FINITE_CHECK_BLOCK)
+        )
+    rows = max(1, _FINITE_CHECK_BLOCK // max(1, a[0].size))
+    return all(
+        np.isfinite(a[start:start + rows]).all() for start in range(0, a.shape[0], rows)
+    )
+
+
 def check_finite_array(a, name):
     """Raise ``ValueError`` if ``a`` holds an inf or a NaN."""
-    if not np.isfinite(a).all():
+    if not _all_finite(a):
         raise ValueError(
             f"{name} must not contain infs or NaNs (pass check_finite=False to "
             "skip this check at your own risk)."
@@ -72,10 +102,7 @@ def as_data(a, name, *, check_finite, integers="raise", max_ndim=2):
     """
     arr = np.asarray(a)
     if arr.ndim == 0 or arr.ndim > max_ndim:
-        raise ValueError(
-            f"{name} must be a 1-D or 2-D array, got an array of ndim={arr.ndim} "
-            f"(shape {arr.shape})."
-        )
+        raise_bad_ndim(arr, name)
     dtype = floating_dtype(arr.dtype, name, integers=integers)
     if check_finite and arr.dtype.kind in "fc":
         check_finite_array(arr, name)

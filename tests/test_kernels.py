@@ -137,3 +137,21 @@ def test_kernel_rejects_inconsistent_shapes():
                         _kernels.DIRECT, 1)
     with pytest.raises(ValueError, match="method"):
         _kernels.assign(x, c, np.empty(10, np.int32), np.empty(10), 7, 1)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_finite_check_without_temporaries(order, dtype):
+    # The finiteness check is exact: overflowing sums of finite values pass,
+    # a single NaN or inf anywhere (also past the first block) is caught.
+    from kmeanskit._validate import _all_finite
+
+    big = np.full((300, 400), np.finfo(dtype).max / 2, dtype=dtype, order=order)
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.sum(big))  # the fast path cannot decide here
+    assert _all_finite(big)
+    for value in (np.nan, np.inf, -np.inf):
+        bad = big.copy(order=order)
+        bad[-1, -1] = value
+        assert not _all_finite(bad)
+    assert _all_finite(np.ones((5, 3), dtype=dtype, order=order))
