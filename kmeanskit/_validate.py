@@ -13,8 +13,6 @@ import numpy as np
 __all__ = [
     "as_data",
     "check_finite_array",
-    "raise_bad_ndim",
-    "raise_not_finite",
     "check_iter",
     "check_k_count",
     "check_option",
@@ -102,7 +100,10 @@ def as_data(a, name, *, check_finite, integers="raise", max_ndim=2):
     """
     arr = np.asarray(a)
     if arr.ndim == 0 or arr.ndim > max_ndim:
-        raise_bad_ndim(arr, name)
+        raise ValueError(
+            f"{name} must be a 1-D or 2-D array, got an array of ndim={arr.ndim} "
+            f"(shape {arr.shape})."
+        )
     dtype = floating_dtype(arr.dtype, name, integers=integers)
     if check_finite and arr.dtype.kind in "fc":
         check_finite_array(arr, name)
