@@ -25,13 +25,16 @@ the same shapes (d, k) with a smaller n, which keeps ``asv run --quick`` short.
 """
 
 import inspect
+import math
 import os
+import sys
 import timeit
 
 import numpy as np
 
 __all__ = [
     "FULL",
+    "TINY",
     "FULL_CASES",
     "SMALL_CASES",
     "CASES",
@@ -41,12 +44,13 @@ __all__ = [
     "parse_case",
     "make_data",
     "initial_centres",
+    "inertia_f64",
     "supports",
     "call_kwargs",
     "n_cpus",
-    "can_measure_peak",
     "peak_extra_bytes",
     "Benchmark",
+    "MemoryBenchmark",
 ]
 
 
@@ -132,12 +136,13 @@ def _mixture_means(d, k, rng):
     return rng.uniform(-a, a, size=(2 * k, d))
 
 
-def make_data(case, dtype="float64", seed=SEED, block=1 << 16):
+def make_data(case, dtype="float64", seed=SEED, block_bytes=4 << 20):
     """The data of a case, C-contiguous, in `dtype`.
 
     Built a block of rows at a time into the final array: the only temporary
-    is one float64 block, so peak memory is the data plus ``block * d * 8``
-    bytes.  The same (case, seed) gives the same points in both dtypes.
+    is one float64 block of about `block_bytes`, so peak memory is the data
+    plus a few MB.  The same (case, seed) gives the same points in both
+    dtypes.
     """
     case = case if isinstance(case, Case) else Case(*case)
     dtype = np.dtype(dtype)
@@ -150,6 +155,7 @@ def make_data(case, dtype="float64", seed=SEED, block=1 << 16):
     rng = np.random.default_rng([seed, n, d, k])
     means = _mixture_means(d, k, rng)
     out = np.empty((n, d), dtype=dtype)
+    block = max(1, block_bytes // (8 * d))
     for start in range(0, n, block):
         stop = min(n, start + block)
         which = rng.integers(means.shape[0], size=stop - start)
@@ -175,6 +181,27 @@ def initial_centres(x, k, seed=SEED, sample="auto"):
     rows = x if sample is None or x.shape[0] <= sample else x[:sample]
     rows = np.asarray(rows, dtype=np.float64)
     return np.asarray(kmeanskit.kpp_init(rows, k, rng=seed), dtype=np.float64)
+
+
+def inertia_f64(x, centres, block_bytes=8 << 20):
+    """Sum of squared distances to the nearest centre, in float64.
+
+    The same yardstick for every implementation: assigned with NumPy alone
+    (GEMM identity on row blocks, in float64), then measured by direct
+    differences, so it trusts neither the code being benchmarked nor the
+    way each library reports its own inertia (scikit-learn's comes from an
+    extra assignment step, SciPy's kmeans2 reports none).
+    """
+    c = np.asarray(centres, dtype=np.float64)
+    c_sq = np.einsum("ij,ij->i", c, c)
+    block = max(1, block_bytes // (8 * max(c.shape[0], x.shape[1])))
+    total = 0.0
+    for start in range(0, x.shape[0], block):
+        rows = np.asarray(x[start : start + block], dtype=np.float64)
+        nearest = np.argmin(c_sq - 2.0 * (rows @ c.T), axis=1)
+        diff = rows - c[nearest]
+        total += float(np.einsum("ij,ij->", diff, diff))
+    return total
 
 
 def supports(func, name):
@@ -214,35 +241,47 @@ def _status_kib(field):
     raise OSError(f"{field} not in /proc/self/status")
 
 
-def can_measure_peak():
-    """Whether :func:`peak_extra_bytes` works here (Linux >= 4.0)."""
+def _trim_heap():
+    # Give freed heap pages back to the kernel (glibc), so that what the call
+    # allocates must touch new pages and shows in the high-water mark.
     try:
-        _status_kib("VmHWM")
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _maxrss_bytes():
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
 def peak_extra_bytes(func, *args, **kwargs):
     """Peak resident memory that ``func(*args, **kwargs)`` adds, in bytes.
 
-    Resets the kernel's high-water mark (``/proc/self/clear_refs``), calls
-    `func` and reads ``VmHWM`` minus the resident size before the call.
-    Unlike ``tracemalloc`` it sees every allocation, C ``malloc`` and
-    OpenMP thread stacks included, and unlike asv's ``peakmem_`` it leaves
-    out the data and the interpreter.  Raises ``NotImplementedError`` (asv:
-    skipped) where the kernel does not offer it.
+    On Linux: resets the kernel's high-water mark (``/proc/self/clear_refs``),
+    calls `func` and returns ``VmHWM`` minus the resident size before the
+    call.  Unlike ``tracemalloc`` this sees every allocation (C ``malloc``,
+    OpenMP thread stacks), and unlike asv's ``peakmem_`` it leaves out the
+    data and the interpreter.  Elsewhere it falls back on the growth of
+    ``getrusage``'s max RSS, which only shows a call that goes above the
+    process's earlier peak; NaN when it did not.
     """
+    _trim_heap()
     try:
-        before = _status_kib("VmRSS")
+        before = _status_kib("VmRSS") * 1024
         with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError as exc:
-        raise NotImplementedError(f"cannot reset the peak RSS here: {exc}") from None
+            f.write("5")  # the high-water mark is now the current RSS
+    except OSError:
+        before_max = _maxrss_bytes()
+        func(*args, **kwargs)
+        after_max = _maxrss_bytes()
+        return float(after_max - before_max) if after_max > before_max else math.nan
     func(*args, **kwargs)
-    return max(0, _status_kib("VmHWM") - before) * 1024
+    return float(max(0, _status_kib("VmHWM") * 1024 - before))
 
 
 class Benchmark:
@@ -254,15 +293,30 @@ class Benchmark:
     """
 
     timer = timeit.default_timer
-    # Large cases take seconds per call: let asv time a single call per sample.
-    number = 1
+    # Between 1 and 10 samples, at most 20 s of them; asv picks how many
+    # calls make a sample (one for anything slower than 10 ms).
     repeat = (1, 10, 20.0)
-    warmup_time = 0.0
-    timeout = 600 if FULL else 120
+    warmup_time = 0.05
+    timeout = 900 if FULL else 120
     params = [list(CASES), list(DTYPES), list(WORKERS)]
     param_names = ["case", "dtype", "workers"]
 
     def make(self, case, dtype):
         """Set ``self.x`` (the data) and ``self.c`` (centres, data dtype)."""
         self.x = make_data(case, dtype)
-        self.c = np.ascontiguousarray(initial_centres(self.x, case.k), dtype=self.x.dtype)
+        self.c = np.ascontiguousarray(
+            initial_centres(self.x, case.k), dtype=self.x.dtype
+        )
+
+
+class MemoryBenchmark(Benchmark):
+    """Base class of the memory benchmarks: the default thread count only.
+
+    Memory barely depends on the thread count (per-thread buffers are
+    O(k*d)), and every parameter combination costs asv one process, so the
+    ``peakmem_``/``track_`` benchmarks live in classes of their own without a
+    ``workers`` parameter.
+    """
+
+    params = [list(CASES), list(DTYPES)]
+    param_names = ["case", "dtype"]

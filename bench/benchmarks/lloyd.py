@@ -6,16 +6,17 @@ directly, so it shows the kernel's cost without ``kmeans2``'s validation and
 per-call overhead (compare with ``kmeans2.KMeans2`` divided by its iterations).
 """
 
-from .common import Benchmark, n_cpus, peak_extra_bytes
+from .common import Benchmark, MemoryBenchmark, n_cpus, peak_extra_bytes
 
 
-def _engine(workers):
+def _engine(workers=None):
     try:
         from kmeanskit._engines.compiled import CompiledEngine
     except ImportError as exc:  # the engine moved or is not built
         raise NotImplementedError(f"no compiled engine: {exc}") from None
-    threads = n_cpus() if workers == -1 else int(workers)
-    return CompiledEngine(n_threads=threads)
+    if workers is None:
+        return CompiledEngine()
+    return CompiledEngine(n_threads=n_cpus() if workers == -1 else int(workers))
 
 
 class LloydPass(Benchmark):
@@ -26,12 +27,17 @@ class LloydPass(Benchmark):
     def time_lloyd_pass(self, case, dtype, workers):
         self.engine.lloyd_pass(self.x, self.c)
 
-    def peakmem_lloyd_pass(self, case, dtype, workers):
+
+class LloydPassMemory(MemoryBenchmark):
+    def setup(self, case, dtype):
+        self.engine = _engine()
+        self.make(case, dtype)
+
+    def peakmem_lloyd_pass(self, case, dtype):
         self.engine.lloyd_pass(self.x, self.c)
 
-    def track_extra_mem_lloyd_pass(self, case, dtype, workers):
+    def track_extra_mem_lloyd_pass(self, case, dtype):
         """Memory one pass adds on top of the data (MB)."""
-        self.engine.lloyd_pass(self.x, self.c)
         return peak_extra_bytes(self.engine.lloyd_pass, self.x, self.c) / 1e6
 
     track_extra_mem_lloyd_pass.unit = "MB"

@@ -7,9 +7,18 @@ choice), i.e. that many times more distance work.
 
 import kmeanskit
 
-from .common import CASES, DTYPES, WORKERS, Benchmark, call_kwargs, make_data
+from .common import (
+    CASES,
+    DTYPES,
+    WORKERS,
+    Benchmark,
+    MemoryBenchmark,
+    call_kwargs,
+    make_data,
+)
 
 VARIANTS = ("plain", "greedy")
+TRIALS = {"plain": 1, "greedy": "auto"}
 
 
 class KppInit(Benchmark):
@@ -18,12 +27,22 @@ class KppInit(Benchmark):
 
     def setup(self, case, dtype, workers, variant):
         self.kwargs = call_kwargs(kmeanskit.kpp_init, workers=workers)
-        self.kwargs["n_local_trials"] = 1 if variant == "plain" else "auto"
+        self.kwargs["n_local_trials"] = TRIALS[variant]
         self.k = case.k
         self.x = make_data(case, dtype)
 
     def time_kpp_init(self, case, dtype, workers, variant):
         kmeanskit.kpp_init(self.x, self.k, rng=0, **self.kwargs)
 
-    def peakmem_kpp_init(self, case, dtype, workers, variant):
+
+class KppInitMemory(MemoryBenchmark):
+    params = [list(CASES), list(DTYPES), list(VARIANTS)]
+    param_names = ["case", "dtype", "variant"]
+
+    def setup(self, case, dtype, variant):
+        self.kwargs = {"n_local_trials": TRIALS[variant]}
+        self.k = case.k
+        self.x = make_data(case, dtype)
+
+    def peakmem_kpp_init(self, case, dtype, variant):
         kmeanskit.kpp_init(self.x, self.k, rng=0, **self.kwargs)

@@ -2,7 +2,7 @@
 
 import kmeanskit
 
-from .common import Benchmark, call_kwargs, peak_extra_bytes
+from .common import Benchmark, MemoryBenchmark, call_kwargs, peak_extra_bytes
 
 
 class VQ(Benchmark):
@@ -15,12 +15,16 @@ class VQ(Benchmark):
     def time_vq(self, case, dtype, workers):
         kmeanskit.vq(self.x, self.c, **self.kwargs)
 
-    def peakmem_vq(self, case, dtype, workers):
-        kmeanskit.vq(self.x, self.c, **self.kwargs)
 
-    def track_extra_mem_vq(self, case, dtype, workers):
-        """Memory the call adds on top of the data (MB), outputs included."""
-        kmeanskit.vq(self.x, self.c, **self.kwargs)  # warm: thread pools etc.
-        return peak_extra_bytes(kmeanskit.vq, self.x, self.c, **self.kwargs) / 1e6
+class VQMemory(MemoryBenchmark):
+    def setup(self, case, dtype):
+        self.make(case, dtype)
+
+    def peakmem_vq(self, case, dtype):
+        kmeanskit.vq(self.x, self.c)
+
+    def track_extra_mem_vq(self, case, dtype):
+        """Memory the call adds on top of the data, outputs included (MB)."""
+        return peak_extra_bytes(kmeanskit.vq, self.x, self.c) / 1e6
 
     track_extra_mem_vq.unit = "MB"
