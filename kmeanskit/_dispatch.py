@@ -1,57 +1,437 @@
-"""From the caller's array library to NumPy and back.
+"""From the caller's array library to an engine, and the results back.
 
-For now every input is computed on by the compiled engine through NumPy:
-NumPy arrays and array-likes directly, other Array API arrays (e.g. CPU
-PyTorch tensors) through ``numpy.asarray`` (no copy where the library allows
-it), with results converted back to the caller's namespace.  Arrays NumPy
-cannot read (GPU memory) raise ``TypeError``.
+The one place that knows about array libraries.  :func:`dispatch` finds the
+namespace of a call's arrays (``array_api_compat.array_namespace``), picks
+the route their data takes, and returns a :class:`Route` that holds the
+arrays as the engine wants them and converts results back:
+
+=================  ==========================================  ================
+caller's arrays    what the engine gets                        results back
+=================  ==========================================  ================
+NumPy, lists       the arrays (compiled engine)                NumPy
+PyTorch on CPU     zero-copy NumPy views (compiled engine)     torch tensors
+Dask               NumPy, from one explicit ``compute()``      Dask arrays
+anything else      the arrays themselves (portable engine)     the same library
+=================  ==========================================  ================
+
+(See :mod:`kmeanskit._capabilities` for what each function does per backend.)
+
+The public functions then work with ``route.arrays`` and ``route.xp`` (NumPy
+itself on the compiled routes, the caller's namespace on the portable one)
+and the route's helpers, never with a library directly.
+
+Plain ``numpy.ndarray`` inputs take a fast path that imports and inspects
+nothing else.
 """
+
+import contextlib
+import numbers
 
 import numpy as np
 
-__all__ = ["Converted", "to_numpy"]
+from . import _validate
+from ._engines import get_engine
+
+__all__ = ["Route", "dispatch", "force_portable"]
+
+_FORCE_PORTABLE = False
 
 
-class Converted:
-    """NumPy views of the caller's arrays, and the way back to their namespace."""
+@contextlib.contextmanager
+def force_portable(enabled=True):
+    """Send NumPy and CPU PyTorch data through the portable engine.
 
-    def __init__(self, xp, arrays):
-        self.xp = xp
+    For tests: it runs, on a CPU, the code path that GPU arrays take.
+    Not thread-safe.
+    """
+    global _FORCE_PORTABLE
+    previous = _FORCE_PORTABLE
+    _FORCE_PORTABLE = enabled
+    try:
+        yield
+    finally:
+        _FORCE_PORTABLE = previous
+
+
+def _is_scalar(a):
+    """Python and NumPy scalars: never an array of some namespace."""
+    return isinstance(a, numbers.Number | np.generic)
+
+
+class Route:
+    """The arrays of one call, as the engine wants them, and the way back.
+
+    Attributes
+    ----------
+    kind : {'numpy', 'torch', 'dask', 'portable'}
+    arrays : tuple
+        The call's arguments: ``None`` kept, scalars as 0-d NumPy arrays,
+        arrays as the engine wants them (NumPy on the compiled routes, the
+        caller's arrays on the portable route).
+    xp : namespace
+        ``numpy`` on the compiled routes, the caller's (array-api-compat)
+        namespace on the portable route.
+    device : object
+        The caller's device (portable route), else None.
+    """
+
+    __slots__ = ("kind", "arrays", "xp", "device", "_caller_xp", "_traced",
+                 "_row_chunks")
+
+    def __init__(self, kind, arrays, xp=np, device=None, caller_xp=None,
+                 traced=False, row_chunks=None):
+        self.kind = kind
         self.arrays = arrays
+        self.xp = xp
+        self.device = device
+        self._caller_xp = caller_xp
+        self._traced = traced
+        self._row_chunks = row_chunks
+
+    @property
+    def portable(self):
+        return self.kind == "portable"
+
+    # -- engine ---------------------------------------------------------------
+
+    def engine(self, workers=None):
+        """The engine for this call (``workers`` is validated either way)."""
+        if self.kind == "portable":
+            return get_engine(self.xp, workers=workers, device=self.device)
+        return get_engine(workers=workers)
+
+    # -- array helpers used by the public functions -----------------------------
+
+    def dtype(self, a):
+        """NumPy dtype of array ``a`` (for validation and messages)."""
+        if self.kind != "portable":
+            return a.dtype
+        from ._engines.portable import numpy_dtype
+
+        return numpy_dtype(a.dtype)
+
+    def size(self, a):
+        """Number of elements of ``a``."""
+        if self.kind != "portable":
+            return a.size
+        size = 1
+        for extent in a.shape:
+            size *= extent
+        return size
+
+    def item(self, a):
+        """The single element of size-1 array ``a`` as a Python number."""
+        if isinstance(a, np.ndarray) or self.kind != "portable":
+            return a.item()
+        return self.to_host(a).reshape(-1)[0].item()
+
+    def has_float64(self):
+        """Whether results can be float64 (the portable route may lack it)."""
+        if self.kind != "portable":
+            return True
+        from ._engines.portable import has_float64
+
+        return has_float64(self.xp, self.device)
+
+    def _default_dtype(self, kind):
+        info = self.xp.__array_namespace_info__()
+        from ._engines.portable import numpy_dtype
+
+        return numpy_dtype(info.default_dtypes(device=self.device)[kind])
+
+    def default_float(self):
+        """The caller's library's default real floating dtype (a NumPy dtype):
+        float64 for NumPy, ``torch.get_default_dtype()`` for PyTorch, ..."""
+        if self.kind == "numpy" or self.kind == "dask":
+            return np.dtype(np.float64)
+        if self.kind == "torch":
+            import torch
+
+            return np.dtype(str(torch.get_default_dtype()).rsplit(".", 1)[-1])
+        return self._default_dtype("real floating")
+
+    def default_int(self):
+        """The caller's library's default integer dtype (a NumPy dtype)."""
+        if self.kind != "portable":
+            return np.dtype(np.int64)
+        return self._default_dtype("integral")
+
+    def is_lazy(self, a):
+        """Whether reading ``a``'s values may be impossible or expensive
+        (Dask, JAX): then checks that read values are off by default."""
+        if self.kind == "numpy":
+            return False
+        import array_api_compat as compat
+
+        return compat.is_lazy_array(a)
+
+    def float_dtype(self, dtype):
+        """Compute dtype for NumPy float dtype ``dtype`` on this route: float64
+        becomes float32 where the device has no float64."""
+        if dtype == np.float64 and not self.has_float64():
+            return np.dtype(np.float32)
+        return dtype
+
+    def astype(self, a, dtype):
+        """``a`` in NumPy dtype ``dtype`` (no copy when it already is)."""
+        if self.kind != "portable":
+            return a.astype(dtype, copy=False)
+        if self.dtype(a) == dtype:
+            return a
+        return self.xp.astype(a, getattr(self.xp, np.dtype(dtype).name))
+
+    def to_2d(self, a):
+        """(n, d) form of 1-D or 2-D ``a`` (C-contiguous for the compiled engine)."""
+        if self.kind != "portable":
+            return _validate.to_2d(a)
+        if a.ndim == 1:
+            return self.xp.reshape(a, (a.shape[0], 1))
+        return a
+
+    def check_finite(self, a, name):
+        """Raise ``ValueError`` if ``a`` holds an inf or a NaN."""
+        if self.kind != "portable":
+            _validate.check_finite_array(a, name)
+            return
+        if self._traced:
+            raise TypeError(
+                f"{name} is traced by jax.jit, so check_finite=True cannot read "
+                "its values; pass check_finite=False inside jax.jit."
+            )
+        xp = self.xp
+        if not bool(xp.all(xp.isfinite(a))):
+            _validate.raise_not_finite(name)
+
+    def to_host(self, a):
+        """A NumPy array of ``a``'s values (for small arrays: code books)."""
+        if isinstance(a, np.ndarray):
+            return a
+        from ._engines.portable import to_host
+
+        return to_host(a)
+
+    def as_data(self, a, name, *, check_finite, integers="raise", max_ndim=2):
+        """:func:`kmeanskit._validate.as_data` on this route's arrays."""
+        if self.kind != "portable":
+            return _validate.as_data(a, name, check_finite=check_finite,
+                                     integers=integers, max_ndim=max_ndim)
+        if a.ndim == 0 or a.ndim > max_ndim:
+            _validate.raise_bad_ndim(a, name)
+        source = self.dtype(a)
+        dtype = self.float_dtype(
+            _validate.floating_dtype(source, name, integers=integers))
+        if check_finite and source.kind in "fc":
+            self.check_finite(a, name)
+        return self.astype(a, dtype)
+
+    # -- results --------------------------------------------------------------
 
     def back(self, result):
-        """``result`` (a NumPy array or scalar) in the caller's namespace."""
-        if self.xp is None:
+        """``result`` (NumPy, or already in the engine's namespace) converted
+        to the caller's namespace and device."""
+        kind = self.kind
+        if kind == "numpy":
             return result
-        return self.xp.asarray(result)
+        if kind == "portable":
+            if isinstance(result, np.ndarray | np.generic):
+                result = np.asarray(result)
+                return self.xp.asarray(np.ascontiguousarray(result), device=self.device)
+            return result
+        result = np.asarray(result)
+        if kind == "torch":
+            import torch
+
+            return torch.from_numpy(np.ascontiguousarray(result))
+        # Dask: in-memory results, rows chunked as the data was.
+        import dask.array as da
+
+        chunks = -1
+        if self._row_chunks is not None and result.ndim >= 1 \
+                and result.shape[0] == sum(self._row_chunks):
+            chunks = (self._row_chunks,) + tuple(-1 for _ in result.shape[1:])
+        return da.from_array(result, chunks=chunks)
 
 
-def _namespace(arrays):
-    import array_api_compat
+def dispatch(func, *arrays, names, native=False):
+    """The :class:`Route` for a call of public function ``func``.
 
-    candidates = [a for a in arrays if hasattr(a, "__array_namespace__")
-                  or array_api_compat.is_array_api_obj(a)]
-    if not candidates or all(isinstance(a, np.ndarray) for a in candidates):
-        return None
-    xp = array_api_compat.array_namespace(*candidates)
-    return None if array_api_compat.is_numpy_namespace(xp) else xp
+    Parameters
+    ----------
+    func : str
+        Public function name (error messages, capabilities).
+    *arrays : array_like, scalar or None
+        The call's array arguments.
+    names : tuple of str
+        Their parameter names, for error messages.
+    native : bool
+        Keep every library's arrays in its own namespace (no compiled route):
+        for functions written entirely in the Array API (``whiten``).
+
+    Raises
+    ------
+    TypeError
+        Arrays of two libraries, or traced JAX arrays given to a function
+        that cannot run inside ``jax.jit``.
+    ValueError
+        Arrays of one library on two devices.
+    """
+    # Fast path: NumPy arrays, scalars, None.
+    if all(type(a) is np.ndarray or a is None or _is_scalar(a) for a in arrays) \
+            and not _FORCE_PORTABLE:
+        return Route("numpy", tuple(
+            a if a is None or type(a) is np.ndarray else np.asarray(a)
+            for a in arrays))
+    return _dispatch_general(func, arrays, names, native)
 
 
-def _as_numpy(a):
-    if isinstance(a, np.ndarray):
-        return a
-    try:
-        return np.asarray(a)
-    except (TypeError, RuntimeError) as exc:
+def _namespace(func, arrays, names):
+    """The caller's namespace (None: NumPy / array-likes only) and the arrays
+    that belong to it."""
+    import array_api_compat as compat
+
+    found = []
+    for name, a in zip(names, arrays, strict=True):
+        if a is None or _is_scalar(a) or isinstance(a, list | tuple):
+            continue
+        if isinstance(a, np.ndarray) or not compat.is_array_api_obj(a):
+            # ndarray subclasses and other array-likes: NumPy's business.
+            found.append((name, a, None))
+            continue
+        found.append((name, a, compat.array_namespace(a)))
+    libraries = []
+    for _, _, xp in found:
+        library = "numpy" if xp is None or compat.is_numpy_namespace(xp) else xp
+        if library not in libraries:
+            libraries.append(library)
+    if len(libraries) > 1:
+        described = ", ".join(f"{name} is a {type(a).__module__}.{type(a).__name__}"
+                              for name, a, _ in found)
         raise TypeError(
-            f"kmeanskit cannot read an array of type {type(a).__name__} on the "
-            f"CPU ({exc}); move it to host memory first."
-        ) from exc
+            f"{func}() got arrays from different array libraries ({described}); "
+            "pass all arrays from one library (and on one device)."
+        )
+    xp = next((xp for _, _, xp in found if xp is not None), None)
+    if xp is not None and compat.is_numpy_namespace(xp):
+        xp = None
+    return xp, [(name, a) for name, a, _ in found]
 
 
-def to_numpy(*arrays):
-    """Return a :class:`Converted` for ``arrays`` (``None`` entries kept)."""
-    present = [a for a in arrays if a is not None]
-    xp = _namespace(present)
-    converted = tuple(None if a is None else _as_numpy(a) for a in arrays)
-    return Converted(xp, converted)
+def _dispatch_general(func, arrays, names, native):
+    import array_api_compat as compat
+
+    xp, members = _namespace(func, arrays, names)
+    if xp is None:
+        if not _FORCE_PORTABLE:
+            return Route("numpy", tuple(
+                a if a is None or type(a) is np.ndarray else np.asarray(a)
+                for a in arrays))
+        xp = compat.array_namespace(np.empty(0))
+        host = tuple(None if a is None else np.asarray(a) for a in arrays)
+        return Route("portable", host, xp=xp, device="cpu", caller_xp=xp)
+
+    device = _common_device(func, members)
+    traced = compat.is_jax_namespace(xp) and _any_traced(a for _, a in members)
+    if traced:
+        from ._capabilities import jit_capability
+
+        if jit_capability(func) is False:
+            raise TypeError(
+                f"{func}() cannot run inside jax.jit: its loop stops on the "
+                "values it computes and draws its random numbers on the host. "
+                "Call it on concrete JAX arrays (outside jit)."
+            )
+
+    if native:
+        return Route("portable", _in_namespace(arrays, xp, device), xp=xp,
+                     device=device, caller_xp=xp, traced=traced)
+
+    if compat.is_torch_namespace(xp) and not _FORCE_PORTABLE \
+            and getattr(device, "type", None) == "cpu":
+        return Route("torch", tuple(_torch_view(a) for a in arrays), caller_xp=xp)
+
+    if compat.is_dask_namespace(xp):
+        return Route("dask", _computed(arrays), caller_xp=xp,
+                     row_chunks=_row_chunks(members))
+
+    return Route("portable", _in_namespace(arrays, xp, device), xp=xp,
+                 device=device, caller_xp=xp, traced=traced)
+
+
+def _common_device(func, members):
+    import array_api_compat as compat
+
+    devices = []
+    for name, a in members:
+        if isinstance(a, list | tuple):
+            continue
+        dev = compat.device(a)
+        if all(dev != other for _, other in devices):
+            devices.append((name, dev))
+    if len(devices) > 1:
+        described = ", ".join(f"{name} on {dev!r}" for name, dev in devices)
+        raise ValueError(
+            f"{func}() got arrays on different devices ({described}); move them "
+            "to one device first."
+        )
+    return devices[0][1] if devices else None
+
+
+def _any_traced(arrays):
+    import jax
+
+    return any(isinstance(a, jax.core.Tracer) for a in arrays)
+
+
+def _in_namespace(arrays, xp, device):
+    """Arrays kept as they are; array-likes and scalars into ``xp`` (lists
+    through NumPy, so that float64 values keep their precision)."""
+    out = []
+    for a in arrays:
+        if a is None or hasattr(a, "__array_namespace__") or _is_array(a):
+            out.append(a)
+        elif _is_scalar(a):
+            out.append(np.asarray(a))
+        else:
+            out.append(xp.asarray(np.asarray(a), device=device))
+    return tuple(out)
+
+
+def _is_array(a):
+    import array_api_compat as compat
+
+    return compat.is_array_api_obj(a) and not isinstance(a, np.generic)
+
+
+def _torch_view(a):
+    """A zero-copy NumPy view of CPU tensor ``a`` (detached from autograd)."""
+    if a is None or isinstance(a, np.ndarray):
+        return a
+    import torch
+
+    if not isinstance(a, torch.Tensor):
+        return np.asarray(a)
+    a = a.detach()
+    if a.dtype == torch.bfloat16:
+        a = a.to(torch.float32)  # NumPy has no bfloat16; computed in float32
+    return a.resolve_conj().resolve_neg().numpy()
+
+
+def _computed(arrays):
+    """Every Dask array computed to NumPy, all in one explicit ``compute``."""
+    import dask
+
+    lazy = [i for i, a in enumerate(arrays) if hasattr(a, "dask")]
+    values = dask.compute(*(arrays[i] for i in lazy)) if lazy else ()
+    out = list(arrays)
+    for i, value in zip(lazy, values, strict=True):
+        out[i] = value
+    return tuple(a if a is None or isinstance(a, np.ndarray) else np.asarray(a)
+                 for a in out)
+
+
+def _row_chunks(members):
+    for _, a in members:
+        chunks = getattr(a, "chunks", None)
+        if chunks:
+            return tuple(chunks[0])
+    return None

@@ -4,12 +4,15 @@
 fused ``lloyd_pass`` and owns everything around it: when to stop and what to
 do with a cluster that lost all its points.  It never touches a specific
 array library's API beyond what the engine returns (small NumPy arrays of
-sums and counts).
+sums and counts): centres live on the host as NumPy arrays, the data ``x``
+and the labels stay in the engine's namespace, wherever that is.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._engines import host_dtype
 
 __all__ = ["ALGORITHM_CHOICES", "LloydOutcome", "run_lloyd"]
 
@@ -60,8 +63,8 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
     ----------
     engine : Engine
     x : (n, d) array
-        Validated data, in the engine's layout.
-    centroids : (k, d) array
+        Validated data, in the engine's namespace and layout.
+    centroids : (k, d) NumPy array
         Starting centres (not modified).
     max_iter : int, optional
         Upper bound on the number of passes.  Without ``thresh`` exactly this
@@ -90,7 +93,7 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
     """
     if max_iter is None and thresh is None:
         raise ValueError("run_lloyd needs max_iter, thresh or both")
-    dtype = x.dtype
+    dtype = host_dtype(x)
     total_weight = float(x.shape[0] if weights is None else np.sum(weights))
     centres = np.array(centroids, dtype=dtype, copy=True)
     previous_distortion = np.inf

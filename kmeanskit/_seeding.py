@@ -8,7 +8,11 @@ centres (and hence SciPy's answer):
 * ``'random'``: one block of ``standard_normal`` draws;
 * ``'++'``: one ``integers(n)``, then one ``uniform()`` per further centre.
 
-The private functions take validated (n, d) data and an engine; the public
+The private functions take validated (n, d) data in the engine's namespace
+and an engine, and return the centres as a NumPy array on the host: the draws
+are made by NumPy, and only rows picked by them (or, for ``'random'``, the
+data's mean and covariance) are brought to the host, so the same ``rng`` gives
+the same centres whatever array library holds the data.  The public
 :func:`kpp_init` validates and dispatches.
 """
 
@@ -17,8 +21,8 @@ import numbers
 import numpy as np
 
 from . import _validate
-from ._dispatch import to_numpy
-from ._engines import get_engine
+from ._dispatch import dispatch
+from ._engines import moments, take, to_host
 from ._warnings import warn_external
 from ._rng import random_integer
 
@@ -116,18 +120,18 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
         generator = rng
     else:
         generator = np.random.default_rng(rng)
-    converted = to_numpy(data)
-    values = _validate.as_data(converted.arrays[0], "data", check_finite=check_finite)
-    if values.size < 1:
-        raise ValueError(f"data is empty (shape {values.shape}).")
+    route = dispatch("kpp_init", data, names=("data",))
+    values = route.as_data(route.arrays[0], "data", check_finite=check_finite)
+    if route.size(values) < 1:
+        raise ValueError(f"data is empty (shape {tuple(values.shape)}).")
     count = _validate.check_k_count(k, values.shape[0])
     trials = _local_trials(n_local_trials, count)
-    x = _validate.to_2d(values)
-    centres = init_kpp(x, count, generator, get_engine(workers=workers),
+    x = route.to_2d(values)
+    centres = init_kpp(x, count, generator, route.engine(workers),
                        n_local_trials=trials)
     if values.ndim == 1:
         centres = centres[:, 0]
-    return converted.back(centres)
+    return route.back(centres)
 
 
 def _local_trials(n_local_trials, k):
@@ -148,7 +152,7 @@ def _local_trials(n_local_trials, k):
 def init_points(x, k, rng, engine=None):
     """``k`` distinct rows of ``x`` chosen uniformly at random."""
     idx = rng.choice(x.shape[0], size=k, replace=False)
-    return x[idx]
+    return take(engine, x, idx)
 
 
 def _gaussian_factor(cov):
@@ -174,28 +178,33 @@ def init_gaussian(x, k, rng, engine=None, *, one_dimensional=False):
     x : (n, d) array
     k : int
     rng : Generator or RandomState
+    engine : Engine
+        Computes the mean and covariance (in float64) where the data is.
     one_dimensional : bool
         ``x`` came in as a 1-D array (d == 1): draw ``k`` scalars, as SciPy does
         for 1-D data (the same numbers as the (k, 1) draw).
     """
     n, d = x.shape
-    mu = x.mean(axis=0, dtype=np.float64)
     if n < 2:
         # A single observation has no spread: every centre is that point.  The
         # draws are still made so the generator advances as in the usual case.
+        mu, _ = moments(engine, x)
         rng.standard_normal(size=(k,) if one_dimensional else (k, d))
         return np.tile(mu, (k, 1))
     if one_dimensional:
-        std = math.sqrt(np.var(x[:, 0], ddof=1, dtype=np.float64))
+        mu, variance = moments(engine, x, "var")
+        std = math.sqrt(variance)
         draws = rng.standard_normal(size=k)
         return (draws * std)[:, np.newaxis] + mu
     if d > n:
         # More features than observations: the covariance is singular, so
-        # sample in the span of the centred data through its SVD.
-        _, s, vh = np.linalg.svd(x - mu, full_matrices=False)
+        # sample in the span of the centred data through its SVD (on the
+        # host: fewer rows than columns, and LAPACK's signs on every backend).
+        mu, _ = moments(engine, x)
+        _, s, vh = np.linalg.svd(to_host(engine, x) - mu, full_matrices=False)
         draws = rng.standard_normal(size=(k, s.size))
         return draws @ (s[:, np.newaxis] * vh / math.sqrt(n - 1.0)) + mu
-    cov = np.atleast_2d(np.cov(x, rowvar=False))
+    mu, cov = moments(engine, x, "cov")
     draws = rng.standard_normal(size=(k, d))
     return draws @ _gaussian_factor(cov).T + mu
 
@@ -223,9 +232,10 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1):
     one ``uniform()`` in the cumulative sum of the normalised distances.
     """
     n, d = x.shape
-    centres = np.empty((k, d), dtype=x.dtype)
     index = random_integer(rng, n)
-    centres[0] = x[index]
+    first = take(engine, x, [index])
+    centres = np.empty((k, d), dtype=first.dtype)
+    centres[0] = first[0]
     closest = engine.min_sqdist(x, centres[0:1])
     warned = False
     for i in range(1, k):
@@ -246,9 +256,9 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1):
             index, closest = _best_of_candidates(
                 x, engine, closest, total, rng, n_local_trials
             )
-            centres[i] = x[index]
+            centres[i] = take(engine, x, [index])[0]
             continue
-        centres[i] = x[index]
+        centres[i] = take(engine, x, [index])[0]
         closest = engine.min_sqdist(x, centres[i:i + 1], closest)
     return centres
 
@@ -260,7 +270,7 @@ def _best_of_candidates(x, engine, closest, total, rng, n_trials):
     candidates = np.minimum(np.searchsorted(cumulative, targets), x.shape[0] - 1)
     best_index, best_closest, best_potential = -1, None, np.inf
     for index in candidates:
-        trial = engine.min_sqdist(x, x[index:index + 1], closest.copy())
+        trial = engine.min_sqdist(x, take(engine, x, [index]), closest.copy())
         potential = trial.sum()
         if potential < best_potential:
             best_index, best_closest, best_potential = int(index), trial, potential

@@ -13,6 +13,8 @@ import numpy as np
 __all__ = [
     "as_data",
     "check_finite_array",
+    "raise_bad_ndim",
+    "raise_not_finite",
     "check_iter",
     "check_k_count",
     "check_option",
@@ -83,13 +85,26 @@ def _all_finite(a):
     )
 
 
+def raise_not_finite(name):
+    """Raise the ``ValueError`` for an array ``name`` holding an inf or a NaN."""
+    raise ValueError(
+        f"{name} must not contain infs or NaNs (pass check_finite=False to "
+        "skip this check at your own risk)."
+    )
+
+
 def check_finite_array(a, name):
-    """Raise ``ValueError`` if ``a`` holds an inf or a NaN."""
+    """Raise ``ValueError`` if NumPy array ``a`` holds an inf or a NaN."""
     if not _all_finite(a):
-        raise ValueError(
-            f"{name} must not contain infs or NaNs (pass check_finite=False to "
-            "skip this check at your own risk)."
-        )
+        raise_not_finite(name)
+
+
+def raise_bad_ndim(a, name):
+    """Raise the ``ValueError`` for an observation array ``name`` of bad rank."""
+    raise ValueError(
+        f"{name} must be a 1-D or 2-D array, got an array of ndim={a.ndim} "
+        f"(shape {tuple(a.shape)})."
+    )
 
 
 def as_data(a, name, *, check_finite, integers="raise", max_ndim=2):
@@ -100,10 +115,7 @@ def as_data(a, name, *, check_finite, integers="raise", max_ndim=2):
     """
     arr = np.asarray(a)
     if arr.ndim == 0 or arr.ndim > max_ndim:
-        raise ValueError(
-            f"{name} must be a 1-D or 2-D array, got an array of ndim={arr.ndim} "
-            f"(shape {arr.shape})."
-        )
+        raise_bad_ndim(arr, name)
     dtype = floating_dtype(arr.dtype, name, integers=integers)
     if check_finite and arr.dtype.kind in "fc":
         check_finite_array(arr, name)

@@ -9,8 +9,8 @@ types are SciPy's; every departure is listed in the docstring's Notes.
 import numpy as np
 
 from . import _validate
-from ._dispatch import to_numpy
-from ._engines import get_engine
+from ._dispatch import dispatch
+from ._engines import host_dtype
 from ._errors import ClusterError
 from ._lloyd import ALGORITHM_CHOICES, run_lloyd
 from ._warnings import warn_external
@@ -79,29 +79,35 @@ def whiten(obs, check_finite=None):
            [3.29956009, 2.93273208, 9.33380951],
            [1.75976538, 0.7038557 , 7.21248917]])
     """
-    converted = to_numpy(obs)
-    arr = converted.arrays[0]
-    if check_finite is None:
-        check_finite = True
+    route = dispatch("whiten", obs, names=("obs",), native=True)
+    xp = route.xp
+    arr = route.arrays[0]
     if arr.ndim == 0:
         raise ValueError("obs must have at least one dimension, got a 0-D array.")
-    if arr.dtype.kind not in "biufc":
-        raise TypeError(f"obs must be a numeric array, got dtype {arr.dtype}.")
-    if arr.dtype.kind in "biu":
-        arr = arr.astype(np.float64)
+    kind = route.dtype(arr).kind
+    if kind not in "biufc":
+        raise TypeError(f"obs must be a numeric array, got dtype {route.dtype(arr)}.")
+    if kind in "biu":
+        arr = route.astype(arr, route.default_float())
+    lazy = route.is_lazy(arr)
+    if check_finite is None:
+        check_finite = not lazy
     if check_finite:
-        _validate.check_finite_array(arr, "obs")
-    std_dev = arr.std(axis=0)
+        route.check_finite(arr, "obs")
+    std_dev = xp.std(arr, axis=0)
     zero_std = std_dev == 0
-    if np.any(zero_std):
-        std_dev = np.where(zero_std, 1.0, std_dev).astype(std_dev.dtype)
-        if check_finite:
-            warn_external(
-                "Some columns have standard deviation zero. "
-                "The values of these columns will not change.",
-                RuntimeWarning,
-            )
-    return converted.back(arr / std_dev)
+    # Whether a column is constant is only read when it is cheap or asked
+    # for: a lazy array without check_finite stays lazy (no warning then).
+    any_zero = None if lazy and not check_finite else bool(xp.any(zero_std))
+    if any_zero is None or any_zero:
+        std_dev = xp.where(zero_std, xp.ones_like(std_dev), std_dev)
+    if check_finite and any_zero:
+        warn_external(
+            "Some columns have standard deviation zero. "
+            "The values of these columns will not change.",
+            RuntimeWarning,
+        )
+    return route.back(arr / std_dev)
 
 
 def vq(obs, code_book, check_finite=True, *, workers=None):
@@ -169,13 +175,13 @@ def vq(obs, code_book, check_finite=True, *, workers=None):
     >>> vq(features, code_book)
     (array([1, 1, 0], dtype=int32), array([0.43588989, 0.73484692, 0.83066239]))
     """
-    converted = to_numpy(obs, code_book)
-    obs_arr, book_arr = converted.arrays
+    route = dispatch("vq", obs, code_book, names=("obs", "code_book"))
+    obs_arr, book_arr = route.arrays
     for name, arr in (("obs", obs_arr), ("code_book", book_arr)):
         if arr.ndim == 0 or arr.ndim > 2:
             raise ValueError(
                 f"{name} must be a 1-D or 2-D array, got ndim={arr.ndim} "
-                f"(shape {arr.shape})."
+                f"(shape {tuple(arr.shape)})."
             )
     if obs_arr.ndim != book_arr.ndim:
         raise ValueError(
@@ -189,22 +195,24 @@ def vq(obs, code_book, check_finite=True, *, workers=None):
         )
     if book_arr.shape[0] == 0:
         raise ValueError("code_book is empty: it needs at least one code.")
-    integer_input = all(a.dtype.kind in "biu" for a in (obs_arr, book_arr))
-    for name, arr in (("obs", obs_arr), ("code_book", book_arr)):
-        _validate.floating_dtype(arr.dtype, name, integers="float64")
-        if check_finite and arr.dtype.kind == "f":
-            _validate.check_finite_array(arr, name)
-    dtype = _validate.floating_dtype(
-        np.result_type(obs_arr.dtype, book_arr.dtype), "obs", integers="float64"
-    )
-    x = _validate.to_2d(obs_arr.astype(dtype, copy=False))
-    c = _validate.to_2d(book_arr.astype(dtype, copy=False))
-    labels, sqdist = get_engine(workers=workers).assign(x, c)
-    dist = np.sqrt(sqdist)
+    obs_dtype, book_dtype = route.dtype(obs_arr), route.dtype(book_arr)
+    integer_input = obs_dtype.kind in "biu" and book_dtype.kind in "biu"
+    for name, arr, dtype in (("obs", obs_arr, obs_dtype),
+                             ("code_book", book_arr, book_dtype)):
+        _validate.floating_dtype(dtype, name, integers="float64")
+        if check_finite and dtype.kind == "f":
+            route.check_finite(arr, name)
+    dtype = route.float_dtype(_validate.floating_dtype(
+        np.result_type(obs_dtype, book_dtype), "obs", integers="float64"
+    ))
+    x = route.to_2d(route.astype(obs_arr, dtype))
+    c = route.to_2d(route.astype(book_arr, dtype))
+    labels, sqdist = route.engine(workers).assign(x, c)
+    dist = route.xp.sqrt(sqdist)
     if integer_input:
         # SciPy answers integer input from its pure-Python path: default ints.
-        labels = labels.astype(np.int64)
-    return converted.back(labels), converted.back(dist)
+        labels = route.astype(labels, route.default_int())
+    return route.back(labels), route.back(dist)
 
 
 def _missing_policy(missing):
@@ -321,48 +329,54 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
     """
     func = "kmeans"
     generator = resolve_rng(rng, seed, func_name=func)
-    converted = to_numpy(obs, k_or_guess)
-    obs_arr, guess_arr = converted.arrays
-    data = _validate.as_data(obs_arr, "obs", check_finite=check_finite)
+    route = dispatch(func, obs, k_or_guess, names=("obs", "k_or_guess"))
+    obs_arr, guess_arr = route.arrays
+    data = route.as_data(obs_arr, "obs", check_finite=check_finite)
     iter = _validate.check_iter(iter)
     thresh = _validate.check_thresh(thresh)
     _validate.check_option(algorithm, "algorithm", ALGORITHM_CHOICES)
-    x = _validate.to_2d(data)
-    engine = get_engine(workers=workers)
+    x = route.to_2d(data)
+    engine = route.engine(workers)
 
-    if guess_arr.size != 1:
-        if guess_arr.size < 1:
+    guess_size = route.size(guess_arr)
+    if guess_size != 1:
+        if guess_size < 1:
             raise ValueError(
                 "k_or_guess is an empty code book: it needs at least one centroid."
             )
-        guess = _code_book(guess_arr, data, "k_or_guess", check_finite)
+        guess = _code_book(route, guess_arr, data, "k_or_guess", check_finite)
         outcome = run_lloyd(engine, x, guess, thresh=thresh, empty="drop",
                             algorithm=algorithm)
-        codebook, distortion = outcome.centroids, _mean_distance(engine, x, outcome)
+        codebook = outcome.centroids
+        distortion = _mean_distance(route, engine, x, outcome)
     else:
-        k = _validate.check_k_count(guess_arr.item(), x.shape[0], name="k_or_guess",
-                                    points_needed=True)
-        codebook, distortion = None, np.inf
+        k = _validate.check_k_count(route.item(guess_arr), x.shape[0],
+                                    name="k_or_guess", points_needed=True)
+        codebook, distortion, lowest = None, None, np.inf
         for _ in range(iter):
-            start = init_points(x, k, generator)
+            start = init_points(x, k, generator, engine)
             outcome = run_lloyd(engine, x, start, thresh=thresh, empty="drop",
                                 algorithm=algorithm)
-            run_distortion = _mean_distance(engine, x, outcome)
-            if run_distortion < distortion:
+            run_distortion = _mean_distance(route, engine, x, outcome)
+            if float(run_distortion) < lowest:
                 codebook, distortion = outcome.centroids, run_distortion
+                lowest = float(run_distortion)
     if data.ndim == 1:
         codebook = codebook[:, 0]
-    return converted.back(codebook), converted.back(distortion)
+    return route.back(codebook), route.back(distortion)
 
 
-def _mean_distance(engine, x, outcome):
+def _mean_distance(route, engine, x, outcome):
     """Mean distance from the rows of ``x`` to the returned code book."""
+    xp = route.xp
     _, sqdist = engine.assign(x, outcome.centroids)
-    return np.mean(np.sqrt(sqdist))
+    return xp.mean(xp.sqrt(sqdist))
 
 
-def _code_book(book, data, name, check_finite):
-    """Validate an initial code book against ``data``; return it (k, d) in its dtype."""
+def _code_book(route, book, data, name, check_finite):
+    """Validate an initial code book against ``data``; return it as a (k, d)
+    NumPy array in the data's dtype (code books are small: always on the host)."""
+    book = route.to_host(book)
     if book.ndim != data.ndim:
         raise ValueError(
             f"{name} must have the same number of dimensions as the data: got "
@@ -377,7 +391,7 @@ def _code_book(book, data, name, check_finite):
     if check_finite:
         _validate.check_finite_array(book, name)
     # A copy in the data dtype: the caller's array is never written to.
-    return _validate.to_2d(np.array(book, dtype=data.dtype, copy=True))
+    return _validate.to_2d(np.array(book, dtype=host_dtype(data), copy=True))
 
 
 def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
@@ -499,21 +513,22 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     _validate.check_option(algorithm, "algorithm", ALGORITHM_CHOICES)
     on_empty = _missing_policy(missing)
     generator = resolve_rng(rng, seed, func_name=func)
-    converted = to_numpy(data, k)
-    data_arr, k_arr = converted.arrays
-    values = _validate.as_data(data_arr, "data", check_finite=check_finite)
-    if values.size < 1 or k_arr.size < 1:
+    route = dispatch(func, data, k, names=("data", "k"))
+    data_arr, k_arr = route.arrays
+    values = route.as_data(data_arr, "data", check_finite=check_finite)
+    k_size = route.size(k_arr)
+    if route.size(values) < 1 or k_size < 1:
         raise ValueError(
             "Empty input is not supported: data and k must both have at least "
-            f"one element (data.shape={values.shape}, k has {k_arr.size})."
+            f"one element (data.shape={tuple(values.shape)}, k has {k_size})."
         )
-    x = _validate.to_2d(values)
-    engine = get_engine(workers=workers)
+    x = route.to_2d(values)
+    engine = route.engine(workers)
 
-    if minit == "matrix" or k_arr.size > 1:
-        centres = _code_book(k_arr, values, "k", check_finite)
+    if minit == "matrix" or k_size > 1:
+        centres = _code_book(route, k_arr, values, "k", check_finite)
     else:
-        count = _cluster_count(k_arr.item())
+        count = _cluster_count(route.item(k_arr))
         _validate.check_option(minit, "init method", tuple(INIT_METHODS))
         if minit == "points":
             _validate.check_k_count(count, x.shape[0], points_needed=True)
@@ -526,7 +541,7 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     centroid = outcome.centroids
     if values.ndim == 1:
         centroid = centroid[:, 0]
-    return converted.back(centroid), converted.back(outcome.labels)
+    return route.back(centroid), route.back(outcome.labels)
 
 
 def _cluster_count(value):
@@ -548,7 +563,7 @@ def _cluster_count(value):
 def _initial_centres(minit, x, k, rng, engine, *, one_dimensional):
     """Initial centres by the named method, cast to the data dtype."""
     if minit == "random":
-        centres = init_gaussian(x, k, rng, one_dimensional=one_dimensional)
+        centres = init_gaussian(x, k, rng, engine, one_dimensional=one_dimensional)
     else:
         centres = INIT_METHODS[minit](x, k, rng, engine)
-    return np.ascontiguousarray(centres, dtype=x.dtype)
+    return np.ascontiguousarray(centres, dtype=host_dtype(x))

@@ -4,13 +4,31 @@ Everything above this package (the Lloyd loop, seeding, the public functions)
 is written once against :class:`Engine`; an engine only computes, chunked over
 rows so that no n-by-k matrix is ever held.  It never validates user input
 and never decides convergence.
+
+Two engines exist: ``compiled`` (NumPy arrays, and CPU PyTorch tensors
+through a zero-copy NumPy view, into the Cython kernels) and ``portable``
+(any Array API namespace, on the caller's device).  Which one a call uses is
+decided by :mod:`kmeanskit._dispatch`.
+
+Whatever the engine, the data ``x`` stays in the engine's namespace and
+everything of size k (centres, sums, counts) is a small NumPy array on the
+host: the Lloyd loop and seeding only ever handle the latter.
 """
 
 from typing import NamedTuple, Protocol
 
 import numpy as np
 
-__all__ = ["BoundsState", "Engine", "PassResult", "get_engine"]
+__all__ = [
+    "BoundsState",
+    "Engine",
+    "PassResult",
+    "get_engine",
+    "host_dtype",
+    "moments",
+    "take",
+    "to_host",
+]
 
 
 class PassResult(NamedTuple):
@@ -24,8 +42,8 @@ class PassResult(NamedTuple):
     """Weighted sum of squared distances to the nearest centre."""
     distance_sum: float
     """Weighted sum of (non-squared) distances to the nearest centre."""
-    labels: np.ndarray | None
-    """(n,) int32 assignment, when asked for."""
+    labels: object
+    """(n,) int32 assignment in the engine's namespace, when asked for."""
 
 
 class BoundsState:
@@ -75,16 +93,81 @@ class Engine(Protocol):
         computations that Hamerly's bounds in ``state`` rule out."""
 
     def min_sqdist(self, x, c, current=None):
-        """Float64 squared distance from each row to its nearest row of ``c``,
-        lowered from ``current`` when given (k-means++ keeps a running minimum)."""
+        """Float64 squared distance (a NumPy array) from each row to its
+        nearest row of ``c``, lowered from ``current`` when given (k-means++
+        keeps a running minimum); ``current`` may be updated in place."""
+
+    # Optional host helpers for seeding.  An engine over NumPy data need not
+    # define them: the module functions below then use NumPy directly.
+
+    def take(self, x, index):
+        """Rows ``index`` of ``x`` as a NumPy array."""
+
+    def to_host(self, x):
+        """All of ``x`` as a NumPy array."""
+
+    def moments(self, x, spread):
+        """float64 mean of the rows, and the variance of column 0
+        (``spread='var'``) or the covariance (``'cov'``), ``n - 1`` dof."""
 
 
-def get_engine(xp=None, *, workers=None):
-    """Return the engine for arrays of namespace ``xp`` (NumPy: compiled).
+def get_engine(xp=None, *, workers=None, device=None):
+    """Return the engine for arrays of namespace ``xp`` on ``device``.
 
-    ``workers`` follows SciPy's convention (None: default, -1: every core).
+    ``xp=None`` (or NumPy itself) gives the compiled engine; any other
+    namespace the portable one.  ``workers`` follows SciPy's convention
+    (None: default, -1: every core) and is validated for every engine; only
+    the compiled engine uses threads.
     """
     from .._threads import resolve_workers
-    from .compiled import CompiledEngine
 
-    return CompiledEngine(n_threads=resolve_workers(workers))
+    n_threads = resolve_workers(workers)
+    if xp is None or xp is np:
+        from .compiled import CompiledEngine
+
+        return CompiledEngine(n_threads=n_threads)
+    from .portable import PortableEngine
+
+    return PortableEngine(xp, device)
+
+
+def take(engine, x, index):
+    """Rows ``index`` of the data ``x`` as a NumPy array (a copy)."""
+    method = getattr(engine, "take", None)
+    if method is None:
+        return x[index]
+    return method(x, index)
+
+
+def to_host(engine, x):
+    """The data ``x`` as a NumPy array."""
+    method = getattr(engine, "to_host", None)
+    return x if method is None else method(x)
+
+
+def moments(engine, x, spread=None):
+    """``(mean, spread)`` of the rows of ``x`` in float64 (see Engine.moments).
+
+    NumPy data: the mean with ``dtype=float64``, ``numpy.var`` with
+    ``ddof=1`` and ``numpy.cov``, the computations SciPy's own draws are
+    compared against.
+    """
+    method = getattr(engine, "moments", None)
+    if method is not None:
+        return method(x, spread)
+    mean = x.mean(axis=0, dtype=np.float64)
+    if spread == "var":
+        return mean, float(np.var(x[:, 0], ddof=1, dtype=np.float64))
+    if spread == "cov":
+        return mean, np.atleast_2d(np.cov(x, rowvar=False))
+    return mean, None
+
+
+def host_dtype(x):
+    """The NumPy dtype of the data ``x`` (of any namespace)."""
+    dtype = x.dtype
+    if isinstance(dtype, np.dtype):
+        return dtype
+    from .portable import numpy_dtype
+
+    return numpy_dtype(dtype)

@@ -1,0 +1,395 @@
+"""What each public function does with each array library, declared once.
+
+This module is the single source of three things that must not drift apart:
+
+* the support matrix in ``README.md`` and ``docs/backends.rst``, rendered by
+  :func:`render` (``python -m kmeanskit._capabilities --write README.md
+  docs/backends.rst`` rewrites both; a test checks they are up to date);
+* the test-suite's backends: ``tests/conftest.py`` builds its ``xp`` fixture
+  from :data:`TEST_PARAMS` and turns :func:`test_marks` into skip/xfail
+  marks;
+* behaviour that depends on it at run time: a function whose ``jax_jit`` is
+  False refuses traced JAX arrays with a ``TypeError``.
+
+A cell is ✅ only when the test-suite runs it (on CI's CPU machines); GPU
+rows say "implemented, untested" until a run on a GPU is recorded here.
+"""
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "BACKENDS",
+    "FUNCTIONS",
+    "TEST_PARAMS",
+    "Backend",
+    "Function",
+    "Support",
+    "TestParam",
+    "render",
+    "support",
+    "test_marks",
+]
+
+YES, LIMITED, UNTESTED, NO = "yes", "limited", "untested", "no"
+_SYMBOL = {YES: "✅", LIMITED: "⚠️", UNTESTED: "", NO: "⛔"}
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One row of the matrix: an array library (and device)."""
+
+    key: str
+    label: str
+    engine: str
+    """Which engine computes, and how the data reaches it."""
+    data: str
+    """What happens to the caller's data: copied, viewed, computed."""
+    tested: str
+    """What runs it in CI."""
+    on_gpu: bool = False
+
+
+@dataclass(frozen=True)
+class Support:
+    """One cell: how a function works on a backend."""
+
+    status: str
+    """'yes' (tested, works), 'limited' (tested, works with the limit in
+    ``detail``), 'untested' (implemented, no run recorded) or 'no'."""
+    detail: str = ""
+    xfail: str = ""
+    """Non-empty: the tests of this cell are expected to fail, for this reason."""
+    skip: str = ""
+    """Non-empty: the tests of this cell are skipped, for this reason."""
+
+    def text(self):
+        if self.status == UNTESTED:
+            return "implemented, untested"
+        symbol = _SYMBOL[self.status]
+        return f"{symbol} {self.detail}" if self.detail else symbol
+
+
+@dataclass(frozen=True)
+class Function:
+    """A public function's capabilities."""
+
+    name: str
+    jax_jit: bool | str
+    """True: works inside ``jax.jit``; a string: works under that condition;
+    False: raises ``TypeError`` on traced arrays."""
+    dask_lazy: bool
+    """True: on Dask arrays it builds a graph and computes nothing; False: it
+    computes the data into memory, once, before the compiled engine runs."""
+    overrides: dict = field(default_factory=dict)
+    """backend key -> Support, where the default rule does not apply."""
+
+
+BACKENDS = (
+    Backend(
+        "numpy", "NumPy",
+        engine="compiled (Cython kernels, OpenMP threads)",
+        data="used in place; copied only when not C-contiguous float32/float64",
+        tested="CI: `xp=numpy`",
+    ),
+    Backend(
+        "torch-cpu", "PyTorch CPU",
+        engine="compiled, through a zero-copy NumPy view (`Tensor.numpy()`)",
+        data="not copied (unless non-contiguous or float16/bfloat16); tensors "
+             "with `requires_grad` are detached, results carry no gradient",
+        tested="CI: `xp=torch`",
+    ),
+    Backend(
+        "array-api-strict", "array-api-strict",
+        engine="portable (Array API standard, chunked over rows)",
+        data="stays on its device; k-sized results cross to the host",
+        tested="CI: `xp=array_api_strict`",
+    ),
+    Backend(
+        "jax-cpu", "JAX CPU",
+        engine="portable",
+        data="stays on its device; float64 only with `jax_enable_x64` "
+             "(else float32 with compensated sums)",
+        tested="CI: `xp=jax.numpy` (x64 enabled), float32-only path by a test",
+    ),
+    Backend(
+        "dask", "Dask",
+        engine="`whiten`: the Array API on the graph; the others: compiled, "
+               "after one explicit `compute()`",
+        data="`whiten` stays lazy; the others compute the data into memory "
+             "(all of it, once) and return Dask arrays wrapping the results",
+        tested="CI: `xp=dask.array`, computes counted",
+    ),
+    Backend(
+        "torch-gpu", "PyTorch GPU",
+        engine="portable, on the tensor's device",
+        data="stays on the GPU; k-sized results cross to the host",
+        tested="no GPU run yet; the code path runs in CI on CPU "
+               "(`xp=torch-portable`)",
+        on_gpu=True,
+    ),
+    Backend(
+        "cupy", "CuPy",
+        engine="portable, on the array's device",
+        data="stays on the GPU; k-sized results cross to the host",
+        tested="no GPU run yet; the code path runs in CI on CPU",
+        on_gpu=True,
+    ),
+    Backend(
+        "jax-gpu", "JAX GPU",
+        engine="portable, on the array's device",
+        data="stays on the GPU; k-sized results cross to the host",
+        tested="no GPU run yet; the code path runs in CI on CPU (`xp=jax.numpy`)",
+        on_gpu=True,
+    ),
+)
+
+FUNCTIONS = (
+    Function("whiten", jax_jit=True, dask_lazy=True),
+    Function("vq", jax_jit="check_finite=False", dask_lazy=False),
+    Function("kmeans", jax_jit=False, dask_lazy=False),
+    Function("kmeans2", jax_jit=False, dask_lazy=False),
+    Function("kpp_init", jax_jit=False, dask_lazy=False),
+)
+
+_BACKEND = {b.key: b for b in BACKENDS}
+_FUNCTION = {f.name: f for f in FUNCTIONS}
+
+
+def _default_support(function, backend):
+    if backend.on_gpu:
+        return Support(UNTESTED)
+    if backend.key == "jax-cpu":
+        if function.jax_jit is True:
+            return Support(YES, "also under `jax.jit`")
+        if function.jax_jit:
+            return Support(YES, f"also under `jax.jit` with `{function.jax_jit}`")
+        return Support(LIMITED, "eager only (`TypeError` under `jax.jit`)")
+    if backend.key == "dask":
+        if function.dask_lazy:
+            return Support(YES, "lazy")
+        return Support(LIMITED, "computes the data into memory")
+    return Support(YES)
+
+
+def support(function, backend):
+    """The :class:`Support` cell of public function ``function`` (a name) on
+    backend ``backend`` (a key of :data:`BACKENDS`)."""
+    func = _FUNCTION[function]
+    cell = func.overrides.get(backend)
+    return cell if cell is not None else _default_support(func, _BACKEND[backend])
+
+
+def jit_capability(function):
+    """``Function.jax_jit`` of public function ``function``."""
+    return _FUNCTION[function].jax_jit
+
+
+def dask_lazy(function):
+    """``Function.dask_lazy`` of public function ``function``."""
+    return _FUNCTION[function].dask_lazy
+
+
+# --------------------------------------------------------------------------
+# Test-suite backends
+
+@dataclass(frozen=True)
+class TestParam:
+    """One value of the test-suite's ``xp`` fixture."""
+
+    __test__ = False  # not a pytest test class
+
+    id: str
+    module: str
+    """Module to import (the test is left out when it is not installed)."""
+    backend: str
+    """Key of the backend whose cells apply."""
+    portable: bool = False
+    """Force the portable engine (what GPU arrays take) on CPU data."""
+
+
+TEST_PARAMS = (
+    TestParam("numpy", "numpy", "numpy"),
+    TestParam("array_api_strict", "array_api_strict", "array-api-strict"),
+    TestParam("torch", "torch", "torch-cpu"),
+    TestParam("torch-portable", "torch", "torch-gpu", portable=True),
+    TestParam("jax.numpy", "jax.numpy", "jax-cpu"),
+    TestParam("dask.array", "dask.array", "dask"),
+)
+
+
+def test_marks(function, backend):
+    """``[(kind, reason)]`` with kind 'skip' or 'xfail' for the tests of
+    ``function`` on ``backend`` (empty when they are expected to pass)."""
+    cell = support(function, backend)
+    marks = []
+    if cell.skip:
+        marks.append(("skip", cell.skip))
+    if cell.xfail:
+        marks.append(("xfail", cell.xfail))
+    if cell.status == NO and not marks:
+        marks.append(("skip", f"{function} is not supported on {backend}"))
+    return marks
+
+
+test_marks.__test__ = False
+
+
+# --------------------------------------------------------------------------
+# Rendering
+
+_LEGEND = (
+    "✅ works and is tested in CI; ⚠️ works and is tested, with the limit "
+    "stated; \"implemented, untested\": the code path exists (and runs in CI "
+    "on CPU) but no run on that hardware has been recorded."
+)
+
+_NOTES = (
+    "Results come back in the caller's library and on its device: centroids "
+    "and distances in the input's floating dtype (float16 and bfloat16 are "
+    "computed in float32), labels as int32 (the library's default integer for "
+    "`vq` on integer input, as SciPy).",
+    "Random numbers are drawn on the host from a NumPy `Generator` or "
+    "`RandomState` in SciPy's order, so the same `rng` gives the same initial "
+    "centres on every backend.",
+    "Arrays from two libraries in one call (NumPy data with a torch code "
+    "book, say) raise `TypeError`; arrays on two devices raise `ValueError`.",
+    "Sums are accumulated in float64 where the library has float64 on the "
+    "device, otherwise in float32 with compensated (Kahan) summation; across "
+    "backends, centroids agree to 1e-12 relative in float64 and 1e-5 in "
+    "float32.",
+    "`workers` is validated everywhere but only the compiled engine uses "
+    "threads; `algorithm='hamerly'` runs as plain Lloyd passes (the same "
+    "labels) on the portable engine.",
+    "`pip install \".[test]\"` installs array-api-strict, PyTorch, JAX and "
+    "Dask, so `pytest tests` runs every CPU row of this table.",
+)
+
+
+def _rows():
+    """(backend, [cell text per function]) for every backend."""
+    return [(b, [support(f.name, b.key).text() for f in FUNCTIONS]) for b in BACKENDS]
+
+
+def _markdown():
+    names = [f"`{f.name}`" for f in FUNCTIONS]
+    lines = [
+        "| backend | " + " | ".join(names) + " |",
+        "|---" * (len(names) + 1) + "|",
+    ]
+    for backend, cells in _rows():
+        lines.append(f"| {backend.label} | " + " | ".join(cells) + " |")
+    lines += ["", _LEGEND, "", "| backend | engine | the data | tested by |",
+              "|---|---|---|---|"]
+    for backend in BACKENDS:
+        lines.append(f"| {backend.label} | {backend.engine} | {backend.data} "
+                     f"| {backend.tested} |")
+    lines.append("")
+    lines += [f"- {note}" for note in _NOTES]
+    return "\n".join(lines)
+
+
+def _rst_text(text):
+    # Markdown `code` becomes reStructuredText ``code``.
+    parts = text.split("`")
+    return "".join(p if i % 2 == 0 else f"``{p}``" for i, p in enumerate(parts))
+
+
+def _rst_table(header, rows, widths):
+    lines = [".. list-table::", "   :header-rows: 1",
+             "   :widths: " + " ".join(str(w) for w in widths), ""]
+    for row in [header, *rows]:
+        for i, cell in enumerate(row):
+            lines.append(("   * - " if i == 0 else "     - ") + _rst_text(cell))
+    return lines
+
+
+def _rst():
+    header = ["backend", *[f"`{f.name}`" for f in FUNCTIONS]]
+    rows = [[b.label, *cells] for b, cells in _rows()]
+    lines = _rst_table(header, rows, [20] + [16] * len(FUNCTIONS))
+    lines += ["", _rst_text(_LEGEND), ""]
+    lines += _rst_table(
+        ["backend", "engine", "the data", "tested by"],
+        [[b.label, b.engine, b.data, b.tested] for b in BACKENDS],
+        [15, 30, 35, 20],
+    )
+    lines.append("")
+    lines += [f"* {_rst_text(note)}" for note in _NOTES]
+    return "\n".join(lines)
+
+
+_MARKERS = {
+    "markdown": ("<!-- support matrix: generated by `python -m kmeanskit._capabilities"
+                 " --write README.md docs/backends.rst`; do not edit by hand -->",
+                 "<!-- end of support matrix -->"),
+    "rst": (".. support matrix: generated by ``python -m kmeanskit._capabilities"
+            " --write README.md docs/backends.rst``; do not edit by hand",
+            ".. end of support matrix"),
+}
+
+
+def render(fmt="markdown"):
+    """The support matrix as text: ``fmt`` 'markdown' (README) or 'rst' (docs)."""
+    if fmt == "markdown":
+        return _markdown()
+    if fmt == "rst":
+        return _rst()
+    raise ValueError(f"fmt must be 'markdown' or 'rst', got {fmt!r}.")
+
+
+def _format_of(path):
+    return "rst" if str(path).endswith(".rst") else "markdown"
+
+
+def rendered_block(path):
+    """The marked block that belongs in file ``path`` (markers included)."""
+    fmt = _format_of(path)
+    begin, end = _MARKERS[fmt]
+    return f"{begin}\n\n{render(fmt)}\n\n{end}"
+
+
+def current_block(text, path):
+    """The marked block found in ``text`` (the content of ``path``), or None."""
+    begin, end = _MARKERS[_format_of(path)]
+    start = text.find(begin)
+    stop = text.find(end, start)
+    if start < 0 or stop < 0:
+        return None
+    return text[start:stop + len(end)]
+
+
+def write(path):
+    """Replace the marked block of file ``path`` by the rendered matrix."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    block = current_block(text, path)
+    if block is None:
+        raise ValueError(f"{path} has no support-matrix markers")
+    new = text.replace(block, rendered_block(path))
+    if new != text:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(new)
+    return new != text
+
+
+def main(argv=None):
+    """``python -m kmeanskit._capabilities [--rst] [--write FILE ...]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m kmeanskit._capabilities",
+        description="Print the support matrix, or rewrite it in files.")
+    parser.add_argument("--rst", action="store_true", help="print reStructuredText")
+    parser.add_argument("--write", nargs="+", metavar="FILE",
+                        help="rewrite the marked block of these files")
+    args = parser.parse_args(argv)
+    if args.write:
+        for path in args.write:
+            print(f"{path}: {'updated' if write(path) else 'up to date'}")
+    else:
+        print(render("rst" if args.rst else "markdown"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
