@@ -179,17 +179,23 @@ cdef inline void _nearest(int method, const floating* x, Py_ssize_t rows,
         _nearest_direct(x, rows, d, c, k, scratch, lab, best)
 
 
-cdef floating* _half_norms(const floating* c, Py_ssize_t k, Py_ssize_t d) noexcept nogil:
-    """``|c_j|^2 / 2`` for every centre (NULL on allocation failure)."""
-    cdef floating* out = <floating*>malloc(k * sizeof(floating))
+cdef void _fill_half_norms(const floating* c, Py_ssize_t k, Py_ssize_t d,
+                           floating* out) noexcept nogil:
+    """``out[j] = |c_j|^2 / 2`` for every centre."""
     cdef Py_ssize_t j, t
     cdef floating s
+    for j in range(k):
+        s = 0
+        for t in range(d):
+            s = s + c[j * d + t] * c[j * d + t]
+        out[j] = s / 2
+
+
+cdef floating* _half_norms(const floating* c, Py_ssize_t k, Py_ssize_t d) noexcept nogil:
+    """A new array of ``|c_j|^2 / 2`` (NULL on allocation failure)."""
+    cdef floating* out = <floating*>malloc(k * sizeof(floating))
     if out != NULL:
-        for j in range(k):
-            s = 0
-            for t in range(d):
-                s = s + c[j * d + t] * c[j * d + t]
-            out[j] = s / 2
+        _fill_half_norms(c, k, d, out)
     return out
 
 
@@ -294,6 +300,64 @@ cdef void _lloyd_block(int method, const floating* x, const floating* c,
     stats[1] = distance_sum
 
 
+cdef struct PassPlan:
+    # How a Lloyd pass over n rows splits its work; fixed for given shapes.
+    Py_ssize_t n_chunks
+    Py_ssize_t n_blocks
+    Py_ssize_t stride          # doubles per block: k*d sums, k counts, 2 stats
+    Py_ssize_t scratch_size    # elements of per-thread scratch
+    int threads
+
+
+cdef PassPlan _plan_pass(Py_ssize_t n, Py_ssize_t d, Py_ssize_t k,
+                         int n_threads) noexcept nogil:
+    """Fixed partition of the rows into blocks (independent of n_threads)."""
+    cdef PassPlan plan
+    plan.n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
+    plan.stride = k * d + k + 2
+    plan.n_blocks = min(<Py_ssize_t>MAX_BLOCKS, plan.n_chunks)
+    plan.n_blocks = max(1, min(plan.n_blocks,
+                               BLOCK_BUFFER_BYTES // (plan.stride * sizeof(double))))
+    plan.threads = _team_size(n_threads, plan.n_blocks, n * k * d)
+    plan.scratch_size = _scratch_size(k, d)
+    return plan
+
+
+cdef void _run_pass(PassPlan* plan, int method, const floating* x,
+                    Py_ssize_t n, Py_ssize_t d, const floating* c,
+                    Py_ssize_t k, const floating* half_cnorm, const double* w,
+                    int* labels, double* buf, floating* scratch, double* sums,
+                    double* counts, double* stats) noexcept nogil:
+    """One Lloyd pass into ``sums`` (k*d), ``counts`` (k) and ``stats``
+    ([inertia, distance sum]), using the caller's zeroed ``buf`` and scratch."""
+    cdef Py_ssize_t b, row_start, row_stop, j, t
+    cdef double* blk
+    for b in prange(plan.n_blocks, schedule='dynamic', num_threads=plan.threads,
+                    use_threads_if=plan.threads > 1):
+        # Block b gets whole chunks, spread as evenly as possible.
+        row_start = ((b * plan.n_chunks) // plan.n_blocks) * CHUNK_ROWS
+        row_stop = min((((b + 1) * plan.n_chunks) // plan.n_blocks) * CHUNK_ROWS, n)
+        blk = buf + b * plan.stride
+        _lloyd_block(method, x, c, half_cnorm, w, row_start, row_stop, k, d,
+                     scratch + threadid() * plan.scratch_size,
+                     blk, blk + k * d, blk + k * d + k, labels)
+    # Reduce in block order: the same order for every thread count.
+    for j in range(k * d):
+        sums[j] = 0
+    for j in range(k):
+        counts[j] = 0
+    stats[0] = 0
+    stats[1] = 0
+    for b in range(plan.n_blocks):
+        blk = buf + b * plan.stride
+        for j in range(k):
+            counts[j] += blk[k * d + j]
+            for t in range(d):
+                sums[j * d + t] += blk[j * d + t]
+        stats[0] += blk[k * d + k]
+        stats[1] += blk[k * d + k + 1]
+
+
 def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
                const double[::1] weights, double[:, ::1] sums,
                double[::1] counts, int[::1] labels, int method, int n_threads):
@@ -336,51 +400,109 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     counts[:] = 0
     if n == 0:
         return 0.0, 0.0
-
-    # Fixed partition of the rows into blocks (independent of n_threads).
-    cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    cdef Py_ssize_t stride = k * d + k + 2
-    cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
-    n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // (stride * sizeof(double))))
-    cdef int threads = _team_size(n_threads, n_blocks, n * k * d)
-    cdef Py_ssize_t scratch_size = _scratch_size(k, d)
-    cdef double* buf = <double*>calloc(n_blocks * stride, sizeof(double))
-    cdef floating* scratch = <floating*>malloc(threads * scratch_size * sizeof(floating))
+    cdef PassPlan plan = _plan_pass(n, d, k, n_threads)
+    cdef double* buf = <double*>calloc(plan.n_blocks * plan.stride, sizeof(double))
+    cdef floating* scratch = <floating*>malloc(
+        plan.threads * plan.scratch_size * sizeof(floating))
     cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
-
-    cdef const floating* xp = &x[0, 0]
-    cdef const floating* cp = &c[0, 0]
-    cdef const double* wp = NULL if weights is None else &weights[0]
-    cdef int* lp = NULL if labels is None else &labels[0]
-    cdef Py_ssize_t b, row_start, row_stop, j, t
-    cdef double* blk
-    cdef double inertia = 0, distance_sum = 0
+    cdef double stats[2]
     try:
         if buf == NULL or scratch == NULL or half_cnorm == NULL:
             raise MemoryError("lloyd_pass: cannot allocate block buffers")
-        for b in prange(n_blocks, nogil=True, schedule='dynamic',
-                        num_threads=threads, use_threads_if=threads > 1):
-            # Block b gets whole chunks, spread as evenly as possible.
-            row_start = ((b * n_chunks) // n_blocks) * CHUNK_ROWS
-            row_stop = min((((b + 1) * n_chunks) // n_blocks) * CHUNK_ROWS, n)
-            blk = buf + b * stride
-            _lloyd_block(method, xp, cp, half_cnorm, wp, row_start, row_stop,
-                         k, d, scratch + threadid() * scratch_size,
-                         blk, blk + k * d, blk + k * d + k, lp)
-        # Reduce in block order: the same order for every thread count.
-        for b in range(n_blocks):
-            blk = buf + b * stride
-            for j in range(k):
-                counts[j] += blk[k * d + j]
-                for t in range(d):
-                    sums[j, t] += blk[j * d + t]
-            inertia += blk[k * d + k]
-            distance_sum += blk[k * d + k + 1]
+        with nogil:
+            _run_pass(&plan, method, &x[0, 0], n, d, &c[0, 0], k, half_cnorm,
+                      NULL if weights is None else &weights[0],
+                      NULL if labels is None else &labels[0],
+                      buf, scratch, &sums[0, 0], &counts[0], stats)
     finally:
         free(buf)
         free(scratch)
         free(half_cnorm)
-    return inertia, distance_sum
+    return stats[0], stats[1]
+
+
+def lloyd_iterations(const floating[:, ::1] x, floating[:, ::1] centres,
+                     const double[::1] weights, double[:, ::1] sums,
+                     double[::1] counts, int[::1] labels, int n_iter,
+                     int method, int n_threads):
+    """``n_iter`` Lloyd iterations in one call (what small inputs need).
+
+    Exactly what ``n_iter`` calls of ``lloyd_pass``, each followed by the mean
+    update of kmeanskit's loop (``sums / counts`` rounded to the data dtype;
+    a centre whose cluster is empty keeps its place), would give, without a
+    return to Python in between.
+
+    Parameters
+    ----------
+    x : (n, d) array, IN
+    centres : (k, d) array of the same dtype, INOUT
+        Starting centres; on return, the centres after the last update.
+    weights : (n,) float64 array or None, IN
+    sums, counts : OUT
+        Of the last pass, as in ``lloyd_pass``.
+    labels : (n,) int32 array or None, OUT
+        The assignment of the last pass (against the centres before the last
+        update).
+    n_iter : int
+        Number of passes, >= 1.
+    method, n_threads :
+        As in ``lloyd_pass``.
+
+    Returns
+    -------
+    inertia, distance_sum : float
+        Of the last pass.
+    empty_passes : int
+        Passes after which at least one cluster was empty.
+    """
+    cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = centres.shape[0]
+    _check_method(method)
+    if n_iter < 1:
+        raise ValueError("lloyd_iterations: n_iter must be >= 1")
+    if (centres.shape[1] != d or sums.shape[0] != k or sums.shape[1] != d
+            or counts.shape[0] != k or n == 0):
+        raise ValueError("lloyd_iterations: inconsistent array shapes")
+    if weights is not None and weights.shape[0] != n:
+        raise ValueError("lloyd_iterations: weights must have one entry per row")
+    if labels is not None and labels.shape[0] != n:
+        raise ValueError("lloyd_iterations: labels must have one entry per row")
+    cdef PassPlan plan = _plan_pass(n, d, k, n_threads)
+    cdef double* buf = <double*>malloc(plan.n_blocks * plan.stride * sizeof(double))
+    cdef floating* scratch = <floating*>malloc(
+        plan.threads * plan.scratch_size * sizeof(floating))
+    cdef floating* half_cnorm = <floating*>malloc(k * sizeof(floating))
+    cdef floating* cp = &centres[0, 0]
+    cdef double* sp = &sums[0, 0]
+    cdef double* np_ = &counts[0]
+    cdef const double* wp = NULL if weights is None else &weights[0]
+    cdef int* lp = NULL if labels is None else &labels[0]
+    cdef double stats[2]
+    cdef Py_ssize_t it, i, j, t
+    cdef int empty_passes = 0, any_empty
+    try:
+        if buf == NULL or scratch == NULL or half_cnorm == NULL:
+            raise MemoryError("lloyd_iterations: cannot allocate buffers")
+        with nogil:
+            for it in range(n_iter):
+                for i in range(plan.n_blocks * plan.stride):
+                    buf[i] = 0
+                _fill_half_norms(cp, k, d, half_cnorm)
+                _run_pass(&plan, method, &x[0, 0], n, d, cp, k, half_cnorm, wp,
+                          lp if it == n_iter - 1 else NULL, buf, scratch, sp,
+                          np_, stats)
+                any_empty = 0
+                for j in range(k):
+                    if np_[j] > 0:
+                        for t in range(d):
+                            cp[j * d + t] = <floating>(sp[j * d + t] / np_[j])
+                    else:
+                        any_empty = 1
+                empty_passes += any_empty
+    finally:
+        free(buf)
+        free(scratch)
+        free(half_cnorm)
+    return stats[0], stats[1], empty_passes
 
 
 def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,

@@ -96,6 +96,10 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
     dtype = host_dtype(x)
     total_weight = float(x.shape[0] if weights is None else np.sum(weights))
     centres = np.array(centroids, dtype=dtype, copy=True)
+    if (thresh is None and algorithm == "lloyd" and empty == "keep"
+            and hasattr(engine, "lloyd_iterations")):
+        return _fixed_iterations(engine, x, centres, max_iter, weights,
+                                 on_empty, return_labels, total_weight)
     previous_distortion = np.inf
     n_iter = 0
     bounds = engine.start_bounds(x) if algorithm == "hamerly" else None
@@ -131,3 +135,27 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
                 distortion=distortion,
                 n_iter=n_iter,
             )
+
+
+def _fixed_iterations(engine, x, centres, n_iter, weights, on_empty,
+                      return_labels, total_weight):
+    """``n_iter`` plain passes in one engine call, for engines that offer it.
+
+    The same passes and updates as the loop above (the engine guarantees
+    identical results); only the calls back to Python between passes are
+    saved, which is most of the time on small inputs.  ``on_empty`` runs
+    once per pass that left a cluster empty, as in the loop.
+    """
+    centres, result, empty_passes = engine.lloyd_iterations(
+        x, centres, n_iter, weights, return_labels=return_labels
+    )
+    if on_empty is not None:
+        for _ in range(empty_passes):
+            on_empty()
+    return LloydOutcome(
+        centroids=centres,
+        labels=result.labels,
+        inertia=result.inertia,
+        distortion=result.distance_sum / total_weight,
+        n_iter=n_iter,
+    )

@@ -155,3 +155,29 @@ def test_finite_check_without_temporaries(order, dtype):
         bad[-1, -1] = value
         assert not _all_finite(bad)
     assert _all_finite(np.ones((5, 3), dtype=dtype, order=order))
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_lloyd_iterations_equal_python_loop(method, dtype, weighted):
+    # The one-call loop gives bit-identical centres, labels, sums and the
+    # number of passes with an empty cluster as lloyd_pass + update in Python.
+    from kmeanskit._lloyd import _updated_centres
+
+    x, _ = _data(3000, 5, 6, dtype, seed=7)
+    start = np.vstack([x[:5], np.full((1, 5), 50.0, dtype=dtype)])  # one stays empty
+    w = np.random.default_rng(8).uniform(0.5, 2, size=3000) if weighted else None
+    engine = CompiledEngine(method=method)
+    centres, empty = start.copy(), 0
+    for it in range(7):
+        ref = engine.lloyd_pass(x, centres, w, return_labels=it == 6)
+        centres, nonempty = _updated_centres(ref, centres, dtype)
+        empty += int(not nonempty.all())
+    got_centres, got, got_empty = engine.lloyd_iterations(x, start, 7, w,
+                                                          return_labels=True)
+    np.testing.assert_array_equal(got_centres, centres)
+    np.testing.assert_array_equal(got.labels, ref.labels)
+    np.testing.assert_array_equal(got.sums, ref.sums)
+    assert got.inertia == ref.inertia and got.distance_sum == ref.distance_sum
+    assert got_empty == empty == 7

@@ -106,6 +106,27 @@ class CompiledEngine:
             )
         return PassResult(sums, counts, inertia, distance_sum, labels)
 
+    def lloyd_iterations(self, x, c, n_iter, weights=None, *, return_labels=False):
+        """``n_iter`` passes with the loop's mean update, in one compiled call.
+
+        Returns the centres after the last update, the last pass's
+        ``PassResult`` and the number of passes that left a cluster empty
+        (whose centre then kept its place).  Same results as running
+        ``lloyd_pass`` and the update ``n_iter`` times from Python.
+        """
+        centres = np.array(c, dtype=x.dtype, order="C", copy=True)
+        k, d = centres.shape
+        sums = np.empty((k, d), dtype=np.float64)
+        counts = np.empty(k, dtype=np.float64)
+        labels = np.empty(x.shape[0], dtype=np.int32) if return_labels else None
+        method = self._method_for(x, centres)
+        with self._blas_guard(method, x.shape[0]):
+            inertia, distance_sum, empty_passes = _kernels.lloyd_iterations(
+                x, centres, weights, sums, counts, labels, n_iter, method,
+                self.n_threads,
+            )
+        return centres, PassResult(sums, counts, inertia, distance_sum, labels), empty_passes
+
     def start_bounds(self, x):
         n = x.shape[0]
         return _HamerlyState(np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.float64))
