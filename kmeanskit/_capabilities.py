@@ -245,9 +245,11 @@ _LEGEND = (
 
 _NOTES = (
     "Results come back in the caller's library and on its device: centroids "
-    "and distances in the input's floating dtype (float16 and bfloat16 are "
-    "computed in float32), labels as int32 (the library's default integer for "
-    "`vq` on integer input, as SciPy).",
+    "and distances in the input's floating dtype, labels as int32. As in "
+    "SciPy, integer input to `vq` gives the library's default integer and "
+    "float64 distances, and to `whiten` its default float, while `kmeans`, "
+    "`kmeans2` and `kpp_init` reject integer data with `TypeError`; float16 "
+    "and bfloat16 data are computed, and returned, in float32.",
     "Random numbers are drawn on the host from a NumPy `Generator` or "
     "`RandomState` in SciPy's order, so the same `rng` gives the same initial "
     "centres on every backend.",

@@ -202,6 +202,18 @@ class Route:
         if not bool(xp.all(xp.isfinite(a))):
             _validate.raise_not_finite(name)
 
+    def column_std(self, a):
+        """Population standard deviation along axis 0."""
+        if self.kind != "portable":
+            return a.std(axis=0)
+        return self.xp.std(a, axis=0)
+
+    def any(self, a):
+        """Whether any element of boolean array ``a`` is true (reads values)."""
+        if self.kind != "portable":
+            return bool(a.any())
+        return bool(self.xp.any(a))
+
     def to_host(self, a):
         """A NumPy array of ``a``'s values (for small arrays: code books)."""
         if isinstance(a, np.ndarray):
@@ -234,14 +246,13 @@ class Route:
             return result
         if kind == "portable":
             if isinstance(result, np.ndarray | np.generic):
-                result = np.asarray(result)
-                return self.xp.asarray(np.ascontiguousarray(result), device=self.device)
+                return self.xp.asarray(_contiguous(result), device=self.device)
             return result
-        result = np.asarray(result)
+        result = _contiguous(result)
         if kind == "torch":
             import torch
 
-            return torch.from_numpy(np.ascontiguousarray(result))
+            return torch.from_numpy(result)
         # Dask: in-memory results, rows chunked as the data was.
         import dask.array as da
 
@@ -365,6 +376,8 @@ def _common_device(func, members):
         if isinstance(a, list | tuple):
             continue
         dev = compat.device(a)
+        if dev is None:
+            continue  # not known (a JAX array traced by jit)
         if all(dev != other for _, other in devices):
             devices.append((name, dev))
     if len(devices) > 1:
@@ -374,6 +387,12 @@ def _common_device(func, members):
             "to one device first."
         )
     return devices[0][1] if devices else None
+
+
+def _contiguous(result):
+    """NumPy array (0-d for scalars) with C-contiguous memory."""
+    result = np.asarray(result)
+    return result if result.flags.c_contiguous else np.ascontiguousarray(result)
 
 
 def _any_traced(arrays):

@@ -94,11 +94,11 @@ def whiten(obs, check_finite=None):
         check_finite = not lazy
     if check_finite:
         route.check_finite(arr, "obs")
-    std_dev = xp.std(arr, axis=0)
+    std_dev = route.column_std(arr)
     zero_std = std_dev == 0
     # Whether a column is constant is only read when it is cheap or asked
     # for: a lazy array without check_finite stays lazy (no warning then).
-    any_zero = None if lazy and not check_finite else bool(xp.any(zero_std))
+    any_zero = None if lazy and not check_finite else route.any(zero_std)
     if any_zero is None or any_zero:
         std_dev = xp.where(zero_std, xp.ones_like(std_dev), std_dev)
     if check_finite and any_zero:

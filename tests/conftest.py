@@ -6,8 +6,15 @@ pyproject.toml), so every test that expects a warning says so explicitly.
 All data sets are small and seeded so the whole suite stays fast and repeatable.
 """
 
+import contextlib
+import importlib
+import importlib.util
+import os
+
 import numpy as np
 import pytest
+
+from kmeanskit._capabilities import TEST_PARAMS, test_marks
 
 # --------------------------------------------------------------------------
 # SciPy's small literal test data (re-typed): 11 points in 2-D, an initial
@@ -183,3 +190,150 @@ def no_hang():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0.0)
         signal.signal(signal.SIGALRM, old)
+
+
+# --------------------------------------------------------------------------
+# Array libraries: the `xp` fixture.
+#
+# Its values come from kmeanskit._capabilities.TEST_PARAMS (the same table
+# that renders the README's support matrix); a library that is not installed
+# is left out.  Environment variables, for runs on other machines:
+#   KMEANSKIT_TEST_BACKENDS=numpy,torch   only these ids;
+#   KMEANSKIT_TEST_DEVICE=cuda            PyTorch tensors on this device (the
+#                                         cells of the 'torch-gpu' row apply).
+# A test marked `@pytest.mark.xp_function("vq", ...)` gets the skip/xfail
+# marks that the capability table declares for those functions.
+# --------------------------------------------------------------------------
+
+def _installed(module):
+    try:
+        return importlib.util.find_spec(module.split(".")[0]) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+_SELECTED = [s for s in os.environ.get("KMEANSKIT_TEST_BACKENDS", "").split(",") if s]
+XP_PARAMS = [
+    p for p in TEST_PARAMS
+    if _installed(p.module) and (not _SELECTED or p.id in _SELECTED)
+]
+
+
+class XpBackend:
+    """How the tests make and read arrays of one `xp` fixture value."""
+
+    def __init__(self, param):
+        self.param = param
+        self.id = param.id
+        self.device = None
+        if param.module == "jax.numpy":
+            import jax
+
+            # float64 data stays float64 (the float32-only path has its own test).
+            jax.config.update("jax_enable_x64", True)
+        self.xp = importlib.import_module(param.module)
+        self.backend = param.backend
+        if param.module == "torch":
+            device = os.environ.get("KMEANSKIT_TEST_DEVICE")
+            self.device = self.xp.device(device) if device else self.xp.device("cpu")
+            if self.device.type != "cpu":
+                self.backend = "torch-gpu"
+        if param.module == "jax.numpy":
+            import jax
+
+            if jax.default_backend() != "cpu":
+                self.backend = "jax-gpu"
+
+    @property
+    def lazy(self):
+        """Arrays array-api-compat calls lazy (reading values may be
+        impossible or costly): check_finite=None means False for them."""
+        return self.param.module in ("dask.array", "jax.numpy")
+
+    def asarray(self, a):
+        """A fresh array of this library holding NumPy-convertible ``a``."""
+        a = np.array(a, copy=True)
+        mod = self.param.module
+        if mod == "numpy":
+            return a
+        if mod == "torch":
+            return self.xp.asarray(a, device=self.device)
+        if mod == "dask.array":
+            rows = max(1, -(-a.shape[0] // 3)) if a.ndim else 1
+            return self.xp.from_array(a, chunks=(rows,) + a.shape[1:] if a.ndim else ())
+        return self.xp.asarray(a)
+
+    def to_numpy(self, a):
+        """The values of ``a`` (an array of this library) as NumPy."""
+        mod = self.param.module
+        if mod == "torch":
+            return a.detach().cpu().numpy()
+        if mod == "dask.array":
+            return np.asarray(a.compute())
+        if mod == "cupy":
+            return a.get()
+        return np.asarray(a)
+
+    def is_mine(self, a):
+        """Whether ``a`` is an array of this library (not a NumPy array)."""
+        import array_api_compat as compat
+
+        mod = self.param.module
+        checks = {
+            "numpy": lambda: isinstance(a, np.ndarray | np.generic),
+            "torch": lambda: compat.is_torch_array(a),
+            "dask.array": lambda: compat.is_dask_array(a),
+            "jax.numpy": lambda: compat.is_jax_array(a),
+            "cupy": lambda: compat.is_cupy_array(a),
+            "array_api_strict": lambda: type(a).__module__.startswith("array_api_strict"),
+        }
+        return checks[mod]()
+
+    def dtype_name(self, a):
+        return str(a.dtype).rsplit(".", 1)[-1]
+
+    def check(self, a, dtype, like=None):
+        """``a`` is an array of this library, of NumPy dtype name ``dtype``,
+        on the device of ``like`` (default: the test device)."""
+        import array_api_compat as compat
+
+        assert self.is_mine(a), f"{type(a)} is not a {self.id} array"
+        assert self.dtype_name(a) == dtype, (self.dtype_name(a), dtype)
+        if self.param.module not in ("numpy", "dask.array"):
+            expected = compat.device(like) if like is not None else self.device
+            if expected is not None:
+                assert compat.device(a) == expected
+
+
+def _xp_function_marks(request, backend):
+    marker = request.node.get_closest_marker("xp_function")
+    if marker is None:
+        return
+    for function in marker.args:
+        for kind, reason in test_marks(function, backend):
+            if kind == "skip":
+                pytest.skip(reason)
+            request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+
+
+@pytest.fixture(params=XP_PARAMS, ids=[p.id for p in XP_PARAMS])
+def xp_backend(request):
+    """An :class:`XpBackend`, one per installed array library."""
+    backend = XpBackend(request.param)
+    _xp_function_marks(request, backend.backend)
+    if request.param.portable:
+        from kmeanskit._dispatch import force_portable
+
+        context = force_portable()
+    else:
+        context = contextlib.nullcontext()
+    with context:
+        yield backend
+
+
+@pytest.fixture
+def xp(xp_backend):
+    """The array namespace under test (numpy, array_api_strict, torch,
+    jax.numpy, dask.array; torch-portable is torch through the portable
+    engine)."""
+    return xp_backend.xp

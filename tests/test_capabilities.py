@@ -1,0 +1,93 @@
+"""The capability table: one declaration behind the docs' matrix and the tests."""
+
+from pathlib import Path
+
+import pytest
+
+from kmeanskit import _capabilities as caps
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", ["README.md", "docs/backends.rst"])
+def test_published_matrix_is_the_rendered_one(name):
+    """README and docs show exactly what the table renders (regenerate with
+    ``python -m kmeanskit._capabilities --write README.md docs/backends.rst``)."""
+    path = ROOT / name
+    if not path.is_file():
+        pytest.skip(f"no source checkout next to the tests ({name} missing)")
+    block = caps.current_block(path.read_text(encoding="utf-8"), path)
+    assert block is not None, f"{name} lacks the support-matrix markers"
+    assert block == caps.rendered_block(path)
+
+
+def test_every_row_is_tested_or_says_untested():
+    """A ✅ or ⚠️ cell needs a test-suite backend running that row; rows
+    without one (GPUs) may only say 'implemented, untested'."""
+    tested = {p.backend for p in caps.TEST_PARAMS if not p.portable}
+    for backend in caps.BACKENDS:
+        for function in caps.FUNCTIONS:
+            cell = caps.support(function.name, backend.key)
+            if backend.key not in tested:
+                assert cell.status == caps.UNTESTED, (function.name, backend.key)
+            else:
+                assert cell.status in (caps.YES, caps.LIMITED), (function.name, backend.key)
+
+
+def test_every_test_param_names_a_backend():
+    keys = {b.key for b in caps.BACKENDS}
+    assert all(p.backend in keys for p in caps.TEST_PARAMS)
+
+
+def test_gpu_code_path_is_exercised_on_cpu():
+    assert any(p.portable for p in caps.TEST_PARAMS)
+
+
+def test_marks_follow_the_cells(monkeypatch):
+    """skip and xfail reasons of a cell become test marks; 'no' skips."""
+    function = caps._FUNCTION["vq"]
+    overrides = {
+        "numpy": caps.Support(caps.LIMITED, "x", xfail="known bug"),
+        "torch-cpu": caps.Support(caps.NO),
+        "dask": caps.Support(caps.YES, skip="needs a cluster"),
+    }
+    monkeypatch.setitem(caps._FUNCTION, "vq", caps.Function(
+        "vq", function.jax_jit, function.dask_lazy, overrides))
+    assert caps.test_marks("vq", "numpy") == [("xfail", "known bug")]
+    assert caps.test_marks("vq", "torch-cpu")[0][0] == "skip"
+    assert caps.test_marks("vq", "dask") == [("skip", "needs a cluster")]
+    assert caps.test_marks("vq", "array-api-strict") == []
+
+
+def test_render_formats():
+    markdown, rst = caps.render("markdown"), caps.render("rst")
+    for function in caps.FUNCTIONS:
+        assert f"`{function.name}`" in markdown and f"``{function.name}``" in rst
+    for backend in caps.BACKENDS:
+        assert backend.label in markdown and backend.label in rst
+    assert "implemented, untested" in markdown
+    with pytest.raises(ValueError, match="fmt"):
+        caps.render("html")
+
+
+def test_write_rewrites_only_the_block(tmp_path):
+    path = tmp_path / "page.md"
+    begin, end = caps._MARKERS["markdown"]
+    path.write_text(f"intro\n\n{begin}\nstale\n{end}\n\noutro\n", encoding="utf-8")
+    assert caps.write(path) is True
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("intro\n\n") and text.endswith("\n\noutro\n")
+    assert caps.current_block(text, path) == caps.rendered_block(path)
+    assert caps.write(path) is False
+
+
+def test_main_prints_and_writes(tmp_path, capsys):
+    assert caps.main([]) == 0
+    assert "| backend |" in capsys.readouterr().out
+    assert caps.main(["--rst"]) == 0
+    assert ".. list-table::" in capsys.readouterr().out
+    path = tmp_path / "page.rst"
+    begin, end = caps._MARKERS["rst"]
+    path.write_text(f"{begin}\n{end}\n", encoding="utf-8")
+    assert caps.main(["--write", str(path)]) == 0
+    assert "updated" in capsys.readouterr().out
