@@ -214,6 +214,7 @@ TEST_PARAMS = (
     TestParam("torch-portable", "torch", "torch-gpu", portable=True),
     TestParam("jax.numpy", "jax.numpy", "jax-cpu"),
     TestParam("dask.array", "dask.array", "dask"),
+    TestParam("cupy", "cupy", "cupy"),  # only where CuPy and a GPU are
 )
 
 

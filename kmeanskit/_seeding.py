@@ -64,8 +64,9 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
 
     Returns
     -------
-    centres : ndarray, shape (k, N) or (k,)
-        Rows of `data` (copies), in the data's dtype.
+    centres : array, shape (k, N) or (k,)
+        Rows of `data` (copies), in the data's dtype, array library and
+        device.
 
     Raises
     ------
@@ -98,6 +99,13 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
 
     The greedy variant's expected potential is lower at the price of
     `n_local_trials` times more distance computations per centre.
+
+    Arrays of any library implementing the Python Array API standard are
+    accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
+    arrays of the same library on the same device, and the random draws are
+    made by NumPy on the host, so the same `rng` gives the same result on
+    every library.  See the support matrix in the documentation ("Array
+    libraries and engines"); arrays of two libraries raise ``TypeError``.
 
     References
     ----------

@@ -37,13 +37,16 @@ def whiten(obs, check_finite=None):
         0 (for 1-D input, over the whole vector).
     check_finite : bool, optional
         Whether to check that `obs` contains only finite numbers.  Default
-        (None): True.
+        (None): True, except for lazy arrays (Dask, JAX), whose values are
+        then not read, as in SciPy.
 
     Returns
     -------
-    result : ndarray
+    result : array
         `obs` divided column-wise by its (population, ``ddof=0``) standard
-        deviation.  float32 stays float32; integers give float64.
+        deviation, in `obs`'s array library and on its device.  float32
+        stays float32; integers give the library's default float (float64
+        for NumPy).
 
     Raises
     ------
@@ -66,6 +69,10 @@ def whiten(obs, check_finite=None):
     -----
     Same results, dtypes and warnings as :func:`scipy.cluster.vq.whiten`.
     Complex input is accepted, as by SciPy.
+
+    Written with Array API calls only, so it runs in the caller's library
+    on its device; on Dask it builds a lazy graph, and it works inside
+    ``jax.jit``.
 
     Examples
     --------
@@ -131,10 +138,10 @@ def vq(obs, code_book, check_finite=True, *, workers=None):
 
     Returns
     -------
-    code : ndarray, shape (M,)
+    code : array, shape (M,)
         Index of the nearest code for each observation (int32; int64 for
         integer input, as in SciPy).  Exact ties go to the lowest index.
-    dist : ndarray, shape (M,)
+    dist : array, shape (M,)
         Euclidean (not squared) distance to that code, in the common floating
         dtype of the inputs (float32 stays float32; integers give float64).
 
@@ -162,6 +169,13 @@ def vq(obs, code_book, check_finite=True, *, workers=None):
     distance from two codes the libraries can break the tie differently;
     elsewhere codes are identical.  The returned distance is always
     recomputed from coordinate differences for the chosen code.
+
+    Arrays of any library implementing the Python Array API standard are
+    accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
+    arrays of the same library on the same device.  See the support matrix
+    in the documentation ("Array libraries and engines") for what each
+    library gets; arrays of two libraries in one call raise ``TypeError``.
+    Inside ``jax.jit`` pass ``check_finite=False``.
 
     Examples
     --------
@@ -280,12 +294,13 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
 
     Returns
     -------
-    codebook : ndarray, shape (k', N) or (k',)
+    codebook : array, shape (k', N) or (k',)
         The centroids, in the data's dtype.  ``k' < k`` when a cluster lost
         all its observations: such centroids are dropped, as in SciPy.
     distortion : float
         Mean Euclidean (non-squared) distance from each observation to its
-        nearest centroid of `codebook`, a NumPy scalar of the data's dtype.
+        nearest centroid of `codebook`, a NumPy scalar of the data's dtype
+        (a 0-d array for other array libraries).
 
     Raises
     ------
@@ -316,6 +331,13 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
       clusters than observations raise a ``ValueError`` that says so.
     * Cluster means are summed in float64 for float32 data (SciPy sums in
       float32), so float32 code books agree with SciPy's to about 1e-5.
+
+    Arrays of any library implementing the Python Array API standard are
+    accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
+    arrays of the same library on the same device, and the random draws are
+    made by NumPy on the host, so the same `rng` gives the same result on
+    every library.  See the support matrix in the documentation ("Array
+    libraries and engines"); arrays of two libraries raise ``TypeError``.
 
     Examples
     --------
@@ -446,9 +468,9 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
 
     Returns
     -------
-    centroid : ndarray, shape (k, N) or (k,)
+    centroid : array, shape (k, N) or (k,)
         The centroids after `iter` iterations, in the data's dtype.
-    label : ndarray, shape (M,)
+    label : array, shape (M,)
         int32 index of each observation's centroid, from the last assignment
         step, i.e. against the centroids *before* the last update (SciPy's
         convention).
@@ -496,6 +518,13 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
       'points' raises a ``ValueError`` that says so.
     * Cluster means are summed in float64 for float32 data (SciPy sums in
       float32), so float32 centroids agree with SciPy's to about 1e-5.
+
+    Arrays of any library implementing the Python Array API standard are
+    accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
+    arrays of the same library on the same device, and the random draws are
+    made by NumPy on the host, so the same `rng` gives the same result on
+    every library.  See the support matrix in the documentation ("Array
+    libraries and engines"); arrays of two libraries raise ``TypeError``.
 
     Examples
     --------

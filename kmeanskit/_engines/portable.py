@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 DEFAULT_TILE_ELEMENTS = 1 << 21
-"""Elements of the largest per-chunk temporary (16 MiB of float64)."""
+"""About how many elements the temporaries of one chunk hold (16 MiB of float64)."""
 
 COMPENSATED_CHUNK_ROWS = 1024
 """Row cap per chunk when sums are accumulated in float32 (see Accuracy)."""
@@ -288,7 +288,9 @@ class PortableEngine:
         n, d = x.shape
         c, c_t, half_norms = self._prepare_centres(x, c)
         k = c.shape[0]
-        rows = self._rows_per_chunk(n, k if half_norms is not None else 2 * k)
+        # Temporaries per row: the (rows, k) score tile plus, for the matrix
+        # product path, the chosen centres, or a second tile for the direct one.
+        rows = self._rows_per_chunk(n, k + d if half_norms is not None else 2 * k)
         labels, sqdist = [], []
         for start in range(0, n, rows):
             lab, best = self._nearest(x[start:start + rows, ...], c, c_t, half_norms)
@@ -315,8 +317,9 @@ class PortableEngine:
         n, d = x.shape
         c, c_t, half_norms = self._prepare_centres(x, c)
         k = c.shape[0]
-        per_row = max(k + d, (k if half_norms is not None else 2 * k))
-        rows = self._rows_per_chunk(n, per_row)
+        # Score tiles (as in assign), then the membership tile and the chunk
+        # in the accumulation dtype.
+        rows = self._rows_per_chunk(n, 2 * (k + d))
         sums, counts = _Sum(self.compensated), _Sum(self.compensated)
         inertia, distances = _Sum(self.compensated), _Sum(self.compensated)
         labels = []
