@@ -18,13 +18,14 @@ the same centres whatever array library holds the data.  The public
 
 import math
 import numbers
+
 import numpy as np
 
 from . import _validate
 from ._dispatch import dispatch
 from ._engines import moments, take, to_host
-from ._warnings import warn_external
 from ._rng import random_integer
+from ._warnings import warn_external
 
 __all__ = ["kpp_init", "init_points", "init_gaussian", "init_kpp", "INIT_METHODS"]
 

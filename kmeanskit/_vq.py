@@ -13,9 +13,9 @@ from ._dispatch import dispatch
 from ._engines import host_dtype
 from ._errors import ClusterError
 from ._lloyd import ALGORITHM_CHOICES, run_lloyd
-from ._warnings import warn_external
 from ._rng import UNSET, resolve_rng
 from ._seeding import INIT_METHODS, init_gaussian, init_points
+from ._warnings import warn_external
 
 __all__ = ["whiten", "vq", "kmeans", "kmeans2"]
 
@@ -508,8 +508,8 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
 
     * 'random' on data whose covariance is singular (a constant or collinear
       column) samples through a square-root factor of the covariance from
-      its eigendecomposition instead of raising ``LinAlgError``; the draws are unchanged, so
-      non-degenerate data gives SciPy's centroids.
+      its eigendecomposition instead of raising ``LinAlgError``; the draws
+      are unchanged, so non-degenerate data gives SciPy's centroids.
     * A non-integer `k` warns and is truncated for every `minit` (SciPy
       warns, then fails with ``TypeError`` for 'random' and '++'); a size-1
       array `k` is a count for every `minit`.

@@ -285,7 +285,8 @@ class XpBackend:
             "dask.array": lambda: compat.is_dask_array(a),
             "jax.numpy": lambda: compat.is_jax_array(a),
             "cupy": lambda: compat.is_cupy_array(a),
-            "array_api_strict": lambda: type(a).__module__.startswith("array_api_strict"),
+            "array_api_strict": lambda: type(a).__module__.startswith(
+                "array_api_strict"),
         }
         return checks[mod]()
 

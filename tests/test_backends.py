@@ -16,8 +16,7 @@ import numpy as np
 import pytest
 
 import kmeanskit
-from kmeanskit import ClusterError, kmeans, kmeans2, kpp_init, vq, whiten
-from kmeanskit import _capabilities
+from kmeanskit import ClusterError, _capabilities, kmeans, kmeans2, kpp_init, vq, whiten
 
 RTOL = {"float64": 1e-12, "float32": 1e-5}
 
@@ -28,7 +27,8 @@ def _close(actual, expected, dtype):
 
 def _data(dtype="float64", n=90, d=3, seed=0):
     rng = np.random.default_rng(seed)
-    centres = np.array([[0.0] * d, [5.0] + [0.0] * (d - 1), [0.0, 5.0] + [1.0] * (d - 2)])
+    centres = np.array(
+        [[0.0] * d, [5.0] + [0.0] * (d - 1), [0.0, 5.0] + [1.0] * (d - 2)])
     x = np.concatenate([c + rng.normal(0, 0.8, (n // 3, d)) for c in centres])
     return rng.permutation(x).astype(dtype)
 
@@ -215,7 +215,8 @@ class TestKmeans2:
         ({"k": 2, "iter": 0}, ValueError, "iter must be an integer >= 1"),
         ({"k": 2, "minit": "nope"}, ValueError, "Unknown init method"),
         ({"k": 0}, ValueError, "Cannot ask kmeans2 for 0 clusters"),
-        ({"k": np.ones((2, 3)), "minit": "matrix"}, ValueError, "one column per feature"),
+        ({"k": np.ones((2, 3)), "minit": "matrix"}, ValueError,
+         "one column per feature"),
     ])
     def test_errors_as_numpy(self, xp_backend, X_small, kwargs, error, message):
         kwargs = dict(kwargs)
@@ -239,7 +240,8 @@ class TestKmeans2:
 class TestKmeans:
     def test_guess_same_as_numpy(self, xp_backend, X_small):
         guess = X_small[:3].copy()
-        book, distortion = kmeans(xp_backend.asarray(X_small), xp_backend.asarray(guess))
+        book, distortion = kmeans(xp_backend.asarray(X_small),
+                                  xp_backend.asarray(guess))
         ref_book, ref_distortion = kmeans(X_small, guess)
         xp_backend.check(book, "float64")
         xp_backend.check(distortion, "float64")
@@ -278,7 +280,8 @@ class TestKppInit:
     @pytest.mark.parametrize("dtype", ["float64", "float32"])
     def test_same_centres(self, xp_backend, n_local_trials, dtype):
         x = _data(dtype)
-        centres = kpp_init(xp_backend.asarray(x), 5, rng=3, n_local_trials=n_local_trials)
+        centres = kpp_init(xp_backend.asarray(x), 5, rng=3,
+                           n_local_trials=n_local_trials)
         xp_backend.check(centres, dtype)
         np.testing.assert_array_equal(
             xp_backend.to_numpy(centres),
@@ -325,7 +328,8 @@ def test_mixed_namespaces_raise_type_error(xp_backend, X_small):
 
 def test_numpy_scalar_count_is_not_an_array(xp_backend, X_small):
     """A NumPy integer as k is a count, whatever library holds the data."""
-    centroid, _ = kmeans2(xp_backend.asarray(X_small), np.int64(2), minit="points", rng=0)
+    centroid, _ = kmeans2(xp_backend.asarray(X_small), np.int64(2), minit="points",
+                          rng=0)
     xp_backend.check(centroid, "float64")
 
 

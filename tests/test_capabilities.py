@@ -32,7 +32,8 @@ def test_every_row_is_tested_or_says_untested():
                 assert cell.status == caps.UNTESTED, (function.name, backend.key)
             else:
                 assert backend.key in in_ci, backend.key
-                assert cell.status in (caps.YES, caps.LIMITED), (function.name, backend.key)
+                assert cell.status in (caps.YES, caps.LIMITED), (
+                    function.name, backend.key)
 
 
 def test_every_test_param_names_a_backend():

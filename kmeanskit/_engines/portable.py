@@ -202,7 +202,9 @@ class PortableEngine:
         if accumulate is None:
             accumulate = "float64" if has_float64(xp, device) else "float32"
         if accumulate not in ("float64", "float32"):
-            raise ValueError(f"accumulate must be 'float64' or 'float32', got {accumulate!r}")
+            raise ValueError(
+                f"accumulate must be 'float64' or 'float32', got {accumulate!r}"
+            )
         self.acc_dtype = getattr(xp, accumulate)
         self.compensated = accumulate == "float32"
         self._weights_cache = (None, None)
