@@ -93,12 +93,16 @@ class CompiledEngine:
             _kernels.assign(x, c, labels, sqdist, method, self.n_threads)
         return labels, sqdist
 
+    @staticmethod
+    def _pass_outputs(n, c, return_labels):
+        """Empty (sums, counts, labels or None) for a pass over n rows."""
+        k, d = c.shape
+        labels = np.empty(n, dtype=np.int32) if return_labels else None
+        return np.empty((k, d), dtype=np.float64), np.empty(k, dtype=np.float64), labels
+
     def lloyd_pass(self, x, c, weights=None, *, return_labels=False):
         c = self._centres_like(x, c)
-        k, d = c.shape
-        sums = np.empty((k, d), dtype=np.float64)
-        counts = np.empty(k, dtype=np.float64)
-        labels = np.empty(x.shape[0], dtype=np.int32) if return_labels else None
+        sums, counts, labels = self._pass_outputs(x.shape[0], c, return_labels)
         method = self._method_for(x, c)
         with self._blas_guard(method, x.shape[0]):
             inertia, distance_sum = _kernels.lloyd_pass(
@@ -115,17 +119,15 @@ class CompiledEngine:
         ``lloyd_pass`` and the update ``n_iter`` times from Python.
         """
         centres = np.array(c, dtype=x.dtype, order="C", copy=True)
-        k, d = centres.shape
-        sums = np.empty((k, d), dtype=np.float64)
-        counts = np.empty(k, dtype=np.float64)
-        labels = np.empty(x.shape[0], dtype=np.int32) if return_labels else None
+        sums, counts, labels = self._pass_outputs(x.shape[0], centres, return_labels)
         method = self._method_for(x, centres)
         with self._blas_guard(method, x.shape[0]):
             inertia, distance_sum, empty_passes = _kernels.lloyd_iterations(
                 x, centres, weights, sums, counts, labels, n_iter, method,
                 self.n_threads,
             )
-        return centres, PassResult(sums, counts, inertia, distance_sum, labels), empty_passes
+        result = PassResult(sums, counts, inertia, distance_sum, labels)
+        return centres, result, empty_passes
 
     def start_bounds(self, x):
         n = x.shape[0]
@@ -133,7 +135,6 @@ class CompiledEngine:
 
     def bounded_pass(self, x, c, state, weights=None, *, return_labels=False):
         c = self._centres_like(x, c)
-        k, d = c.shape
         n = x.shape[0]
         centres64 = c.astype(np.float64)
         initial = state.centres is None or state.centres.shape != c.shape
@@ -148,8 +149,7 @@ class CompiledEngine:
             state.n_scans = n
             return result if return_labels else result._replace(labels=None)
         half_sep, other_shift = _hamerly_geometry(centres64, state.centres)
-        sums = np.empty((k, d), dtype=np.float64)
-        counts = np.empty(k, dtype=np.float64)
+        sums, counts, _ = self._pass_outputs(n, c, False)
         inertia, distance_sum, state.n_scans = _kernels.hamerly_pass(
             x, c, half_sep, other_shift, weights, state.labels, state.lower,
             sums, counts, False, self.n_threads,
