@@ -544,24 +544,43 @@ def _compat_numpy():
     return array_api_compat.array_namespace(np.empty(0))
 
 
+def _strict():
+    return pytest.importorskip("array_api_strict")
+
+
+@pytest.mark.parametrize("namespace", [_compat_numpy, _strict],
+                         ids=["numpy-compat", "array_api_strict"])
 @pytest.mark.parametrize("d", [2, 12])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_portable_chunking_does_not_change_results(d, dtype):
-    """Many small chunks give the labels and sums of one big chunk."""
+def test_portable_chunking_does_not_change_results(namespace, d, dtype):
+    """Many small chunks (the last one shorter) give the labels and sums of
+    one big chunk, and those of the compiled engine."""
     from kmeanskit._engines.compiled import CompiledEngine
-    from kmeanskit._engines.portable import PortableEngine
+    from kmeanskit._engines.portable import PortableEngine, to_host
 
-    x = _data(dtype, n=600, d=d)
+    xp = namespace()
+    x = _data(dtype, n=301, d=d)
     c = x[[0, 1, 2, 3]].copy()
-    whole = PortableEngine(_compat_numpy()).lloyd_pass(x, c, return_labels=True)
-    chunked = PortableEngine(_compat_numpy(), tile_elements=50).lloyd_pass(
-        x, c, return_labels=True)
+    data = xp.asarray(x)
+    whole = PortableEngine(xp).lloyd_pass(data, c, return_labels=True)
+    chunked = PortableEngine(xp, tile_elements=50).lloyd_pass(
+        data, c, return_labels=True)
     compiled = CompiledEngine().lloyd_pass(x, c, return_labels=True)
     for result in (chunked, compiled):
-        np.testing.assert_array_equal(result.labels, whole.labels)
+        np.testing.assert_array_equal(to_host(result.labels), to_host(whole.labels))
         np.testing.assert_allclose(result.sums, whole.sums, rtol=1e-12)
         np.testing.assert_allclose(result.counts, whole.counts, rtol=0)
         np.testing.assert_allclose(result.inertia, whole.inertia, rtol=1e-12)
+    labels, sqdist = PortableEngine(xp, tile_elements=50).assign(data, c)
+    ref_labels, ref_sqdist = CompiledEngine().assign(x, c)
+    np.testing.assert_array_equal(to_host(labels), ref_labels)
+    np.testing.assert_allclose(to_host(sqdist), ref_sqdist, rtol=RTOL[dtype])
+    engine = PortableEngine(xp, tile_elements=50)
+    np.testing.assert_array_equal(engine.min_sqdist(data, c[:2]),
+                                  CompiledEngine().min_sqdist(x, c[:2]))
+    mean, cov = engine.moments(data, "cov")
+    np.testing.assert_allclose(mean, x.mean(axis=0, dtype=np.float64), rtol=1e-12)
+    np.testing.assert_allclose(cov, np.cov(x, rowvar=False), rtol=1e-10)
 
 
 def test_portable_compensated_sums_are_accurate():

@@ -33,7 +33,8 @@ may round differently; centroids then agree to about 1e-15 relative.
 
 Every method except the host conversions is free of value-dependent Python
 control flow: :meth:`PortableEngine.pass_arrays` can be traced by
-``jax.jit``.
+``jax.jit``, and for JAX arrays the engine runs it (and the assignment)
+compiled by ``jax.jit``.
 """
 
 import numpy as np
@@ -133,7 +134,14 @@ def to_host(a):
 
 
 # --------------------------------------------------------------------------
-# Summation
+# Chunks and summation
+
+def _chunks(n, rows):
+    """``(start, stop)`` of consecutive chunks of ``rows`` rows covering ``n``
+    (stops stay in bounds: the standard leaves out-of-bounds slices undefined)."""
+    for start in range(0, n, rows):
+        yield start, min(start + rows, n)
+
 
 class _Sum:
     """A running sum of device arrays: plain, or Kahan-compensated.
@@ -172,6 +180,35 @@ def _host_sum(total, error):
 
 
 # --------------------------------------------------------------------------
+# JAX: the per-pass primitives compiled by jax.jit
+
+def _is_jax(xp):
+    import array_api_compat as compat
+
+    return compat.is_jax_namespace(xp)
+
+
+_JAX_COMPILED = {}
+
+
+def _jax_compiled(tile_elements, accumulate):
+    """``(assign, pass_arrays)`` of a JAX engine, compiled with ``jax.jit``
+    (each compiles once per shape and dtype; cached per configuration)."""
+    key = (tile_elements, accumulate)
+    if key not in _JAX_COMPILED:
+        import jax
+        import jax.numpy as jnp
+
+        engine = PortableEngine(jnp, tile_elements=tile_elements,
+                                accumulate=accumulate, compile=False)
+        _JAX_COMPILED[key] = (
+            jax.jit(engine._assign_arrays),
+            jax.jit(engine.pass_arrays, static_argnames=("return_labels",)),
+        )
+    return _JAX_COMPILED[key]
+
+
+# --------------------------------------------------------------------------
 # The engine
 
 class PortableEngine:
@@ -195,7 +232,8 @@ class PortableEngine:
 
     name = "portable"
 
-    def __init__(self, xp, device=None, *, tile_elements=None, accumulate=None):
+    def __init__(self, xp, device=None, *, tile_elements=None, accumulate=None,
+                 compile=True):
         self.xp = xp
         self.device = device
         self.tile_elements = int(tile_elements or DEFAULT_TILE_ELEMENTS)
@@ -208,6 +246,11 @@ class PortableEngine:
         self.acc_dtype = getattr(xp, accumulate)
         self.compensated = accumulate == "float32"
         self._weights_cache = (None, None)
+        # JAX runs eager code one small kernel at a time: the two per-pass
+        # primitives are compiled once per shape with jax.jit instead.
+        self._assign, self._pass = self._assign_arrays, self.pass_arrays
+        if compile and _is_jax(xp):
+            self._assign, self._pass = _jax_compiled(self.tile_elements, accumulate)
 
     # -- small helpers ------------------------------------------------------
 
@@ -286,6 +329,9 @@ class PortableEngine:
     def assign(self, x, c):
         """``(labels, sqdist)`` on the device: int32 nearest centre (lowest
         index on exact ties) and squared distance in the data dtype."""
+        return self._assign(x, c)
+
+    def _assign_arrays(self, x, c):
         xp = self.xp
         n, d = x.shape
         c, c_t, half_norms = self._prepare_centres(x, c)
@@ -294,8 +340,8 @@ class PortableEngine:
         # product path, the chosen centres, or a second tile for the direct one.
         rows = self._rows_per_chunk(n, k + d if half_norms is not None else 2 * k)
         labels, sqdist = [], []
-        for start in range(0, n, rows):
-            lab, best = self._nearest(x[start:start + rows, ...], c, c_t, half_norms)
+        for start, stop in _chunks(n, rows):
+            lab, best = self._nearest(x[start:stop, ...], c, c_t, half_norms)
             labels.append(lab)
             sqdist.append(best)
         if len(labels) == 1:
@@ -325,14 +371,14 @@ class PortableEngine:
         sums, counts = _Sum(self.compensated), _Sum(self.compensated)
         inertia, distances = _Sum(self.compensated), _Sum(self.compensated)
         labels = []
-        for start in range(0, n, rows):
-            xc = x[start:start + rows, ...]
+        for start, stop in _chunks(n, rows):
+            xc = x[start:stop, ...]
             lab, best = self._nearest(xc, c, c_t, half_norms)
             member = xpx.one_hot(lab, k, dtype=acc, xp=xp)  # (rows, k) tile
             best = xp.astype(best, acc)
             root = xp.sqrt(best)
             if weights is not None:
-                wc = weights[start:start + rows]
+                wc = weights[start:stop]
                 member = member * xp.expand_dims(wc, axis=1)
                 best = best * wc
                 root = root * wc
@@ -355,7 +401,7 @@ class PortableEngine:
         from . import PassResult
 
         w = self._weights(weights, self.acc_dtype)
-        out = self.pass_arrays(x, c, w, return_labels=return_labels)
+        out = self._pass(x, c, w, return_labels=return_labels)
         return PassResult(
             _host_sum(out[0], out[1]),
             _host_sum(out[2], out[3]),
@@ -395,8 +441,8 @@ class PortableEngine:
         m = centres.shape[0]
         rows = self._rows_per_chunk(n, 2 * x.shape[1] + m)
         parts = []
-        for start in range(0, n, rows):
-            xc = xp.astype(x[start:start + rows, ...], acc)
+        for start, stop in _chunks(n, rows):
+            xc = xp.astype(x[start:stop, ...], acc)
             best = None
             for j in range(m):
                 row = xp.expand_dims(centres[j, :], axis=0)
@@ -433,16 +479,16 @@ class PortableEngine:
         n, d = x.shape
         rows = self._rows_per_chunk(n, 2 * d)
         total = _Sum(self.compensated)
-        for start in range(0, n, rows):
-            total.add(xp.sum(xp.astype(x[start:start + rows, ...], acc), axis=0))
+        for start, stop in _chunks(n, rows):
+            total.add(xp.sum(xp.astype(x[start:stop, ...], acc), axis=0))
         mean = _host_sum(*total.arrays()) / n
         if spread is None:
             return mean, None
         centre = self._on_device(mean, acc)
         scatter = _Sum(self.compensated)
         rows = self._rows_per_chunk(n, 2 * d)
-        for start in range(0, n, rows):
-            xc = xp.astype(x[start:start + rows, ...], acc) - centre
+        for start, stop in _chunks(n, rows):
+            xc = xp.astype(x[start:stop, ...], acc) - centre
             if spread == "var":
                 scatter.add(xp.sum(xc[:, 0] * xc[:, 0]))
             else:
