@@ -95,7 +95,8 @@ BACKENDS = (
         "torch-cpu", "PyTorch CPU",
         engine="compiled, through a zero-copy NumPy view (`Tensor.numpy()`)",
         data="not copied (unless non-contiguous or float16/bfloat16); tensors "
-             "with `requires_grad` are detached, results carry no gradient",
+             "with `requires_grad` are detached and the results carry no "
+             "gradient, except `whiten`'s, computed by torch itself",
         tested="CI: `xp=torch`",
     ),
     Backend(

@@ -53,9 +53,12 @@ def force_portable(enabled=True):
         _FORCE_PORTABLE = previous
 
 
+_SCALARS = (numbers.Number, np.generic)
+
+
 def _is_scalar(a):
     """Python and NumPy scalars: never an array of some namespace."""
-    return isinstance(a, numbers.Number | np.generic)
+    return isinstance(a, _SCALARS)
 
 
 class Route:

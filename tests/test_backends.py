@@ -401,6 +401,16 @@ def test_torch_requires_grad_is_detached(X_small):
     assert data.requires_grad and data.grad is None
 
 
+def test_torch_whiten_keeps_the_autograd_graph(X_small):
+    """whiten is computed by torch itself: differentiable, as torch.std is."""
+    torch = pytest.importorskip("torch")
+    data = torch.asarray(X_small).requires_grad_(True)
+    out = whiten(data)
+    assert out.requires_grad
+    out.sum().backward()
+    assert data.grad is not None and data.grad.shape == data.shape
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_torch_half_precision_computed_in_float32(dtype, X_small):
     torch = pytest.importorskip("torch")
