@@ -78,22 +78,16 @@ class Route:
         The caller's device (portable route), else None.
     """
 
-    __slots__ = ("kind", "arrays", "xp", "device", "_caller_xp", "_traced",
-                 "_row_chunks")
+    __slots__ = ("kind", "arrays", "xp", "device", "_traced", "_row_chunks")
 
-    def __init__(self, kind, arrays, xp=np, device=None, caller_xp=None,
-                 traced=False, row_chunks=None):
+    def __init__(self, kind, arrays, xp=np, device=None, traced=False,
+                 row_chunks=None):
         self.kind = kind
         self.arrays = arrays
         self.xp = xp
         self.device = device
-        self._caller_xp = caller_xp
         self._traced = traced
         self._row_chunks = row_chunks
-
-    @property
-    def portable(self):
-        return self.kind == "portable"
 
     # -- engine ---------------------------------------------------------------
 
@@ -341,7 +335,7 @@ def _dispatch_general(func, arrays, names, native):
                 for a in arrays))
         xp = compat.array_namespace(np.empty(0))
         host = tuple(None if a is None else np.asarray(a) for a in arrays)
-        return Route("portable", host, xp=xp, device="cpu", caller_xp=xp)
+        return Route("portable", host, xp=xp, device="cpu")
 
     device = _common_device(func, members)
     traced = compat.is_jax_namespace(xp) and _any_traced(a for _, a in members)
@@ -357,18 +351,18 @@ def _dispatch_general(func, arrays, names, native):
 
     if native:
         return Route("portable", _in_namespace(arrays, xp, device), xp=xp,
-                     device=device, caller_xp=xp, traced=traced)
+                     device=device, traced=traced)
 
     if compat.is_torch_namespace(xp) and not _FORCE_PORTABLE \
             and getattr(device, "type", None) == "cpu":
-        return Route("torch", tuple(_torch_view(a) for a in arrays), caller_xp=xp)
+        return Route("torch", tuple(_torch_view(a) for a in arrays))
 
     if compat.is_dask_namespace(xp):
-        return Route("dask", _computed(arrays), caller_xp=xp,
+        return Route("dask", _computed(arrays),
                      row_chunks=_row_chunks(members))
 
     return Route("portable", _in_namespace(arrays, xp, device), xp=xp,
-                 device=device, caller_xp=xp, traced=traced)
+                 device=device, traced=traced)
 
 
 def _common_device(func, members):
