@@ -55,7 +55,9 @@ COMPENSATED_CHUNK_ROWS = 1024
 """Row cap per chunk when sums are accumulated in float32 (see Accuracy)."""
 
 # Below this many features the nearest centre is found by direct
-# differences, as the compiled engine does (its measured crossover).
+# differences, as the compiled engine does (its measured crossover,
+# compiled.GEMM_MIN_FEATURES: keep the two in step, so that both engines
+# break near-ties alike).
 _GEMM_MIN_FEATURES = {"float32": 32, "float64": 10}
 
 # Rowwise squared distances are summed feature by feature (the compiled
@@ -228,6 +230,9 @@ class PortableEngine:
         Accumulation dtype; default float64 where the device has it, else
         compensated float32.  Tests force 'float32' to check the compensated
         path on any machine.
+    compile : bool, optional
+        For JAX arrays, run the assignment and the Lloyd pass compiled by
+        ``jax.jit`` (default); other libraries ignore it.
     """
 
     name = "portable"
