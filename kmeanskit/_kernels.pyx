@@ -123,6 +123,26 @@ cdef extern from "_simd.h" nogil:
     void kmk_accumulate_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
                             const int* lab, const double* w, double* sums,
                             double* counts)
+    void kmk_chunk_stats_f32(const float* sq, Py_ssize_t rows, const double* w,
+                             double* stats)
+    void kmk_chunk_stats_f64(const double* sq, Py_ssize_t rows, const double* w,
+                             double* stats)
+
+
+cdef inline void _chunk_totals(const floating* x, Py_ssize_t rows,
+                               Py_ssize_t d, const int* lab,
+                               const floating* sq, const double* w,
+                               double* sums, double* counts,
+                               double* stats) noexcept nogil:
+    """Add one chunk's rows to its clusters' sums and counts, and its squared
+    and plain distances to ``stats``; the same code for every kind of pass,
+    so Lloyd and Hamerly passes add in the same order."""
+    if floating is float:
+        kmk_accumulate_f32(x, rows, d, lab, w, sums, counts)
+        kmk_chunk_stats_f32(sq, rows, w, stats)
+    else:
+        kmk_accumulate_f64(x, rows, d, lab, w, sums, counts)
+        kmk_chunk_stats_f64(sq, rows, w, stats)
 
 
 cdef inline void _nearest_direct(const floating* x, Py_ssize_t rows,
@@ -273,31 +293,21 @@ cdef void _lloyd_block(int method, const floating* x, const floating* c,
     ``stats`` receives [weighted sum of squared distances, weighted sum of
     distances].  ``labels`` may be NULL.
     """
-    cdef Py_ssize_t start, rows, i
+    cdef Py_ssize_t start, rows
     cdef floating* best = scratch + _scratch_size(k, d) - 2 * CHUNK_ROWS
     cdef int* lab = <int*>(best + CHUNK_ROWS)
     cdef int* chunk_lab
-    cdef double wi, sq, inertia = 0, distance_sum = 0
+    stats[0] = 0
+    stats[1] = 0
     start = row_start
     while start < row_stop:
         rows = min(<Py_ssize_t>CHUNK_ROWS, row_stop - start)
         chunk_lab = lab if labels == NULL else labels + start
         _nearest(method, x + start * d, rows, d, c, half_cnorm, k, scratch,
                  chunk_lab, best)
-        for i in range(rows):
-            wi = 1.0 if w == NULL else w[start + i]
-            sq = <double>best[i]
-            inertia += wi * sq
-            distance_sum += wi * sqrt(sq)
-        if floating is float:
-            kmk_accumulate_f32(x + start * d, rows, d, chunk_lab,
-                               NULL if w == NULL else w + start, sums, counts)
-        else:
-            kmk_accumulate_f64(x + start * d, rows, d, chunk_lab,
-                               NULL if w == NULL else w + start, sums, counts)
+        _chunk_totals(x + start * d, rows, d, chunk_lab, best,
+                      NULL if w == NULL else w + start, sums, counts, stats)
         start += rows
-    stats[0] = inertia
-    stats[1] = distance_sum
 
 
 cdef struct PassPlan:
@@ -553,54 +563,56 @@ cdef void _hamerly_block(const floating* x, const floating* c,
                          const double* w, Py_ssize_t row_start,
                          Py_ssize_t row_stop, Py_ssize_t k, Py_ssize_t d,
                          bint initial, double margin, int* labels,
-                         double* lower, double* sums, double* counts,
-                         double* stats) noexcept nogil:
-    """One block of a Hamerly pass; see ``hamerly_pass``."""
-    cdef Py_ssize_t i, j, t, a
+                         double* lower, floating* sqbuf, double* sums,
+                         double* counts, double* stats) noexcept nogil:
+    """One block of a Hamerly pass; see ``hamerly_pass``.  ``sqbuf`` is
+    scratch for one chunk's squared distances."""
+    cdef Py_ssize_t start, rows, i, j, a
     cdef const floating* row
     cdef floating sq, s, first, second
-    cdef double wi, dist = 0, bound = 0, inertia = 0, distance_sum = 0, scans = 0
-    for i in range(row_start, row_stop):
-        row = x + i * d
-        a = labels[i]
-        if not initial:
-            # Every other centre moved by at most other_shift[a]: the lower
-            # bound on their distances drops by at most that much.
-            lower[i] = lower[i] - other_shift[a]
-            sq = _sqdist(row, c + a * d, d)
-            dist = sqrt(<double>sq)
-            bound = lower[i] if lower[i] > half_sep[a] else half_sep[a]
-        if initial or not dist < bound * (1.0 - margin):
-            # The bounds cannot vouch for the current centre: scan them all,
-            # exactly as the Lloyd kernel does (lowest index wins ties).
-            scans += 1
-            first = _sqdist(row, c, d)
-            a = 0
-            second = first
-            if k > 1:
-                second = _sqdist(row, c + d, d)
-                if second < first:
-                    first, second = second, first
-                    a = 1
-            for j in range(2, k):
-                s = _sqdist(row, c + j * d, d)
-                if s < first:
-                    second = first
-                    first = s
-                    a = j
-                elif s < second:
-                    second = s
-            labels[i] = <int>a
-            sq = first
-            lower[i] = sqrt(<double>second) if k > 1 else 1e300
-        wi = 1.0 if w == NULL else w[i]
-        inertia += wi * <double>sq
-        distance_sum += wi * sqrt(<double>sq)
-        counts[a] += wi
-        for t in range(d):
-            sums[a * d + t] += wi * <double>row[t]
-    stats[0] = inertia
-    stats[1] = distance_sum
+    cdef double dist = 0, bound = 0, scans = 0
+    stats[0] = 0
+    stats[1] = 0
+    start = row_start
+    while start < row_stop:
+        rows = min(<Py_ssize_t>CHUNK_ROWS, row_stop - start)
+        for i in range(start, start + rows):
+            row = x + i * d
+            a = labels[i]
+            if not initial:
+                # Every other centre moved by at most other_shift[a]: the lower
+                # bound on their distances drops by at most that much.
+                lower[i] = lower[i] - other_shift[a]
+                sq = _sqdist(row, c + a * d, d)
+                dist = sqrt(<double>sq)
+                bound = lower[i] if lower[i] > half_sep[a] else half_sep[a]
+            if initial or not dist < bound * (1.0 - margin):
+                # The bounds cannot vouch for the current centre: scan them
+                # all, exactly as the Lloyd kernel does (lowest index wins).
+                scans += 1
+                first = _sqdist(row, c, d)
+                a = 0
+                second = first
+                if k > 1:
+                    second = _sqdist(row, c + d, d)
+                    if second < first:
+                        first, second = second, first
+                        a = 1
+                for j in range(2, k):
+                    s = _sqdist(row, c + j * d, d)
+                    if s < first:
+                        second = first
+                        first = s
+                        a = j
+                    elif s < second:
+                        second = s
+                labels[i] = <int>a
+                sq = first
+                lower[i] = sqrt(<double>second) if k > 1 else 1e300
+            sqbuf[i - start] = sq
+        _chunk_totals(x + start * d, rows, d, labels + start, sqbuf,
+                      NULL if w == NULL else w + start, sums, counts, stats)
+        start += rows
     stats[2] = scans
 
 
@@ -670,6 +682,7 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // (stride * sizeof(double))))
     cdef int threads = _team_size(n_threads, n_blocks, n * k * d)
     cdef double* buf = <double*>calloc(n_blocks * stride, sizeof(double))
+    cdef floating* sqbuf = <floating*>malloc(threads * CHUNK_ROWS * sizeof(floating))
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
     cdef const double* wp = NULL if weights is None else &weights[0]
@@ -677,7 +690,7 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef double* blk
     cdef double inertia = 0, distance_sum = 0, scans = 0
     try:
-        if buf == NULL:
+        if buf == NULL or sqbuf == NULL:
             raise MemoryError("hamerly_pass: cannot allocate block buffers")
         for b in prange(n_blocks, nogil=True, schedule='dynamic',
                         num_threads=threads, use_threads_if=threads > 1):
@@ -686,7 +699,8 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
             blk = buf + b * stride
             _hamerly_block(xp, cp, &half_sep[0], &other_shift[0], wp,
                            row_start, row_stop, k, d, initial, margin,
-                           &labels[0], &lower[0], blk, blk + k * d,
+                           &labels[0], &lower[0],
+                           sqbuf + threadid() * CHUNK_ROWS, blk, blk + k * d,
                            blk + k * d + k)
         for b in range(n_blocks):
             blk = buf + b * stride
@@ -699,4 +713,5 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
             scans += blk[k * d + k + 2]
     finally:
         free(buf)
+        free(sqbuf)
     return inertia, distance_sum, int(scans)

@@ -23,6 +23,10 @@
 #define KMK_CLONES
 #endif
 
+/* Interleaved partial sums in kmk_chunk_stats (the combination below is
+ * written out for exactly eight). */
+#define KMK_PARTIALS 8
+
 #define KMK_T float
 #define KMK_NAME(base) base##_f32
 #include "_simd_impl.h"

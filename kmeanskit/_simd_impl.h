@@ -154,3 +154,47 @@ KMK_NAME(kmk_accumulate)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
         }
     }
 }
+
+/*
+ * kmk_chunk_stats: add the (weighted, w may be NULL) sums of sq[i] and of
+ * sqrt(sq[i]) over a chunk to stats[0] and stats[1].  KMK_PARTIALS
+ * interleaved partial sums, combined in a fixed order, keep the additions
+ * independent (so they vectorise) and the result the same on every CPU.
+ */
+KMK_CLONES static void
+KMK_NAME(kmk_chunk_stats)(const KMK_T *restrict sq, ptrdiff_t rows,
+                          const double *restrict w, double *restrict stats)
+{
+    double p[KMK_PARTIALS], q[KMK_PARTIALS];
+    ptrdiff_t i, l;
+    const ptrdiff_t full = rows - rows % KMK_PARTIALS;
+    for (l = 0; l < KMK_PARTIALS; ++l)
+        p[l] = q[l] = 0;
+    if (w == NULL) {
+        for (i = 0; i < full; i += KMK_PARTIALS)
+            for (l = 0; l < KMK_PARTIALS; ++l) {
+                const double s = (double)sq[i + l];
+                p[l] += s;
+                q[l] += sqrt(s);
+            }
+        for (i = full; i < rows; ++i) {
+            const double s = (double)sq[i];
+            p[i - full] += s;
+            q[i - full] += sqrt(s);
+        }
+    } else {
+        for (i = 0; i < full; i += KMK_PARTIALS)
+            for (l = 0; l < KMK_PARTIALS; ++l) {
+                const double s = (double)sq[i + l];
+                p[l] += w[i + l] * s;
+                q[l] += w[i + l] * sqrt(s);
+            }
+        for (i = full; i < rows; ++i) {
+            const double s = (double)sq[i];
+            p[i - full] += w[i] * s;
+            q[i - full] += w[i] * sqrt(s);
+        }
+    }
+    stats[0] += ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+    stats[1] += ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]));
+}
