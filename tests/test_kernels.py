@@ -181,3 +181,20 @@ def test_lloyd_iterations_equal_python_loop(method, dtype, weighted):
     np.testing.assert_array_equal(got.sums, ref.sums)
     assert got.inertia == ref.inertia and got.distance_sum == ref.distance_sum
     assert got_empty == empty == 7
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("k", [5, 16, 23, 40])
+def test_exact_ties_go_to_lowest_index(dtype, k, method):
+    # Small-integer data makes every product and distance exact in both
+    # kernels, so ties are real ties (many of them, on this grid); each must
+    # go to the lowest centre index, across the GEMM argmin's lanes too.
+    rng = np.random.default_rng(5)
+    x = rng.integers(-3, 4, size=(700, 12)).astype(dtype)
+    c = rng.integers(-3, 4, size=(k, 12)).astype(dtype)
+    for j in {3, max(4, k // 2), k - 1}:  # one centre at several indices
+        c[j] = x[7]
+    labels, _ = CompiledEngine(method=method).assign(x, c)
+    assert labels[7] == 3
+    np.testing.assert_array_equal(labels, _reference_sqdist(x, c).argmin(axis=1))
