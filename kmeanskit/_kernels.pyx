@@ -340,7 +340,7 @@ cdef void _run_pass(PassPlan* plan, int method, const floating* x,
                     double* counts, double* stats) noexcept nogil:
     """One Lloyd pass into ``sums`` (k*d), ``counts`` (k) and ``stats``
     ([inertia, distance sum]), using the caller's zeroed ``buf`` and scratch."""
-    cdef Py_ssize_t b, row_start, row_stop, j, t
+    cdef Py_ssize_t b, row_start, row_stop
     cdef double* blk
     for b in prange(plan.n_blocks, schedule='dynamic', num_threads=plan.threads,
                     use_threads_if=plan.threads > 1):
@@ -351,21 +351,32 @@ cdef void _run_pass(PassPlan* plan, int method, const floating* x,
         _lloyd_block(method, x, c, half_cnorm, w, row_start, row_stop, k, d,
                      scratch + threadid() * plan.scratch_size,
                      blk, blk + k * d, blk + k * d + k, labels)
-    # Reduce in block order: the same order for every thread count.
+    _reduce_blocks(buf, plan.n_blocks, plan.stride, k, d, 2, sums, counts, stats)
+
+
+cdef void _reduce_blocks(const double* buf, Py_ssize_t n_blocks,
+                         Py_ssize_t stride, Py_ssize_t k, Py_ssize_t d,
+                         Py_ssize_t n_stats, double* sums, double* counts,
+                         double* stats) noexcept nogil:
+    """Add up the blocks' partial sums, counts and ``n_stats`` statistics
+    (each block: k*d sums, k counts, then the statistics) into the zeroed
+    outputs, in block order: the same order for every thread count."""
+    cdef Py_ssize_t b, j
+    cdef const double* blk
     for j in range(k * d):
         sums[j] = 0
     for j in range(k):
         counts[j] = 0
-    stats[0] = 0
-    stats[1] = 0
-    for b in range(plan.n_blocks):
-        blk = buf + b * plan.stride
+    for j in range(n_stats):
+        stats[j] = 0
+    for b in range(n_blocks):
+        blk = buf + b * stride
         for j in range(k):
             counts[j] += blk[k * d + j]
-            for t in range(d):
-                sums[j * d + t] += blk[j * d + t]
-        stats[0] += blk[k * d + k]
-        stats[1] += blk[k * d + k + 1]
+        for j in range(k * d):
+            sums[j] += blk[j]
+        for j in range(n_stats):
+            stats[j] += blk[k * d + k + j]
 
 
 def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
@@ -686,9 +697,9 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
     cdef const double* wp = NULL if weights is None else &weights[0]
-    cdef Py_ssize_t b, row_start, row_stop, j, t
+    cdef Py_ssize_t b, row_start, row_stop
     cdef double* blk
-    cdef double inertia = 0, distance_sum = 0, scans = 0
+    cdef double stats[3]
     try:
         if buf == NULL or sqbuf == NULL:
             raise MemoryError("hamerly_pass: cannot allocate block buffers")
@@ -702,16 +713,9 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
                            &labels[0], &lower[0],
                            sqbuf + threadid() * CHUNK_ROWS, blk, blk + k * d,
                            blk + k * d + k)
-        for b in range(n_blocks):
-            blk = buf + b * stride
-            for j in range(k):
-                counts[j] += blk[k * d + j]
-                for t in range(d):
-                    sums[j, t] += blk[j * d + t]
-            inertia += blk[k * d + k]
-            distance_sum += blk[k * d + k + 1]
-            scans += blk[k * d + k + 2]
+        _reduce_blocks(buf, n_blocks, stride, k, d, 3, &sums[0, 0], &counts[0],
+                       stats)
     finally:
         free(buf)
         free(sqbuf)
-    return inertia, distance_sum, int(scans)
+    return stats[0], stats[1], int(stats[2])
