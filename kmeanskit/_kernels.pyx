@@ -53,6 +53,8 @@ cdef enum:
     # Below this many distance terms (rows x centres x features) a call runs
     # on the calling thread: starting an OpenMP team costs more than it saves.
     SERIAL_WORK = 1 << 17
+    # Rows the float64 direct kernels of k-means++ handle at once (_simd.h).
+    GROUP_ROWS = 8
 
 cdef enum Method:
     METHOD_DIRECT = 0
@@ -127,6 +129,30 @@ cdef extern from "_simd.h" nogil:
                              double* stats)
     void kmk_chunk_stats_f64(const double* sq, Py_ssize_t rows, const double* w,
                              double* stats)
+    void kmk_lower_sqdist_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
+                              const float* c, Py_ssize_t m, double* xt,
+                              double* acc, double* current)
+    void kmk_lower_sqdist_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
+                              const double* c, Py_ssize_t m, double* xt,
+                              double* acc, double* current)
+    void kmk_potentials_direct_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
+                                   const float* c, Py_ssize_t m,
+                                   const double* current, const double* w,
+                                   double* xt, double* acc, double* potentials)
+    void kmk_potentials_direct_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
+                                   const double* c, Py_ssize_t m,
+                                   const double* current, const double* w,
+                                   double* xt, double* acc, double* potentials)
+    void kmk_potentials_tile_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
+                                 const float* tile, Py_ssize_t m,
+                                 const double* cnorm, const double* current,
+                                 const double* w, double* acc,
+                                 double* potentials)
+    void kmk_potentials_tile_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
+                                 const double* tile, Py_ssize_t m,
+                                 const double* cnorm, const double* current,
+                                 const double* w, double* acc,
+                                 double* potentials)
 
 
 cdef inline void _chunk_totals(const floating* x, Py_ssize_t rows,
@@ -530,9 +556,11 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
                double[::1] current, int n_threads):
     """Lower ``current`` to the squared distance to the nearest row of ``c``.
 
-    Distances are computed by direct differences and summed in float64 (what
-    k-means++ seeding needs: exact, non-negative, independent of the data
-    dtype).  Meant for a few rows of ``c`` at a time: O(n d m) work.
+    Distances are computed by direct differences and summed in float64,
+    feature by feature in order (what k-means++ seeding needs: exact,
+    non-negative, independent of the data dtype, and the same sums as SciPy's
+    draws are made from); the loops run over rows, so they vectorise without
+    changing any sum.  Meant for a few rows of ``c`` at a time: O(n d m) work.
 
     Parameters
     ----------
@@ -548,22 +576,144 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
         raise ValueError("min_sqdist: inconsistent array shapes")
     if n == 0 or m == 0:
         return
-    cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    cdef Py_ssize_t chunk, i, j, stop
-    cdef double s, best
+    cdef Py_ssize_t rows_per = CHUNK_ROWS
+    cdef Py_ssize_t n_chunks = (n + rows_per - 1) // rows_per
+    cdef Py_ssize_t per_thread = GROUP_ROWS * (d + m)
+    cdef int threads = _team_size(n_threads, n_chunks, n * m * d)
+    cdef double* scratch = <double*>malloc(threads * per_thread * sizeof(double))
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
-    cdef int threads = _team_size(n_threads, n_chunks, n * m * d)
-    for chunk in prange(n_chunks, nogil=True, schedule='static',
+    cdef Py_ssize_t chunk, start, rows
+    cdef double* mine
+    try:
+        if scratch == NULL:
+            raise MemoryError("min_sqdist: cannot allocate scratch")
+        for chunk in prange(n_chunks, nogil=True, schedule='static',
+                            num_threads=threads, use_threads_if=threads > 1):
+            start = chunk * rows_per
+            rows = min(rows_per, n - start)
+            mine = scratch + threadid() * per_thread
+            if floating is float:
+                kmk_lower_sqdist_f32(xp + start * d, rows, d, cp, m, mine,
+                                     mine + GROUP_ROWS * d, &current[start])
+            else:
+                kmk_lower_sqdist_f64(xp + start * d, rows, d, cp, m, mine,
+                                     mine + GROUP_ROWS * d, &current[start])
+    finally:
+        free(scratch)
+
+
+cdef void _potentials_chunk(int method, const floating* x, Py_ssize_t rows,
+                            Py_ssize_t d, const floating* c, Py_ssize_t m,
+                            const double* cnorm, const double* current,
+                            const double* w, double* scratch,
+                            double* potentials) noexcept nogil:
+    """Add one chunk's terms to ``potentials`` (see candidate_potentials)."""
+    cdef floating* tile
+    cdef int mm = <int>m, nn = <int>rows, kk = <int>d
+    cdef int lda = <int>d, ldb = <int>d, ldc = <int>rows
+    cdef floating one = 1.0, zero = 0.0
+    cdef char trans = b'T', notrans = b'N'
+    if method == METHOD_GEMM:
+        # Row-major (m x rows) tile of x_i . c_j: the column-major (rows x m)
+        # product X . C^T, so each candidate's products are contiguous.
+        tile = <floating*>(scratch + 2 * rows)
+        if floating is float:
+            sgemm(&trans, &notrans, &nn, &mm, &kk, &one, <float*>x, &lda,
+                  <float*>c, &ldb, &zero, tile, &ldc)
+            kmk_potentials_tile_f32(x, rows, d, tile, m, cnorm, current, w,
+                                    scratch, potentials)
+        else:
+            dgemm(&trans, &notrans, &nn, &mm, &kk, &one, <double*>x, &lda,
+                  <double*>c, &ldb, &zero, tile, &ldc)
+            kmk_potentials_tile_f64(x, rows, d, tile, m, cnorm, current, w,
+                                    scratch, potentials)
+    elif floating is float:
+        kmk_potentials_direct_f32(x, rows, d, c, m, current, w, scratch,
+                                  scratch + GROUP_ROWS * d, potentials)
+    else:
+        kmk_potentials_direct_f64(x, rows, d, c, m, current, w, scratch,
+                                  scratch + GROUP_ROWS * d, potentials)
+
+
+def candidate_potentials(const floating[:, ::1] x, const floating[:, ::1] c,
+                         const double[::1] current, const double[::1] weights,
+                         double[::1] potentials, int method, int n_threads):
+    """The k-means++ potential after adding each candidate centre, in one pass.
+
+    ``potentials[j] = sum_i w_i * min(current_i, |x_i - c_j|^2)``: what greedy
+    k-means++ compares its candidates by.  One sweep over ``x`` for all the
+    candidates, instead of one per candidate.  ``DIRECT`` computes the
+    distances by float64 differences; ``GEMM`` by the identity
+    ``|x|^2 + |c|^2 - 2 x.c`` (x.c from BLAS in the data dtype; the rest in
+    float64, clamped at 0), which only serves to rank the candidates.
+
+    Parameters
+    ----------
+    x : (n, d) array, IN
+    c : (m, d) array of the same dtype, IN
+        The candidates.
+    current : (n,) float64 array, IN
+        Squared distance from each row to its nearest centre so far.
+    weights : (n,) float64 array or None, IN
+    potentials : (m,) float64 array, OUT
+    method : {DIRECT, GEMM}
+    n_threads : int
+        OpenMP threads (ignored without OpenMP).  Fixed row blocks added up
+        in order: the result does not depend on it.
+    """
+    cdef Py_ssize_t n = x.shape[0], d = x.shape[1], m = c.shape[0]
+    _check_method(method)
+    if c.shape[1] != d or current.shape[0] != n or potentials.shape[0] != m:
+        raise ValueError("candidate_potentials: inconsistent array shapes")
+    if weights is not None and weights.shape[0] != n:
+        raise ValueError("candidate_potentials: weights must have one entry per row")
+    potentials[:] = 0
+    if n == 0 or m == 0:
+        return
+    cdef Py_ssize_t rows_per = CHUNK_ROWS
+    # GEMM: two rows of doubles, then the tile; direct: one transposed group
+    # of rows, then m rows of distances plus one group's.
+    cdef Py_ssize_t per_thread = (rows_per * (m + 2) if method == METHOD_GEMM
+                                  else GROUP_ROWS * d
+                                  + m * (rows_per + GROUP_ROWS))
+    cdef Py_ssize_t n_chunks = (n + rows_per - 1) // rows_per
+    cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
+    cdef int threads = _team_size(n_threads, n_blocks, n * m * d)
+    cdef double* buf = <double*>calloc(n_blocks * m, sizeof(double))
+    cdef double* scratch = <double*>malloc(threads * per_thread * sizeof(double))
+    cdef double* cnorm = <double*>malloc(m * sizeof(double))
+    cdef const floating* xp = &x[0, 0]
+    cdef const floating* cp = &c[0, 0]
+    cdef const double* wp = NULL if weights is None else &weights[0]
+    cdef Py_ssize_t b, j, t, chunk, start, rows
+    cdef double s
+    try:
+        if buf == NULL or scratch == NULL or cnorm == NULL:
+            raise MemoryError("candidate_potentials: cannot allocate buffers")
+        for j in range(m):
+            s = 0
+            for t in range(d):
+                s = s + <double>cp[j * d + t] * <double>cp[j * d + t]
+            cnorm[j] = s
+        for b in prange(n_blocks, nogil=True, schedule='dynamic',
                         num_threads=threads, use_threads_if=threads > 1):
-        stop = min((chunk + 1) * CHUNK_ROWS, n)
-        for i in range(chunk * CHUNK_ROWS, stop):
-            best = current[i]
+            for chunk in range((b * n_chunks) // n_blocks,
+                               ((b + 1) * n_chunks) // n_blocks):
+                start = chunk * rows_per
+                rows = min(rows_per, n - start)
+                _potentials_chunk(method, xp + start * d, rows, d, cp, m, cnorm,
+                                  &current[start],
+                                  NULL if wp == NULL else wp + start,
+                                  scratch + threadid() * per_thread,
+                                  buf + b * m)
+        for b in range(n_blocks):
             for j in range(m):
-                s = _sqdist_f64(xp + i * d, cp + j * d, d)
-                if s < best:
-                    best = s
-            current[i] = best
+                potentials[j] += buf[b * m + j]
+    finally:
+        free(buf)
+        free(scratch)
+        free(cnorm)
 
 
 # --------------------------------------------------------------------------

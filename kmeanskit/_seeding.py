@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _validate
 from ._dispatch import dispatch
-from ._engines import moments, take, to_host
+from ._engines import candidate_potentials, moments, take, to_host
 from ._rng import random_integer
 from ._warnings import warn_external
 
@@ -273,17 +273,19 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1):
 
 
 def _best_of_candidates(x, engine, closest, total, rng, n_trials):
-    """Greedy k-means++ step: the candidate giving the lowest potential."""
+    """Greedy k-means++ step: the candidate giving the lowest potential.
+
+    All candidates are weighed in one sweep over the data; only the winner's
+    distances then update ``closest`` (exactly, by direct differences).
+    """
     cumulative = np.cumsum(closest)
     targets = rng.uniform(size=n_trials) * total
     candidates = np.minimum(np.searchsorted(cumulative, targets), x.shape[0] - 1)
-    best_index, best_closest, best_potential = -1, None, np.inf
-    for index in candidates:
-        trial = engine.min_sqdist(x, take(engine, x, [index]), closest.copy())
-        potential = trial.sum()
-        if potential < best_potential:
-            best_index, best_closest, best_potential = int(index), trial, potential
-    return best_index, best_closest
+    rows = take(engine, x, candidates)
+    potentials = candidate_potentials(engine, x, rows, closest)
+    best = int(np.argmin(potentials))
+    closest = engine.min_sqdist(x, rows[best:best + 1], closest)
+    return int(candidates[best]), closest
 
 
 INIT_METHODS = {

@@ -27,6 +27,10 @@
  * written out for exactly eight). */
 #define KMK_PARTIALS 8
 
+/* Rows whose distances the float64 direct kernels of k-means++ compute
+ * together (one AVX-512 register of doubles). */
+#define KMK_GROUP 8
+
 #define KMK_T float
 #define KMK_NAME(base) base##_f32
 #include "_simd_impl.h"

@@ -198,3 +198,165 @@ KMK_NAME(kmk_chunk_stats)(const KMK_T *restrict sq, ptrdiff_t rows,
     stats[0] += ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
     stats[1] += ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]));
 }
+
+/*
+ * kmk_group_sqdist: for a group of KMK_GROUP rows of x (row-major, d
+ * features; `rows` <= KMK_GROUP of them real), sq[j * KMK_GROUP + r] = the
+ * squared distance from row r to centre j of c, for the m centres: direct
+ * differences in double, summed over features in order 0..d-1, i.e. bit for
+ * bit the scalar loop `s = 0; for t: s += (x[t] - c[t])^2`.  The group is
+ * first transposed into `xt` (d * KMK_GROUP doubles, in L1) so that the sums
+ * run over the rows of the group at once.  Rows past `rows` are padded with
+ * copies of row 0, so every lane holds a finite value.
+ */
+static inline void
+KMK_NAME(kmk_group_sqdist)(const KMK_T *restrict x, ptrdiff_t rows,
+                           ptrdiff_t d, const KMK_T *restrict c, ptrdiff_t m,
+                           double *restrict xt, double *restrict sq)
+{
+    ptrdiff_t r, t, j;
+    for (t = 0; t < d; ++t)
+        for (r = 0; r < KMK_GROUP; ++r)
+            xt[t * KMK_GROUP + r] = (double)x[(r < rows ? r : 0) * d + t];
+    for (j = 0; j < m; ++j) {
+        const KMK_T *restrict cj = c + j * d;
+        double acc[KMK_GROUP];
+        const double c0 = (double)cj[0];
+        for (r = 0; r < KMK_GROUP; ++r) {
+            const double e = xt[r] - c0;
+            acc[r] = e * e;
+        }
+        for (t = 1; t < d; ++t) {
+            const double ct = (double)cj[t];
+            const double *restrict xr = xt + t * KMK_GROUP;
+            for (r = 0; r < KMK_GROUP; ++r) {
+                const double e = xr[r] - ct;
+                acc[r] = acc[r] + e * e;
+            }
+        }
+        for (r = 0; r < KMK_GROUP; ++r)
+            sq[j * KMK_GROUP + r] = acc[r];
+    }
+}
+
+/*
+ * kmk_lower_sqdist: lower current[i] to the float64 squared distance from
+ * each of the `rows` rows of x to each of the m centres c (k-means++'s
+ * running minimum).  `xt` needs d * KMK_GROUP and `sq` m * KMK_GROUP
+ * doubles of scratch.
+ */
+KMK_CLONES static void
+KMK_NAME(kmk_lower_sqdist)(const KMK_T *restrict x, ptrdiff_t rows,
+                           ptrdiff_t d, const KMK_T *restrict c, ptrdiff_t m,
+                           double *restrict xt, double *restrict sq,
+                           double *restrict current)
+{
+    ptrdiff_t i, r, j;
+    for (i = 0; i < rows; i += KMK_GROUP) {
+        const ptrdiff_t g = rows - i < KMK_GROUP ? rows - i : KMK_GROUP;
+        KMK_NAME(kmk_group_sqdist)(x + i * d, g, d, c, m, xt, sq);
+        for (j = 0; j < m; ++j)
+            for (r = 0; r < g; ++r) {
+                const double s = sq[j * KMK_GROUP + r];
+                current[i + r] = s < current[i + r] ? s : current[i + r];
+            }
+    }
+}
+
+/*
+ * kmk_capped_sum: the weighted (w may be NULL) sum over `rows` rows of
+ * min(current[i], sq[i]), i.e. the k-means++ potential if sq were the
+ * distances to one more centre.  KMK_PARTIALS interleaved partial sums,
+ * combined in a fixed order.
+ */
+static inline double
+KMK_NAME(kmk_capped_sum)(const double *restrict current,
+                         const double *restrict w, ptrdiff_t rows,
+                         const double *restrict sq)
+{
+    double p[KMK_PARTIALS];
+    ptrdiff_t i, l;
+    const ptrdiff_t full = rows - rows % KMK_PARTIALS;
+    for (l = 0; l < KMK_PARTIALS; ++l)
+        p[l] = 0;
+    for (i = 0; i < full; i += KMK_PARTIALS)
+        for (l = 0; l < KMK_PARTIALS; ++l) {
+            const double s = sq[i + l] < current[i + l] ? sq[i + l]
+                                                        : current[i + l];
+            p[l] += w == NULL ? s : w[i + l] * s;
+        }
+    for (i = full; i < rows; ++i) {
+        const double s = sq[i] < current[i] ? sq[i] : current[i];
+        p[i - full] += w == NULL ? s : w[i] * s;
+    }
+    return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+}
+
+/*
+ * kmk_potentials_direct: potentials[j] += sum over the `rows` rows of
+ * w[i] * min(current[i], |x_i - c_j|^2) for each of the m candidate centres,
+ * distances by direct differences in double (greedy k-means++, low d).
+ * `xt` needs d * KMK_GROUP doubles and `acc` m * (rows + KMK_GROUP).
+ */
+KMK_CLONES static void
+KMK_NAME(kmk_potentials_direct)(const KMK_T *restrict x, ptrdiff_t rows,
+                                ptrdiff_t d, const KMK_T *restrict c,
+                                ptrdiff_t m, const double *restrict current,
+                                const double *restrict w,
+                                double *restrict xt, double *restrict acc,
+                                double *restrict potentials)
+{
+    ptrdiff_t i, r, j;
+    double *restrict sq = acc + m * rows;
+    for (i = 0; i < rows; i += KMK_GROUP) {
+        const ptrdiff_t g = rows - i < KMK_GROUP ? rows - i : KMK_GROUP;
+        KMK_NAME(kmk_group_sqdist)(x + i * d, g, d, c, m, xt, sq);
+        for (j = 0; j < m; ++j)
+            for (r = 0; r < g; ++r)
+                acc[j * rows + i + r] = sq[j * KMK_GROUP + r];
+    }
+    for (j = 0; j < m; ++j)
+        potentials[j] += KMK_NAME(kmk_capped_sum)(current, w, rows,
+                                                  acc + j * rows);
+}
+
+/*
+ * kmk_potentials_tile: the same sums from a row-major (m x rows) tile of
+ * products x_i . c_j (the GEMM identity): the squared distance is
+ * xnorm[i] + cnorm[j] - 2 tile[i, j], in double, clamped at 0.  `x`
+ * (row-major, d features) gives the row norms; `acc` needs 2*rows doubles.
+ */
+KMK_CLONES static void
+KMK_NAME(kmk_potentials_tile)(const KMK_T *restrict x, ptrdiff_t rows,
+                              ptrdiff_t d, const KMK_T *restrict tile,
+                              ptrdiff_t m, const double *restrict cnorm,
+                              const double *restrict current,
+                              const double *restrict w, double *restrict acc,
+                              double *restrict potentials)
+{
+    ptrdiff_t i, j, t;
+    double *restrict xnorm = acc + rows;
+    for (i = 0; i < rows; ++i) {
+        /* Interleaved partial sums: these norms only rank candidates, so
+         * speed matters more than the order of the additions. */
+        const KMK_T *restrict row = x + i * d;
+        const ptrdiff_t full = d - d % KMK_PARTIALS;
+        double p[KMK_PARTIALS];
+        ptrdiff_t l;
+        for (l = 0; l < KMK_PARTIALS; ++l)
+            p[l] = 0;
+        for (t = 0; t < full; t += KMK_PARTIALS)
+            for (l = 0; l < KMK_PARTIALS; ++l)
+                p[l] += (double)row[t + l] * (double)row[t + l];
+        for (t = full; t < d; ++t)
+            p[t - full] += (double)row[t] * (double)row[t];
+        xnorm[i] = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+    }
+    for (j = 0; j < m; ++j) {
+        for (i = 0; i < rows; ++i) {
+            const double s = xnorm[i] + cnorm[j] - 2.0 * (double)tile[j * rows + i];
+            acc[i] = s > 0 ? s : 0;
+        }
+        potentials[j] += KMK_NAME(kmk_capped_sum)(current, w, rows, acc);
+    }
+}

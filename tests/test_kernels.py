@@ -107,6 +107,77 @@ def test_min_sqdist_is_float64_running_minimum(dtype):
     np.testing.assert_array_equal(running, fresh)
 
 
+def _sequential_sqdist(x, c):
+    """Float64 squared distances summed feature by feature in order, the
+    arithmetic SciPy's k-means++ draws are made from."""
+    x64, c64 = x.astype(np.float64), c.astype(np.float64)
+    total = np.zeros((x.shape[0], c.shape[0]))
+    for t in range(x.shape[1]):
+        total = total + (x64[:, t, None] - c64[None, :, t]) ** 2
+    return total
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("d", [1, 3, 9, 300])
+def test_min_sqdist_is_bit_exact_in_feature_order(n, d, dtype):
+    # Vectorised over groups of rows (with a ragged last group), each sum is
+    # still the in-order float64 sum: bit-identical to the sequential loop.
+    x, c = _data(n, d, 3, dtype, seed=5)
+    got = CompiledEngine().min_sqdist(x, c)
+    np.testing.assert_array_equal(got, _sequential_sqdist(x, c).min(axis=1))
+
+
+def _reference_potentials(x, candidates, current, weights):
+    capped = np.minimum(current[:, None], _reference_sqdist(x, candidates))
+    return (capped if weights is None else weights[:, None] * capped).sum(axis=0)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_candidate_potentials_match_reference(n, dtype, weighted, method):
+    # sum_i w_i min(current_i, |x_i - c_j|^2) for each candidate, in one sweep.
+    x, c = _data(n, 12, 6, dtype, seed=6)
+    engine = CompiledEngine(method=method)
+    current = engine.min_sqdist(x, c[:2])
+    candidates = x[np.random.default_rng(7).integers(0, n, size=5)]
+    w = np.random.default_rng(8).uniform(0.5, 2.0, size=n) if weighted else None
+    got = engine.candidate_potentials(x, candidates, current, w)
+    expected = _reference_potentials(x, candidates, current, w)
+    assert got.shape == (5,) and got.dtype == np.float64
+    # Direct: float64 differences.  GEMM: |x|^2 + |c|^2 - 2 x.c cancels, so
+    # its error scales with the squared norms (x.c from BLAS in the data
+    # dtype: ~1e-7 of them in float32); it only serves to rank candidates.
+    if method == "direct":
+        np.testing.assert_allclose(got, expected, rtol=1e-10)
+    else:
+        scale = np.sum(x.astype(np.float64) ** 2) + n * np.max(
+            np.sum(candidates.astype(np.float64) ** 2, axis=1))
+        eps = 1e-6 if dtype == np.float32 else 1e-13
+        np.testing.assert_allclose(got, expected, rtol=0, atol=eps * scale)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_candidate_potentials_do_not_depend_on_thread_count(method):
+    x, c = _data(30000, 16, 4, np.float64, seed=9)
+    current = CompiledEngine().min_sqdist(x, c[:1])
+    runs = [CompiledEngine(n_threads=t, method=method).candidate_potentials(
+        x, c[1:], current) for t in (1, 2, 3)]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    np.testing.assert_array_equal(runs[0], runs[2])
+
+
+def test_candidate_potentials_of_a_chosen_point_never_exceed_current():
+    # A candidate already among the centres cannot lower the potential.
+    x, _ = _data(500, 5, 1, np.float64, seed=10)
+    engine = CompiledEngine()
+    current = engine.min_sqdist(x, x[:3])
+    got = engine.candidate_potentials(x, x[:3], current)
+    np.testing.assert_allclose(got, current.sum(), rtol=1e-12)
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_kernels_accept_read_only_inputs(method):
     # const memoryviews: read-only data (memmaps, views) is accepted, not copied.

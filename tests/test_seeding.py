@@ -138,6 +138,29 @@ class TestGreedyKpp:
         ]
         assert not all(results)
 
+    @pytest.mark.parametrize("d", [3, 12])
+    def test_equals_a_plain_numpy_greedy_step_by_step(self, d):
+        """Same draws as a direct NumPy greedy k-means++: at every step the
+        candidate with the lowest potential (one batched sweep in kmeanskit;
+        GEMM-ranked from d = 12 on) is the one kept."""
+        X = np.random.default_rng(11).normal(size=(3000, d))
+        k, trials = 6, 4
+        got = kpp_init(X, k, rng=np.random.default_rng(5), n_local_trials=trials)
+
+        rng = np.random.default_rng(5)
+        chosen = [int(rng.integers(X.shape[0], dtype=np.int64))]
+        closest = ((X - X[chosen[0]]) ** 2).sum(axis=1)
+        for _ in range(1, k):
+            targets = rng.uniform(size=trials) * closest.sum()
+            candidates = np.minimum(
+                np.searchsorted(np.cumsum(closest), targets), X.shape[0] - 1)
+            trial = np.minimum(
+                closest, ((X[:, None, :] - X[candidates][None]) ** 2).sum(axis=2).T)
+            best = int(np.argmin(trial.sum(axis=1)))
+            chosen.append(int(candidates[best]))
+            closest = trial[best]
+        assert_array_equal(got, X[chosen])
+
     def test_k_one(self, grid9):
         """k=1 gives one data row for any number of trials."""
         got = kpp_init(grid9, 1, rng=0, n_local_trials=5)

@@ -22,6 +22,7 @@ import numpy as np
 __all__ = [
     "BoundsState",
     "Engine",
+    "candidate_potentials",
     "PassResult",
     "get_engine",
     "host_dtype",
@@ -97,6 +98,12 @@ class Engine(Protocol):
         nearest row of ``c``, lowered from ``current`` when given (k-means++
         keeps a running minimum); ``current`` may be updated in place."""
 
+    def candidate_potentials(self, x, candidates, current, weights=None):
+        """(m,) float64: for each row ``c_j`` of ``candidates``, the weighted
+        sum over rows of ``min(current_i, |x_i - c_j|^2)`` (greedy k-means++
+        ranks its candidates by it), in one sweep over ``x``.  Optional: see
+        the module function of the same name."""
+
     # Optional host helpers for seeding.  An engine over NumPy data need not
     # define them: the module functions below then use NumPy directly.
 
@@ -129,6 +136,19 @@ def get_engine(xp=None, *, workers=None, device=None):
     from .portable import PortableEngine
 
     return PortableEngine(xp, device)
+
+
+def candidate_potentials(engine, x, candidates, current, weights=None):
+    """See ``Engine.candidate_potentials``; engines without it get one
+    ``min_sqdist`` sweep per candidate."""
+    method = getattr(engine, "candidate_potentials", None)
+    if method is not None:
+        return method(x, candidates, current, weights)
+    potentials = np.empty(candidates.shape[0], dtype=np.float64)
+    for j in range(candidates.shape[0]):
+        trial = engine.min_sqdist(x, candidates[j:j + 1], current.copy())
+        potentials[j] = trial.sum() if weights is None else trial @ weights
+    return potentials
 
 
 def take(engine, x, index):

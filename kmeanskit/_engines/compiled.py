@@ -166,6 +166,15 @@ class CompiledEngine:
         _kernels.min_sqdist(x, c, current, self.n_threads)
         return current
 
+    def candidate_potentials(self, x, candidates, current, weights=None):
+        c = self._centres_like(x, candidates)
+        potentials = np.empty(c.shape[0], dtype=np.float64)
+        method = self._method_for(x, c)
+        with self._blas_guard(method, x.shape[0]):
+            _kernels.candidate_potentials(x, c, current, weights, potentials,
+                                          method, self.n_threads)
+        return potentials
+
 
 def _hamerly_geometry(centres, previous):
     """Half the gap from each centre to its nearest other centre, and for each
