@@ -589,9 +589,9 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--algorithms",
-        default="lloyd,hamerly",
+        default="lloyd,hamerly,auto",
         help="kmeanskit algorithms to time when its kmeans2 has "
-        "algorithm= (first one is the baseline; default lloyd,hamerly)",
+        "algorithm= (first one is the baseline; default lloyd,hamerly,auto)",
     )
     parser.add_argument(
         "--memory",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._engines import host_dtype
+from ._passes import ALGORITHM_CHOICES, make_passes
 
 __all__ = ["ALGORITHM_CHOICES", "LloydOutcome", "run_lloyd"]
 
@@ -50,10 +51,6 @@ def _updated_centres(result, previous, dtype):
     return centres, nonempty
 
 
-ALGORITHM_CHOICES = ("lloyd", "hamerly")
-"""Values of the public ``algorithm`` keyword."""
-
-
 def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
               empty="keep", on_empty=None, weights=None, return_labels=False,
               algorithm="lloyd"):
@@ -82,10 +79,11 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
     weights : (n,) float64 array, optional
     return_labels : bool
         Return the assignment of the last pass.
-    algorithm : {'lloyd', 'hamerly'}
+    algorithm : {'lloyd', 'hamerly', 'auto'}
         'hamerly' carries per-point bounds across passes (the engine's
-        ``bounded_pass``) to skip distance computations; the assignments are
-        the same.
+        ``bounded_pass``) to skip distance computations; 'auto' times both
+        kinds of pass and keeps the faster (:mod:`kmeanskit._passes`).  The
+        assignments are the same.
 
     Returns
     -------
@@ -96,31 +94,26 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None,
     dtype = host_dtype(x)
     total_weight = float(x.shape[0] if weights is None else np.sum(weights))
     centres = np.array(centroids, dtype=dtype, copy=True)
-    if (thresh is None and algorithm == "lloyd" and empty == "keep"
+    passes = make_passes(engine, x, algorithm, centres.shape[0])
+    if (thresh is None and passes.plain and empty == "keep"
             and hasattr(engine, "lloyd_iterations")):
         return _fixed_iterations(engine, x, centres, max_iter, weights,
                                  on_empty, return_labels, total_weight)
     previous_distortion = np.inf
     n_iter = 0
-    bounds = engine.start_bounds(x) if algorithm == "hamerly" else None
     while True:
         n_iter += 1
         last_by_count = max_iter is not None and n_iter >= max_iter
         # Labels are only needed from the final pass; with a threshold the
         # final pass is not known in advance, so every pass records them.
         want_labels = return_labels and (last_by_count or thresh is not None)
-        if bounds is None:
-            result = engine.lloyd_pass(x, centres, weights, return_labels=want_labels)
-        else:
-            result = engine.bounded_pass(x, centres, bounds, weights,
-                                         return_labels=want_labels)
+        result = passes.run(centres, weights, want_labels)
         distortion = result.distance_sum / total_weight
         new_centres, nonempty = _updated_centres(result, centres, dtype)
         if not nonempty.all():
             if empty == "drop":
                 new_centres = new_centres[nonempty]
-                if bounds is not None:
-                    bounds.reset()  # labels now index a shorter code book
+                passes.reset()  # bounds' labels index the longer code book
             elif on_empty is not None:
                 on_empty()
         centres = new_centres

@@ -283,14 +283,17 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
         (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
         exactly that many.  Results do not depend on it.  A kmeanskit
         extension (keyword-only); SciPy is single-threaded here.
-    algorithm : {'lloyd', 'hamerly'}, optional
+    algorithm : {'lloyd', 'hamerly', 'auto'}, optional
         How each iteration finds the nearest centroids.  'lloyd' (default)
         computes every distance (vectorised, or by BLAS for wider data).
         'hamerly' keeps a label and one lower bound per observation across
         iterations (Hamerly, 2010; O(M) extra memory) and skips the
-        distances the bounds rule out: the same labels, fewer distance
-        computations, which pays when clusters are well separated.  A
-        kmeanskit extension.
+        distances the bounds rule out: fewer distance computations, which
+        pays when clusters are well separated (often several times faster)
+        and costs when they overlap.  'auto' times both kinds of iteration
+        as it goes and keeps the faster.  All three give the same labels
+        (up to exact near-ties on wide data, where 'lloyd' ranks by the
+        GEMM identity).  A kmeanskit extension.
 
     Returns
     -------
@@ -457,14 +460,17 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
         (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
         exactly that many.  Results do not depend on it.  A kmeanskit
         extension (keyword-only); SciPy is single-threaded here.
-    algorithm : {'lloyd', 'hamerly'}, optional
+    algorithm : {'lloyd', 'hamerly', 'auto'}, optional
         How each iteration finds the nearest centroids.  'lloyd' (default)
         computes every distance (vectorised, or by BLAS for wider data).
         'hamerly' keeps a label and one lower bound per observation across
         iterations (Hamerly, 2010; O(M) extra memory) and skips the
-        distances the bounds rule out: the same labels, fewer distance
-        computations, which pays when clusters are well separated.  A
-        kmeanskit extension.
+        distances the bounds rule out: fewer distance computations, which
+        pays when clusters are well separated (often several times faster)
+        and costs when they overlap.  'auto' times both kinds of iteration
+        as it goes and keeps the faster.  All three give the same labels
+        (up to exact near-ties on wide data, where 'lloyd' ranks by the
+        GEMM identity).  A kmeanskit extension.
 
     Returns
     -------

@@ -76,3 +76,76 @@ def test_unknown_algorithm_rejected():
         kmeanskit.kmeans2(x, 2, minit="points", rng=0, algorithm="elkan")
     with pytest.raises(ValueError, match="algorithm"):
         kmeanskit.kmeans(x, 2, rng=0, algorithm=None)
+
+
+class _ScriptedClock:
+    """A clock whose successive readings advance by scripted pass durations."""
+
+    def __init__(self, durations):
+        self.readings = []
+        now = 0.0
+        for step in durations:
+            self.readings += [now, now + step]
+            now += step
+        self.readings.reverse()
+
+    def __call__(self):
+        return self.readings.pop()
+
+
+def test_auto_keeps_the_faster_kind_of_pass_and_retries_bounds():
+    # Scripted timings drive the choice; every pass still equals a plain one.
+    from kmeanskit._passes import TimedPasses
+
+    x = _mixture(4000, 2, 5, 10.0, seed=6)
+    engine = CompiledEngine(method="direct")
+    # full sweep 10, bounded 12 (slower: plain from then on), 2 plain passes,
+    # then the bounds are retried: full sweep, bounded 11 (slower again), so
+    # 4 plain passes before the next try: full sweep, bounded 4 (kept).
+    clock = _ScriptedClock([10, 12, 9, 9, 10, 11, 9, 9, 9, 9, 10, 4, 4])
+    passes = TimedPasses(engine, x, retry_after=2, clock=clock)
+    centres = x[:5].copy()
+    kinds = []
+    for _ in range(13):
+        kinds.append("bounded" if passes.bounded else "plain")
+        got = passes.run(centres, None, True)
+        ref = engine.lloyd_pass(x, centres, None, return_labels=True)
+        np.testing.assert_array_equal(got.labels, ref.labels)
+        np.testing.assert_array_equal(got.sums, ref.sums)
+        centres = (ref.sums / ref.counts[:, None]).astype(x.dtype)
+    assert kinds == ["bounded", "bounded", "plain", "plain",
+                     "bounded", "bounded", "plain", "plain", "plain", "plain",
+                     "bounded", "bounded", "bounded"]
+
+
+def test_auto_leaves_bounds_the_engine_gave_up_on():
+    # Overlapping clusters: the engine stops pruning after one bounded pass
+    # (most rows need a full scan) and sweeps fully; even though that bounded
+    # pass was timed as faster, plain passes take over.
+    from kmeanskit._passes import TimedPasses
+
+    x = np.random.default_rng(8).normal(size=(4000, 2))  # one blob
+    engine = CompiledEngine(method="direct")
+    passes = TimedPasses(engine, x, clock=_ScriptedClock([10, 1, 10, 10]))
+    centres = x[:5].copy()
+    kinds = []
+    for _ in range(4):
+        kinds.append("bounded" if passes.bounded else "plain")
+        result = passes.run(centres, None, False)
+        centres = (result.sums / result.counts[:, None]).astype(x.dtype)
+    assert kinds == ["bounded", "bounded", "bounded", "plain"]
+
+
+@pytest.mark.parametrize("spread", [30.0, 0.5])
+def test_public_auto_same_answer_as_lloyd(spread):
+    # Separated (bounds pay) and overlapping (they do not) clusters, large
+    # enough for 'auto' to time passes: the results are those of 'lloyd'.
+    x = _mixture(20000, 4, 64, spread, seed=7)
+    c1, l1 = kmeanskit.kmeans2(x, 64, iter=12, minit="++", rng=1)
+    c2, l2 = kmeanskit.kmeans2(x, 64, iter=12, minit="++", rng=1, algorithm="auto")
+    np.testing.assert_array_equal(c1, c2)
+    np.testing.assert_array_equal(l1, l2)
+    b1, d1 = kmeanskit.kmeans(x, 64, iter=2, rng=1)
+    b2, d2 = kmeanskit.kmeans(x, 64, iter=2, rng=1, algorithm="auto")
+    np.testing.assert_array_equal(b1, b2)
+    assert d1 == d2

@@ -21,7 +21,7 @@ from .common import (
 )
 
 ITERATIONS = 20
-ALGORITHMS = ("lloyd", "hamerly")
+ALGORITHMS = ("lloyd", "hamerly", "auto")
 
 
 class _Run:

@@ -41,6 +41,10 @@ class _HamerlyState(BoundsState):
         super().__init__(labels, lower)
         self.pruning = True
 
+    def reset(self):
+        super().reset()
+        self.pruning = True
+
 
 class CompiledEngine:
     """Engine over C-contiguous float32/float64 NumPy arrays.

@@ -1,0 +1,122 @@
+"""How the Lloyd loop sweeps the data: plain passes, bounded passes, or the
+faster of the two.
+
+Every kind of pass gives the same assignment and adds the rows up in the same
+order (the engines guarantee it; see ``Engine.bounded_pass``), so the choice
+made here changes the speed of a run, never its result.  The loop asks for a
+pass with :meth:`Passes.run` and calls :meth:`Passes.reset` when the code book
+changed under it (clusters dropped).
+"""
+
+import time
+
+__all__ = ["AUTO_MIN_WORK", "ALGORITHM_CHOICES", "make_passes"]
+
+ALGORITHM_CHOICES = ("lloyd", "hamerly", "auto")
+"""Values of the public ``algorithm`` keyword."""
+
+AUTO_MIN_WORK = 1 << 22
+"""Below this many distance terms (rows x centres x features) per pass,
+``'auto'`` runs plain passes: a pass then takes well under a millisecond,
+too little for the bounds to save anything measurable (or to time reliably)."""
+
+
+class Passes:
+    """Plain Lloyd passes (``algorithm='lloyd'``)."""
+
+    plain = True
+    """Only plain passes: the loop may hand them all to the engine at once."""
+
+    def __init__(self, engine, x):
+        self.engine = engine
+        self.x = x
+
+    def run(self, centres, weights, return_labels):
+        """One pass against ``centres``: the engine's ``PassResult``."""
+        return self.engine.lloyd_pass(self.x, centres, weights,
+                                      return_labels=return_labels)
+
+    def reset(self):
+        """Forget any state tied to the previous code book."""
+
+
+class BoundedPasses(Passes):
+    """Hamerly's bounded passes (``algorithm='hamerly'``)."""
+
+    plain = False
+
+    def __init__(self, engine, x):
+        super().__init__(engine, x)
+        self.bounds = engine.start_bounds(x)
+
+    def run(self, centres, weights, return_labels):
+        return self.engine.bounded_pass(self.x, centres, self.bounds, weights,
+                                        return_labels=return_labels)
+
+    def reset(self):
+        self.bounds.reset()
+
+
+class TimedPasses(BoundedPasses):
+    """``algorithm='auto'``: time both kinds of pass and keep the faster.
+
+    Bounds prune well on separated clusters (many times fewer distances) and
+    not at all on overlapping ones, where the plain pass's vectorised or GEMM
+    kernels win; which case a data set is cannot be known before a few passes.
+    So the first passes are bounded ones (the first of them is a plain sweep
+    that sets the bounds up), and as soon as a bounded pass is slower than the
+    last full sweep, plain passes take over.  Pruning improves as the centres
+    settle, so after ``retry_after`` plain passes the bounds get another try;
+    each failed try doubles the wait, which bounds the cost of trying on data
+    where the bounds never pay.
+    """
+
+    def __init__(self, engine, x, *, retry_after=4, clock=time.perf_counter):
+        super().__init__(engine, x)
+        self.retry_after = retry_after
+        self.clock = clock
+        self.bounded = True
+        self.plain_since = 0
+        self.failed_tries = 0
+        self.full_time = None       # seconds of the last full sweep
+        self.bounded_time = None    # seconds of the last bounded pass
+
+    def run(self, centres, weights, return_labels):
+        start = self.clock()
+        if self.bounded:
+            result = super().run(centres, weights, return_labels)
+            elapsed = self.clock() - start
+            if self.bounds.n_scans < self.x.shape[0]:
+                self.bounded_time = elapsed
+                slower = self.full_time is not None and elapsed > self.full_time
+            else:
+                # A full sweep: the first one after a (re)start, or the engine
+                # found its bounds no longer prune and gave up on them.
+                self.full_time = elapsed
+                slower = self.bounded_time is not None
+            if slower:
+                self.bounded = False
+                self.plain_since = 0
+                self.failed_tries += 1
+            return result
+        result = Passes.run(self, centres, weights, return_labels)
+        self.full_time = self.clock() - start
+        self.plain_since += 1
+        if self.plain_since >= self.retry_after << (self.failed_tries - 1):
+            # Bounds are stale after plain passes: start them afresh (the
+            # next bounded pass is a full sweep again).
+            self.bounded = True
+            self.bounded_time = None
+            self.bounds.reset()
+        return result
+
+
+def make_passes(engine, x, algorithm, n_centres):
+    """The pass strategy for ``algorithm`` (one of ALGORITHM_CHOICES)."""
+    if algorithm == "hamerly":
+        return BoundedPasses(engine, x)
+    if algorithm == "auto":
+        n, d = x.shape
+        if n * n_centres * d >= AUTO_MIN_WORK and n_centres > 1:
+            return TimedPasses(engine, x)
+    return Passes(engine, x)
