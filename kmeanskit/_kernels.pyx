@@ -129,6 +129,20 @@ cdef extern from "_simd.h" nogil:
                              double* stats)
     void kmk_chunk_stats_f64(const double* sq, Py_ssize_t rows, const double* w,
                              double* stats)
+    void kmk_nearest_two_direct_f32(const float* x, Py_ssize_t rows,
+                                    Py_ssize_t d, const float* c, Py_ssize_t k,
+                                    float* xt, float* acc, int* lab,
+                                    float* best, float* second)
+    void kmk_nearest_two_direct_f64(const double* x, Py_ssize_t rows,
+                                    Py_ssize_t d, const double* c,
+                                    Py_ssize_t k, double* xt, double* acc,
+                                    int* lab, double* best, double* second)
+    void kmk_argmin2_tile_f32(const float* tile, Py_ssize_t rows, Py_ssize_t k,
+                              const float* half_cnorm, int* lab,
+                              float* second_value)
+    void kmk_argmin2_tile_f64(const double* tile, Py_ssize_t rows,
+                              Py_ssize_t k, const double* half_cnorm, int* lab,
+                              double* second_value)
     void kmk_lower_sqdist_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
                               const float* c, Py_ssize_t m, double* xt,
                               double* acc, double* current)
@@ -719,28 +733,107 @@ def candidate_potentials(const floating[:, ::1] x, const floating[:, ::1] c,
 # --------------------------------------------------------------------------
 # Hamerly's algorithm: a Lloyd pass that skips most distance computations
 
-cdef void _hamerly_block(const floating* x, const floating* c,
+cdef void _nearest_two(int method, const floating* x, Py_ssize_t rows,
+                       Py_ssize_t d, const floating* c,
+                       const floating* half_cnorm, double max_cnorm,
+                       Py_ssize_t k, floating* scratch, int* lab,
+                       floating* best, double* second) noexcept nogil:
+    """``_nearest`` plus a lower bound on the squared distance from each row
+    to every centre other than its nearest (``second``; 1e300 when k = 1).
+
+    DIRECT gives the second-smallest distance itself.  GEMM's comes from the
+    identity, so it is lowered by a bound on the identity's rounding error
+    (products of d terms in the data dtype), which keeps it a lower bound.
+    ``max_cnorm`` is the largest squared norm of a centre.
+    """
+    cdef Py_ssize_t i, t
+    cdef floating* tile = scratch
+    cdef floating* second_value = best  # GEMM: reused before best is set
+    cdef int m = <int>k, n = <int>rows, kk = <int>d
+    cdef int lda = <int>d, ldb = <int>d, ldc = <int>k
+    cdef floating one = 1.0, zero = 0.0
+    cdef char trans = b'T', notrans = b'N'
+    cdef double eps = 6.0e-8 if floating is float else 1.2e-16
+    cdef double xnorm, value
+    if method != METHOD_GEMM:
+        if floating is float:
+            kmk_nearest_two_direct_f32(x, rows, d, c, k, scratch,
+                                       scratch + rows * d, lab, best,
+                                       <float*>(scratch + rows * (d + 1)))
+        else:
+            kmk_nearest_two_direct_f64(x, rows, d, c, k, scratch,
+                                       scratch + rows * d, lab, best,
+                                       <double*>(scratch + rows * (d + 1)))
+        for i in range(rows):
+            value = <double>scratch[rows * (d + 1) + i]
+            second[i] = value if k > 1 else 1e300
+        return
+    if floating is float:
+        sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>c, &lda,
+              <float*>x, &ldb, &zero, tile, &ldc)
+        kmk_argmin2_tile_f32(tile, rows, k, half_cnorm, lab, second_value)
+    else:
+        dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>c, &lda,
+              <double*>x, &ldb, &zero, tile, &ldc)
+        kmk_argmin2_tile_f64(tile, rows, k, half_cnorm, lab, second_value)
+    for i in range(rows):
+        if k == 1:
+            second[i] = 1e300
+        else:
+            xnorm = 0
+            for t in range(d):
+                xnorm = xnorm + <double>x[i * d + t] * <double>x[i * d + t]
+            value = 2.0 * <double>second_value[i] + xnorm
+            value = value - 4.0 * (d + 2) * eps * (xnorm + 2.0 * max_cnorm)
+            second[i] = value if value > 0 else 0.0
+        best[i] = _sqdist(x + i * d, c + lab[i] * d, d)
+
+
+cdef inline Py_ssize_t _hamerly_scratch(Py_ssize_t k, Py_ssize_t d) noexcept nogil:
+    """Elements of per-thread scratch of a Hamerly pass: the rows to scan,
+    gathered; ``_nearest_two``'s scratch (one more row of distances than
+    ``_nearest``'s); the chunk's distances and the nearest ones."""
+    return CHUNK_ROWS * d + _scratch_size(k, d) + CHUNK_ROWS + 2 * CHUNK_ROWS
+
+
+cdef void _hamerly_block(int method, const floating* x, const floating* c,
+                         const floating* half_cnorm, double max_cnorm,
                          const double* half_sep, const double* other_shift,
                          const double* w, Py_ssize_t row_start,
                          Py_ssize_t row_stop, Py_ssize_t k, Py_ssize_t d,
                          bint initial, double margin, int* labels,
-                         double* lower, floating* sqbuf, double* sums,
-                         double* counts, double* stats) noexcept nogil:
-    """One block of a Hamerly pass; see ``hamerly_pass``.  ``sqbuf`` is
-    scratch for one chunk's squared distances."""
-    cdef Py_ssize_t start, rows, i, j, a
+                         double* lower, floating* scratch, int* iscratch,
+                         double* dscratch, double* sums, double* counts,
+                         double* stats) noexcept nogil:
+    """One block of a Hamerly pass; see ``hamerly_pass``.  Per thread:
+    ``scratch`` has ``_hamerly_scratch(k, d)`` elements, ``iscratch`` and
+    ``dscratch`` 2 * CHUNK_ROWS and CHUNK_ROWS.
+
+    Per chunk, the rows whose bounds cannot vouch for their centre are
+    gathered and scanned together by the vectorised (or GEMM) nearest-two
+    kernel, so a pass that must scan most rows costs about a plain pass.
+    """
+    cdef floating* gathered = scratch
+    cdef floating* near_scratch = scratch + CHUNK_ROWS * d
+    cdef floating* sqbuf = near_scratch + _scratch_size(k, d) + CHUNK_ROWS
+    cdef floating* best = sqbuf + CHUNK_ROWS
+    cdef int* scan_rows = iscratch
+    cdef int* scan_labels = iscratch + CHUNK_ROWS
+    cdef double* second = dscratch
+    cdef Py_ssize_t start, rows, i, r, t, a, n_scan
     cdef const floating* row
-    cdef floating sq, s, first, second
+    cdef floating sq = 0
     cdef double dist = 0, bound = 0, scans = 0
     stats[0] = 0
     stats[1] = 0
     start = row_start
     while start < row_stop:
         rows = min(<Py_ssize_t>CHUNK_ROWS, row_stop - start)
+        n_scan = 0
         for i in range(start, start + rows):
             row = x + i * d
-            a = labels[i]
             if not initial:
+                a = labels[i]
                 # Every other centre moved by at most other_shift[a]: the lower
                 # bound on their distances drops by at most that much.
                 lower[i] = lower[i] - other_shift[a]
@@ -748,29 +841,22 @@ cdef void _hamerly_block(const floating* x, const floating* c,
                 dist = sqrt(<double>sq)
                 bound = lower[i] if lower[i] > half_sep[a] else half_sep[a]
             if initial or not dist < bound * (1.0 - margin):
-                # The bounds cannot vouch for the current centre: scan them
-                # all, exactly as the Lloyd kernel does (lowest index wins).
-                scans += 1
-                first = _sqdist(row, c, d)
-                a = 0
-                second = first
-                if k > 1:
-                    second = _sqdist(row, c + d, d)
-                    if second < first:
-                        first, second = second, first
-                        a = 1
-                for j in range(2, k):
-                    s = _sqdist(row, c + j * d, d)
-                    if s < first:
-                        second = first
-                        first = s
-                        a = j
-                    elif s < second:
-                        second = s
-                labels[i] = <int>a
-                sq = first
-                lower[i] = sqrt(<double>second) if k > 1 else 1e300
-            sqbuf[i - start] = sq
+                # The bounds cannot vouch for the current centre: scan.
+                scan_rows[n_scan] = <int>(i - start)
+                for t in range(d):
+                    gathered[n_scan * d + t] = row[t]
+                n_scan = n_scan + 1
+            else:
+                sqbuf[i - start] = sq
+        if n_scan > 0:
+            _nearest_two(method, gathered, n_scan, d, c, half_cnorm, max_cnorm,
+                         k, near_scratch, scan_labels, best, second)
+            for r in range(n_scan):
+                i = start + scan_rows[r]
+                labels[i] = scan_labels[r]
+                sqbuf[i - start] = best[r]
+                lower[i] = sqrt(second[r])
+            scans += n_scan
         _chunk_totals(x + start * d, rows, d, labels + start, sqbuf,
                       NULL if w == NULL else w + start, sums, counts, stats)
         start += rows
@@ -781,16 +867,18 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
                  const double[::1] half_sep, const double[::1] other_shift,
                  const double[::1] weights, int[::1] labels, double[::1] lower,
                  double[:, ::1] sums, double[::1] counts, bint initial,
-                 int n_threads):
+                 int method, int n_threads):
     """One Lloyd pass with Hamerly's bounds (Hamerly, SDM 2010).
 
     Per point, the state is its label and a lower bound on the distance to
     every other centre.  The distance to the current centre is recomputed
     exactly (O(d)); when it is below both the lower bound and half the
     distance from that centre to its nearest other centre, no other centre
-    can be nearer and the point keeps its label.  Otherwise all k distances
-    are computed.  A relative ``margin`` makes the test conservative, so the
-    labels are exactly those of the direct Lloyd kernel.
+    can be nearer and the point keeps its label.  Otherwise the point is
+    scanned: its nearest centre and a new lower bound come from the same
+    ``method`` as ``lloyd_pass`` uses (the rows to scan are gathered per
+    chunk), so the labels are those of ``lloyd_pass``.  A relative ``margin``
+    makes the test conservative against rounding.
 
     Parameters
     ----------
@@ -807,6 +895,7 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     sums, counts : OUT, as in ``lloyd_pass``
     initial : bool
         First pass: no valid bounds yet, every point is scanned.
+    method : {DIRECT, GEMM}
     n_threads : int
 
     Returns
@@ -817,6 +906,7 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         Points for which all k distances were computed.
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = c.shape[0]
+    _check_method(method)
     if (c.shape[1] != d or sums.shape[0] != k or sums.shape[1] != d
             or counts.shape[0] != k or half_sep.shape[0] != k
             or other_shift.shape[0] != k or labels.shape[0] != n
@@ -842,30 +932,47 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
     n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // (stride * sizeof(double))))
     cdef int threads = _team_size(n_threads, n_blocks, n * k * d)
+    cdef Py_ssize_t per_thread = _hamerly_scratch(k, d)
     cdef double* buf = <double*>calloc(n_blocks * stride, sizeof(double))
-    cdef floating* sqbuf = <floating*>malloc(threads * CHUNK_ROWS * sizeof(floating))
+    cdef floating* scratch = <floating*>malloc(
+        threads * per_thread * sizeof(floating))
+    cdef int* iscratch = <int*>malloc(threads * 2 * CHUNK_ROWS * sizeof(int))
+    cdef double* dscratch = <double*>malloc(threads * CHUNK_ROWS * sizeof(double))
+    cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
     cdef const double* wp = NULL if weights is None else &weights[0]
     cdef Py_ssize_t b, row_start, row_stop
+    cdef int tid
     cdef double* blk
     cdef double stats[3]
+    cdef double max_cnorm = 0
     try:
-        if buf == NULL or sqbuf == NULL:
+        if (buf == NULL or scratch == NULL or iscratch == NULL
+                or dscratch == NULL or half_cnorm == NULL):
             raise MemoryError("hamerly_pass: cannot allocate block buffers")
+        for i in range(k):
+            max_cnorm = max(max_cnorm, 2.0 * <double>half_cnorm[i])
         for b in prange(n_blocks, nogil=True, schedule='dynamic',
                         num_threads=threads, use_threads_if=threads > 1):
             row_start = ((b * n_chunks) // n_blocks) * CHUNK_ROWS
             row_stop = min((((b + 1) * n_chunks) // n_blocks) * CHUNK_ROWS, n)
             blk = buf + b * stride
-            _hamerly_block(xp, cp, &half_sep[0], &other_shift[0], wp,
+            tid = threadid()
+            _hamerly_block(method, xp, cp, half_cnorm, max_cnorm,
+                           &half_sep[0], &other_shift[0], wp,
                            row_start, row_stop, k, d, initial, margin,
                            &labels[0], &lower[0],
-                           sqbuf + threadid() * CHUNK_ROWS, blk, blk + k * d,
-                           blk + k * d + k)
+                           scratch + tid * per_thread,
+                           iscratch + tid * 2 * CHUNK_ROWS,
+                           dscratch + tid * CHUNK_ROWS,
+                           blk, blk + k * d, blk + k * d + k)
         _reduce_blocks(buf, n_blocks, stride, k, d, 3, &sums[0, 0], &counts[0],
                        stats)
     finally:
         free(buf)
-        free(sqbuf)
+        free(scratch)
+        free(iscratch)
+        free(dscratch)
+        free(half_cnorm)
     return stats[0], stats[1], int(stats[2])

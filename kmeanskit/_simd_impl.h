@@ -360,3 +360,82 @@ KMK_NAME(kmk_potentials_tile)(const KMK_T *restrict x, ptrdiff_t rows,
         potentials[j] += KMK_NAME(kmk_capped_sum)(current, w, rows, acc);
     }
 }
+
+/*
+ * kmk_nearest_two_direct: kmk_nearest_direct that also returns, in second[i],
+ * the squared distance from row i to the nearest *other* centre (INFINITY
+ * when k = 1): what Hamerly's lower bound is made of.  The same sums and the
+ * same tie rule as kmk_nearest_direct, so the labels are the same.  Scratch
+ * as there.
+ */
+KMK_CLONES static void
+KMK_NAME(kmk_nearest_two_direct)(const KMK_T *restrict x, ptrdiff_t rows,
+                                 ptrdiff_t d, const KMK_T *restrict c,
+                                 ptrdiff_t k, KMK_T *restrict xt,
+                                 KMK_T *restrict acc, int *restrict lab,
+                                 KMK_T *restrict best, KMK_T *restrict second)
+{
+    ptrdiff_t i, j, t;
+    for (i = 0; i < rows; ++i) {
+        best[i] = second[i] = (KMK_T)INFINITY;
+        lab[i] = 0;
+    }
+    for (i = 0; i < rows; ++i)
+        for (t = 0; t < d; ++t)
+            xt[t * rows + i] = x[i * d + t];
+    for (j = 0; j < k; ++j) {
+        const KMK_T *cj = c + j * d;
+        const int jj = (int)j;
+        {
+            const KMK_T c0 = cj[0];
+            for (i = 0; i < rows; ++i) {
+                KMK_T e = xt[i] - c0;
+                acc[i] = e * e;
+            }
+        }
+        for (t = 1; t < d; ++t) {
+            const KMK_T ct = cj[t];
+            const KMK_T *xr = xt + t * rows;
+            for (i = 0; i < rows; ++i) {
+                KMK_T e = xr[i] - ct;
+                acc[i] = acc[i] + e * e;
+            }
+        }
+        for (i = 0; i < rows; ++i) {
+            const KMK_T s = acc[i];
+            const int better = s < best[i];
+            const KMK_T runner_up = s < second[i] ? s : second[i];
+            second[i] = better ? best[i] : runner_up;
+            best[i] = better ? s : best[i];
+            lab[i] = better ? jj : lab[i];
+        }
+    }
+}
+
+/*
+ * kmk_argmin2_tile: kmk_argmin_tile that also returns, in second_value[i],
+ * the lowest half_cnorm[j] - tile[i, j] over the centres j other than the
+ * chosen one (INFINITY when k = 1).
+ */
+KMK_CLONES static void
+KMK_NAME(kmk_argmin2_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
+                           ptrdiff_t k, const KMK_T *restrict half_cnorm,
+                           int *restrict lab, KMK_T *restrict second_value)
+{
+    ptrdiff_t i, j;
+    for (i = 0; i < rows; ++i) {
+        const KMK_T *ti = tile + i * k;
+        KMK_T low = half_cnorm[0] - ti[0], next = (KMK_T)INFINITY;
+        for (j = 1; j < k; ++j) {
+            const KMK_T v = half_cnorm[j] - ti[j];
+            const KMK_T runner_up = v < next ? v : next;
+            next = v < low ? low : runner_up;
+            low = v < low ? v : low;
+        }
+        for (j = 0; j < k; ++j)
+            if (half_cnorm[j] - ti[j] == low)
+                break;
+        lab[i] = (int)(j < k ? j : 0);
+        second_value[i] = next;
+    }
+}

@@ -17,12 +17,15 @@ def _mixture(n, d, k, spread, seed=0):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("d, k, spread", [(2, 9, 8.0), (5, 12, 2.0), (20, 7, 1.0), (3, 1, 1.0)])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_bounded_pass_equals_direct_lloyd_every_iteration(dtype, d, k, spread, weighted):
+@pytest.mark.parametrize("method", ["direct", "gemm"])
+def test_bounded_pass_equals_lloyd_every_iteration(dtype, d, k, spread, weighted,
+                                                   method):
     # Pass by pass: labels, sums, counts and inertia are bit-identical to the
-    # direct kernel fed the same centres, while bounds are carried along.
+    # plain kernel of the same method fed the same centres, while bounds are
+    # carried along (GEMM: its lower bounds allow for the identity's rounding).
     x = _mixture(3000, d, k, spread).astype(dtype)
     w = np.random.default_rng(1).uniform(0.5, 2, size=3000) if weighted else None
-    engine = CompiledEngine(method="direct")
+    engine = CompiledEngine(method=method)
     state = engine.start_bounds(x)
     centres = x[:k].copy()
     scans = []
@@ -124,10 +127,10 @@ def test_auto_leaves_bounds_the_engine_gave_up_on():
     # pass was timed as faster, plain passes take over.
     from kmeanskit._passes import TimedPasses
 
-    x = np.random.default_rng(8).normal(size=(4000, 2))  # one blob
+    x = np.random.default_rng(8).normal(size=(4000, 8))  # one blob
     engine = CompiledEngine(method="direct")
     passes = TimedPasses(engine, x, clock=_ScriptedClock([10, 1, 10, 10]))
-    centres = x[:5].copy()
+    centres = x[:20].copy()
     kinds = []
     for _ in range(4):
         kinds.append("bounded" if passes.bounded else "plain")

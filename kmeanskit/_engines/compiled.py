@@ -142,24 +142,28 @@ class CompiledEngine:
         n = x.shape[0]
         centres64 = c.astype(np.float64)
         initial = state.centres is None or state.centres.shape != c.shape
-        if initial or not state.pruning:
-            # No bounds yet, or bounds that stopped pruning: a plain pass is
-            # the fastest way to exact labels.  Zero is a valid lower bound,
-            # so the next bounded pass can start from these labels.
+        if not state.pruning:
+            # Bounds that stopped pruning: a plain pass is the fastest way to
+            # exact labels.  Zero is a valid lower bound, so a later bounded
+            # pass can start from these labels.
             result = self.lloyd_pass(x, c, weights, return_labels=True)
             state.labels[:] = result.labels
             state.lower[:] = 0.0
             state.centres = centres64
             state.n_scans = n
             return result if return_labels else result._replace(labels=None)
-        half_sep, other_shift = _hamerly_geometry(centres64, state.centres)
+        # No bounds yet: the first pass scans every row, and sets them up.
+        half_sep, other_shift = _hamerly_geometry(
+            centres64, None if initial else state.centres)
         sums, counts, _ = self._pass_outputs(n, c, False)
-        inertia, distance_sum, state.n_scans = _kernels.hamerly_pass(
-            x, c, half_sep, other_shift, weights, state.labels, state.lower,
-            sums, counts, False, self.n_threads,
-        )
+        method = self._method_for(x, c)
+        with self._blas_guard(method, n):
+            inertia, distance_sum, state.n_scans = _kernels.hamerly_pass(
+                x, c, half_sep, other_shift, weights, state.labels,
+                state.lower, sums, counts, initial, method, self.n_threads,
+            )
         state.centres = centres64
-        state.pruning = state.n_scans <= HAMERLY_MAX_SCANNED * n
+        state.pruning = initial or state.n_scans <= HAMERLY_MAX_SCANNED * n
         labels = state.labels.copy() if return_labels else None
         return PassResult(sums, counts, inertia, distance_sum, labels)
 
