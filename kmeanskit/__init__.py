@@ -45,6 +45,7 @@ datasets
 
 from ._config import show_config
 from ._errors import ClusterError
+from ._minibatch import MiniBatchState, minibatch_kmeans, minibatch_update
 from ._result import KMeansInfo, Trace
 from ._seeding import kpp_init
 from ._vq import kmeans, kmeans2, vq, whiten
@@ -59,10 +60,13 @@ except Exception:  # pragma: no cover - metadata missing in odd installs
 __all__ = [
     "ClusterError",
     "KMeansInfo",
+    "MiniBatchState",
     "Trace",
     "kmeans",
     "kmeans2",
     "kpp_init",
+    "minibatch_kmeans",
+    "minibatch_update",
     "show_config",
     "vq",
     "whiten",
