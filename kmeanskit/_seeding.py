@@ -154,7 +154,7 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     A row of weight 0 is never chosen:
 
     >>> points = np.array([[0.0], [1.0], [10.0]])
-    >>> kpp_init(points, 2, rng=0, weights=[1.0, 1.0, 0.0]).ravel().tolist()
+    >>> sorted(kpp_init(points, 2, rng=0, weights=[1.0, 1.0, 0.0]).ravel().tolist())
     [0.0, 1.0]
     """
     if isinstance(rng, np.random.RandomState | np.random.Generator):
