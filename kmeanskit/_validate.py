@@ -196,12 +196,13 @@ def check_tol(tol):
     """``tol`` must be None or a real number >= 0."""
     if tol is None:
         return None
+    message = f"tol must be None or a real number >= 0, got {tol!r}."
     if isinstance(tol, bool):
-        raise TypeError(f"tol must be None or a real number >= 0, got {tol!r}.")
+        raise TypeError(message)
     try:
         value = float(tol)
     except (TypeError, ValueError):
-        raise TypeError(f"tol must be None or a real number >= 0, got {tol!r}.") from None
+        raise TypeError(message) from None
     if not value >= 0 or value == float("inf"):  # also rejects NaN
         raise ValueError(f"tol must be a finite number >= 0, got {tol!r}.")
     return value

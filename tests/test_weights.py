@@ -22,7 +22,8 @@ RTOL = 1e-12
 
 def _data(seed=0, n=60, d=3):
     rng = np.random.default_rng(seed)
-    centres = np.array([[0.0] * d, [4.0] + [0.0] * (d - 1), [0.0, 4.0] + [1.0] * (d - 2)])
+    centres = np.array(
+        [[0.0] * d, [4.0] + [0.0] * (d - 1), [0.0, 4.0] + [1.0] * (d - 2)])
     x = np.concatenate([c + rng.standard_normal((n // 3, d)) for c in centres])
     w = rng.integers(0, 5, size=len(x))
     return rng.permutation(x), w

@@ -61,10 +61,10 @@ def side_by_side(case, seeds=5):
     x = make_data(case, "float64")
     runs = {"kmeanskit": [], "scikit-learn": []}
     for seed in range(seeds):
-        runs["kmeanskit"].append(_timed(lambda: kmeanskit.minibatch_kmeans(
-            x, case.k, batch_size=BATCH, rng=seed)[0]))
-        runs["scikit-learn"].append(_timed(lambda: MiniBatchKMeans(
-            case.k, batch_size=BATCH, n_init=1, random_state=seed).fit(x)
+        runs["kmeanskit"].append(_timed(lambda s=seed: kmeanskit.minibatch_kmeans(
+            x, case.k, batch_size=BATCH, rng=s)[0]))
+        runs["scikit-learn"].append(_timed(lambda s=seed: MiniBatchKMeans(
+            case.k, batch_size=BATCH, n_init=1, random_state=s).fit(x)
             .cluster_centers_))
     summary = {}
     for name, results in runs.items():
