@@ -17,9 +17,20 @@ kmeans
 kmeans2
     k-means with a fixed number of iterations (SciPy's ``kmeans2``).
 kpp_init
-    k-means++ seeding, plain (SciPy's draws) or greedy.
+    k-means++ seeding, plain (SciPy's draws) or greedy, optionally weighted.
+minibatch_kmeans
+    Mini-batch k-means (Sculley, 2010), with a streaming form:
+    ``MiniBatchState`` and ``minibatch_update``.
 show_config
     How this installation was built (OpenMP, BLAS, threads).
+
+Results
+-------
+KMeansInfo
+    What a fit reports besides centroids and labels (inertia, iterations,
+    convergence, restarts, trace).
+Trace
+    Per-iteration history of a fit (``trace=True``).
 
 Exceptions
 ----------
@@ -34,6 +45,8 @@ datasets
 
 from ._config import show_config
 from ._errors import ClusterError
+from ._minibatch import MiniBatchState, minibatch_kmeans, minibatch_update
+from ._result import KMeansInfo, Trace
 from ._seeding import kpp_init
 from ._vq import kmeans, kmeans2, vq, whiten
 
@@ -46,9 +59,14 @@ except Exception:  # pragma: no cover - metadata missing in odd installs
 
 __all__ = [
     "ClusterError",
+    "KMeansInfo",
+    "MiniBatchState",
+    "Trace",
     "kmeans",
     "kmeans2",
     "kpp_init",
+    "minibatch_kmeans",
+    "minibatch_update",
     "show_config",
     "vq",
     "whiten",

@@ -150,6 +150,9 @@ FUNCTIONS = (
     Function("kmeans", jax_jit=False, dask_lazy=False),
     Function("kmeans2", jax_jit=False, dask_lazy=False),
     Function("kpp_init", jax_jit=False, dask_lazy=False),
+    Function("minibatch_kmeans", jax_jit=False, dask_lazy=False),
+    Function("minibatch_update", jax_jit=False, dask_lazy=False,
+             overrides={"dask": Support(YES, "computes one batch (a chunk)")}),
 )
 
 _BACKEND = {b.key: b for b in BACKENDS}

@@ -8,6 +8,18 @@ centres (and hence SciPy's answer):
 * ``'random'``: one block of ``standard_normal`` draws;
 * ``'++'``: one ``integers(n)``, then one ``uniform()`` per further centre.
 
+With sample weights (``weights=``, meaning replication: weight w counts as
+the row repeated w times) the draws change, and are documented per method:
+
+* ``'points'``: one ``choice(n, k, replace=False, p=weights/sum(weights))``;
+* ``'random'``: the weighted mean and frequency-weighted covariance, then the
+  same ``standard_normal`` block;
+* ``'++'``: one ``uniform()`` per centre (the first included), located by a
+  left ``searchsorted`` in the cumulative sum of ``w`` (first centre) or of
+  ``w * D^2`` (the others), so that a row of weight w is exactly as likely as
+  w repeated rows of weight 1, and drawing from integer weights gives the
+  same centres as drawing from the repeated rows with unit weights.
+
 The private functions take validated (n, d) data in the engine's namespace
 and an engine, and return the centres as a NumPy array on the host: the draws
 are made by NumPy, and only rows picked by them (or, for ``'random'``, the
@@ -23,7 +35,7 @@ import numpy as np
 
 from . import _validate
 from ._dispatch import dispatch
-from ._engines import candidate_potentials, moments, take, to_host
+from ._engines import candidate_potentials, moments, spread_dof, take, to_host
 from ._rng import random_integer
 from ._warnings import warn_external
 
@@ -31,7 +43,7 @@ __all__ = ["kpp_init", "init_points", "init_gaussian", "init_kpp", "INIT_METHODS
 
 
 def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
-             workers=None):
+             workers=None, weights=None):
     """Choose k initial centres from the data by k-means++.
 
     The first centre is a uniformly random observation; each further one is
@@ -62,6 +74,12 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
         Threads for the compiled kernels: None (default) uses OpenMP's default
         (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
         exactly that many.  Results do not depend on it.
+    weights : array_like, shape (M,), optional
+        Non-negative sample weights with the meaning of replication: a row
+        of weight w is drawn as often as w copies of it would be.  Every
+        draw, the first included, is then proportional to the weight (times
+        the squared distance for the further centres); rows of weight 0 are
+        never chosen.  Default: every row weighs 1 (SciPy's draws).
 
     Returns
     -------
@@ -73,10 +91,11 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     ------
     ValueError
         On an inf or NaN (with `check_finite`), k < 1, a non-integer `k`,
-        ``n_local_trials < 1``, empty or complex data, or data of more than
-        two dimensions.
+        ``n_local_trials < 1``, empty or complex data, data of more than
+        two dimensions, or `weights` of the wrong shape, negative, not
+        finite or all zero.
     TypeError
-        On integer or non-numeric data.
+        On integer or non-numeric data, or non-real `weights`.
 
     Warns
     -----
@@ -101,6 +120,13 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     The greedy variant's expected potential is lower at the price of
     `n_local_trials` times more distance computations per centre.
 
+    With `weights`, the first centre is drawn by one ``uniform()`` located
+    in the cumulative weights (not SciPy's ``integers(M)``, which has no
+    weighted form), and each further one as above with the squared
+    distances multiplied by the weights.  So integer weights give exactly
+    the centres that the rows repeated that many times give with
+    ``weights=numpy.ones(...)`` and the same `rng`.
+
     Arrays of any library implementing the Python Array API standard are
     accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
     arrays of the same library on the same device, and the random draws are
@@ -124,20 +150,29 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     (9, 2)
     >>> kpp_init(data, 9, rng=0, n_local_trials="auto").shape
     (9, 2)
+
+    A row of weight 0 is never chosen:
+
+    >>> points = np.array([[0.0], [1.0], [10.0]])
+    >>> sorted(kpp_init(points, 2, rng=0, weights=[1.0, 1.0, 0.0]).ravel().tolist())
+    [0.0, 1.0]
     """
     if isinstance(rng, np.random.RandomState | np.random.Generator):
         generator = rng
     else:
         generator = np.random.default_rng(rng)
-    route = dispatch("kpp_init", data, names=("data",))
+    route = dispatch("kpp_init", data, weights, names=("data", "weights"))
     values = route.as_data(route.arrays[0], "data", check_finite=check_finite)
     if route.size(values) < 1:
         raise ValueError(f"data is empty (shape {tuple(values.shape)}).")
     count = _validate.check_k_count(k, values.shape[0])
     trials = _local_trials(n_local_trials, count)
+    if weights is not None:
+        weights = _validate.check_weights(route.to_host(route.arrays[1]),
+                                          values.shape[0])
     x = route.to_2d(values)
     centres = init_kpp(x, count, generator, route.engine(workers),
-                       n_local_trials=trials)
+                       n_local_trials=trials, weights=weights)
     if values.ndim == 1:
         centres = centres[:, 0]
     return route.back(centres)
@@ -158,9 +193,12 @@ def _local_trials(n_local_trials, k):
     return int(n_local_trials)
 
 
-def init_points(x, k, rng, engine=None):
-    """``k`` distinct rows of ``x`` chosen uniformly at random."""
-    idx = rng.choice(x.shape[0], size=k, replace=False)
+def init_points(x, k, rng, engine=None, *, weights=None):
+    """``k`` distinct rows of ``x`` chosen at random, uniformly or with
+    probability proportional to ``weights`` (NumPy's sequential draw
+    without replacement)."""
+    p = None if weights is None else weights / np.sum(weights)
+    idx = rng.choice(x.shape[0], size=k, replace=False, p=p)
     return take(engine, x, idx)
 
 
@@ -179,7 +217,8 @@ def _gaussian_factor(cov):
         return eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
 
 
-def init_gaussian(x, k, rng, engine=None, *, one_dimensional=False):
+def init_gaussian(x, k, rng, engine=None, *, one_dimensional=False,
+                  weights=None):
     """``k`` draws from a Gaussian with the mean and covariance of ``x``.
 
     Parameters
@@ -192,16 +231,19 @@ def init_gaussian(x, k, rng, engine=None, *, one_dimensional=False):
     one_dimensional : bool
         ``x`` came in as a 1-D array (d == 1): draw ``k`` scalars, as SciPy does
         for 1-D data (the same numbers as the (k, 1) draw).
+    weights : (n,) float64 array, optional
+        Frequency weights: the Gaussian of the data with row i repeated
+        ``weights[i]`` times.
     """
     n, d = x.shape
     if n < 2:
         # A single observation has no spread: every centre is that point.  The
         # draws are still made so the generator advances as in the usual case.
-        mu, _ = moments(engine, x)
+        mu, _ = moments(engine, x, None, weights)
         rng.standard_normal(size=(k,) if one_dimensional else (k, d))
         return np.tile(mu, (k, 1))
     if one_dimensional:
-        mu, variance = moments(engine, x, "var")
+        mu, variance = moments(engine, x, "var", weights)
         std = math.sqrt(variance)
         draws = rng.standard_normal(size=k)
         return (draws * std)[:, np.newaxis] + mu
@@ -209,11 +251,17 @@ def init_gaussian(x, k, rng, engine=None, *, one_dimensional=False):
         # More features than observations: the covariance is singular, so
         # sample in the span of the centred data through its SVD (on the
         # host: fewer rows than columns, and LAPACK's signs on every backend).
-        mu, _ = moments(engine, x)
-        _, s, vh = np.linalg.svd(to_host(engine, x) - mu, full_matrices=False)
+        mu, _ = moments(engine, x, None, weights)
+        centred = to_host(engine, x) - mu
+        dof = n - 1.0
+        if weights is not None:
+            # sqrt(w) * (x - mu) has the weighted scatter matrix as its Gram.
+            centred = centred * np.sqrt(weights)[:, np.newaxis]
+            dof = spread_dof(float(np.sum(weights)))
+        _, s, vh = np.linalg.svd(centred, full_matrices=False)
         draws = rng.standard_normal(size=(k, s.size))
-        return draws @ (s[:, np.newaxis] * vh / math.sqrt(n - 1.0)) + mu
-    mu, cov = moments(engine, x, "cov")
+        return draws @ (s[:, np.newaxis] * vh / math.sqrt(dof)) + mu
+    mu, cov = moments(engine, x, "cov", weights)
     draws = rng.standard_normal(size=(k, d))
     return draws @ _gaussian_factor(cov).T + mu
 
@@ -226,7 +274,7 @@ def _warn_few_distinct(k):
     )
 
 
-def init_kpp(x, k, rng, engine, *, n_local_trials=1):
+def init_kpp(x, k, rng, engine, *, n_local_trials=1, weights=None):
     """k-means++ seeding (Arthur & Vassilvitskii, 2007).
 
     Each further centre is a data row drawn with probability proportional to
@@ -239,31 +287,39 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1):
     (O(n d) work each), computed by direct differences in float64.  With one
     trial the draws are SciPy's: the new index is a left ``searchsorted`` of
     one ``uniform()`` in the cumulative sum of the normalised distances.
+
+    ``weights`` (float64, validated) multiply the distances, and the first
+    centre is drawn in proportion to them by the same ``uniform()`` rule.
     """
     n, d = x.shape
-    index = random_integer(rng, n)
+    if weights is None:
+        index = random_integer(rng, n)
+    else:
+        index = _draw_proportional(weights, float(np.sum(weights)), rng)
     first = take(engine, x, [index])
     centres = np.empty((k, d), dtype=first.dtype)
     centres[0] = first[0]
     closest = engine.min_sqdist(x, centres[0:1])
     warned = False
     for i in range(1, k):
-        total = closest.sum()
+        mass = closest if weights is None else closest * weights
+        total = mass.sum()
         if not total > 0:
             # Every point is already a centre: nothing left to weigh by
-            # distance.  Keep one draw per centre, now uniform over the rows.
+            # distance.  Keep one draw per centre, now uniform over the rows
+            # (in proportion to the weights).
             if not warned:
                 _warn_few_distinct(k)
                 warned = True
-            index = min(int(rng.uniform() * n), n - 1)
+            if weights is None:
+                index = min(int(rng.uniform() * n), n - 1)
+            else:
+                index = _draw_proportional(weights, float(np.sum(weights)), rng)
         elif n_local_trials == 1:
-            cumulative = np.cumsum(closest / total)
-            index = int(np.searchsorted(cumulative, rng.uniform()))
-            # Rounding can leave cumulative[-1] a hair below 1.
-            index = min(index, int(np.flatnonzero(closest)[-1]))
+            index = _draw_proportional(mass, total, rng)
         else:
             index, closest = _best_of_candidates(
-                x, engine, closest, total, rng, n_local_trials
+                x, engine, closest, mass, total, rng, n_local_trials, weights
             )
             centres[i] = take(engine, x, [index])[0]
             continue
@@ -272,17 +328,30 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1):
     return centres
 
 
-def _best_of_candidates(x, engine, closest, total, rng, n_trials):
-    """Greedy k-means++ step: the candidate giving the lowest potential.
+def _draw_proportional(mass, total, rng):
+    """One row index drawn with probability ``mass / total`` (SciPy's rule:
+    a left ``searchsorted`` of one ``uniform()`` in the normalised cumulative
+    sum); rows of zero mass are never returned."""
+    cumulative = np.cumsum(mass / total)
+    index = int(np.searchsorted(cumulative, rng.uniform()))
+    # Rounding can leave cumulative[-1] a hair below 1.
+    return min(index, int(np.flatnonzero(mass)[-1]))
+
+
+def _best_of_candidates(x, engine, closest, mass, total, rng, n_trials,
+                        weights=None):
+    """Greedy k-means++ step: the candidate giving the lowest potential
+    (``mass`` is ``closest``, times the weights when there are weights).
 
     All candidates are weighed in one sweep over the data; only the winner's
     distances then update ``closest`` (exactly, by direct differences).
     """
-    cumulative = np.cumsum(closest)
+    cumulative = np.cumsum(mass)
     targets = rng.uniform(size=n_trials) * total
-    candidates = np.minimum(np.searchsorted(cumulative, targets), x.shape[0] - 1)
+    candidates = np.minimum(np.searchsorted(cumulative, targets),
+                            int(np.flatnonzero(mass)[-1]))
     rows = take(engine, x, candidates)
-    potentials = candidate_potentials(engine, x, rows, closest)
+    potentials = candidate_potentials(engine, x, rows, closest, weights)
     best = int(np.argmin(potentials))
     closest = engine.min_sqdist(x, rows[best:best + 1], closest)
     return int(candidates[best]), closest

@@ -19,6 +19,10 @@ __all__ = [
     "check_k_count",
     "check_option",
     "check_thresh",
+    "check_tol",
+    "check_weights",
+    "check_flag",
+    "check_callback",
     "floating_dtype",
     "to_2d",
 ]
@@ -186,3 +190,69 @@ def check_option(value, name, choices):
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"Unknown {name} {value!r}; expected one of {options}.")
     return value
+
+
+def check_tol(tol):
+    """``tol`` must be None or a real number >= 0."""
+    if tol is None:
+        return None
+    message = f"tol must be None or a real number >= 0, got {tol!r}."
+    if isinstance(tol, bool):
+        raise TypeError(message)
+    try:
+        value = float(tol)
+    except (TypeError, ValueError):
+        raise TypeError(message) from None
+    if not value >= 0 or value == float("inf"):  # also rejects NaN
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}.")
+    return value
+
+
+def check_flag(value, name):
+    """``value`` must be a bool (``TypeError`` otherwise: a typo such as
+    ``trace='yes'`` should not pass silently)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def check_callback(callback):
+    """``callback`` must be None or callable."""
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {callback!r}.")
+    return callback
+
+
+def check_weights(weights, n, *, at_least=1):
+    """Validate sample weights for ``n`` observations.
+
+    ``weights`` is a NumPy array (or array-like) already on the host.
+    Returns a new C-contiguous float64 array (the caller's is never kept,
+    so it can never be written to).  ``at_least``: how many weights must be
+    positive (seeding from distinct rows needs ``k`` of them).
+    """
+    arr = np.asarray(weights)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise ValueError(
+            f"weights must be a 1-D array with one weight per observation "
+            f"({n}), got shape {tuple(arr.shape)}."
+        )
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"weights must hold real numbers, got dtype {arr.dtype}."
+        )
+    out = np.array(arr, dtype=np.float64, order="C", copy=True)
+    if not np.isfinite(out).all():
+        raise ValueError("weights must be finite (got an inf or a NaN).")
+    if (out < 0).any():
+        raise ValueError(
+            f"weights must be >= 0, got {out[out < 0][0]!r} at index "
+            f"{int(np.flatnonzero(out < 0)[0])}."
+        )
+    positive = int(np.count_nonzero(out))
+    if positive < at_least:
+        raise ValueError(
+            f"weights has {positive} positive entries; at least {at_least} "
+            "needed (a row of weight 0 counts as absent)."
+        )
+    return out

@@ -12,7 +12,16 @@ from . import _validate
 from ._dispatch import dispatch
 from ._engines import host_dtype
 from ._errors import ClusterError
-from ._lloyd import ALGORITHM_CHOICES, run_lloyd
+from ._lloyd import (
+    ALGORITHM_CHOICES,
+    EMPTY_POLICIES,
+    data_inertia,
+    run_lloyd,
+    run_restarts,
+    start_generators,
+    tolerance_scale,
+)
+from ._result import KMeansInfo, TraceRecorder
 from ._rng import UNSET, resolve_rng
 from ._seeding import INIT_METHODS, init_gaussian, init_points
 from ._warnings import warn_external
@@ -421,8 +430,14 @@ def _code_book(route, book, data, name, check_finite):
 
 def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
             check_finite=True, *, rng=UNSET, seed=UNSET, workers=None,
-            algorithm='lloyd'):
-    """Classify observations into k clusters with a fixed number of Lloyd steps.
+            algorithm='lloyd', n_init=1, tol=None, empty=None, weights=None,
+            callback=None, trace=False, return_info=False):
+    """Classify observations into k clusters by Lloyd's algorithm.
+
+    Called as SciPy's ``kmeans2`` it runs exactly `iter` Lloyd steps and
+    returns SciPy's result.  The keyword-only extensions add restarts, a
+    convergence tolerance, empty-cluster repair, sample weights, a
+    per-iteration hook and a result object (see Notes).
 
     Parameters
     ----------
@@ -433,9 +448,11 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
         Number of clusters, or, with ``minit='matrix'`` (or whenever `k` has
         more than one element), the initial centroids, shape (k, N).
     iter : int, optional
-        Number of Lloyd iterations (assignment + update).  Default: 10.
+        Number of Lloyd iterations (assignment + update); with `tol`, the
+        largest number.  Default: 10.
     thresh : float, optional
-        Not used, as in SciPy.
+        Not used, as in SciPy; a value other than the default warns (use
+        `tol` to stop on convergence).
     minit : {'random', 'points', '++', 'matrix'}, optional
         Initialization: 'random' draws k centroids from a Gaussian with the
         data's mean and covariance; 'points' picks k distinct observations at
@@ -471,15 +488,57 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
         as it goes and keeps the faster.  All three give the same labels
         (up to exact near-ties on wide data, where 'lloyd' ranks by the
         GEMM identity).  A kmeanskit extension.
+    n_init : int, optional
+        Number of starts; the one with the lowest inertia is kept (the
+        first on ties).  Default: 1.  See Notes for the random stream of
+        each start.  Ignored, with a ``RuntimeWarning``, when the initial
+        centroids are given.
+    tol : float, optional
+        Stop when the squared distance moved by the centroids in one
+        iteration, summed over centroids, is at most ``tol`` times the mean
+        over features of the data's (weighted) variance: scikit-learn's
+        rule.  Default (None): run exactly `iter` iterations, as SciPy.
+    empty : {None, 'farthest', 'split'}, optional
+        What to do with a cluster left without observations.  None
+        (default): SciPy's behaviour, governed by `missing` (the centroid
+        keeps its place).  'farthest': move its centroid onto the
+        observation farthest from its nearest centroid (scikit-learn's
+        repair).  'split': move it onto the observation of the heaviest
+        cluster farthest from that cluster's centroid, so the next step
+        splits the heaviest cluster.  If every observation already sits on
+        a centroid no move helps, and `missing` applies.
+    weights : array_like, shape (M,), optional
+        Non-negative sample weights meaning replication: weight w counts as
+        the observation repeated w times, in the means, the inertia, `tol`'s
+        variance and the seeding (see Notes).  Default: all ones.
+    callback : callable, optional
+        Called after each iteration as ``callback(iteration, centroids,
+        inertia, shift)``: the iteration number (from 1), the centroids
+        after it (float, shape (k, N), a read-only view of the loop's own
+        array: copy it to keep it), the inertia of its assignment step and
+        the squared shift of the centroids (summed).  With ``n_init > 1`` it
+        is called for every start, the count restarting at 1.
+    trace : bool, optional
+        Keep the history of the kept start in ``info.trace`` (a
+        :class:`~kmeanskit.Trace`: centroids per iteration, start included;
+        inertia and shift per iteration).  Default: False.
+    return_info : bool, optional
+        Also return a :class:`~kmeanskit.KMeansInfo`.  Default: False.
 
     Returns
     -------
     centroid : array, shape (k, N) or (k,)
-        The centroids after `iter` iterations, in the data's dtype.
+        The centroids after the last iteration, in the data's dtype.
     label : array, shape (M,)
-        int32 index of each observation's centroid, from the last assignment
-        step, i.e. against the centroids *before* the last update (SciPy's
-        convention).
+        int32 index of each observation's centroid.  As SciPy: from the last
+        assignment step, i.e. against the centroids *before* the last
+        update.  With `n_init` > 1, `tol` or `empty`: from a final
+        assignment against the returned centroids (see Notes).
+    info : KMeansInfo
+        Only with ``return_info=True``: the inertia of the returned
+        centroids (weighted sum of squared distances to the nearest one),
+        the iterations run and whether `tol` was met, the inertia of every
+        start, and the trace.
 
     Raises
     ------
@@ -487,18 +546,25 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
         On an inf or NaN (with `check_finite`), data of more than two
         dimensions, empty input, k < 1, more clusters than observations with
         'points', an initial code book of the wrong shape, ``iter < 1``, an
-        unknown `minit` or `missing`, or complex data.
+        unknown `minit`, `missing` or `empty`, ``n_init < 1``, ``tol < 0``,
+        `weights` of the wrong shape, negative, not finite or all zero, or
+        complex data.
     TypeError
-        On integer or non-numeric data, non-integer `iter`, or both `rng` and
-        `seed`.
+        On integer or non-numeric data, non-integer `iter` or `n_init`, both
+        `rng` and `seed`, a non-callable `callback`, or a non-bool `trace`
+        or `return_info`.
     ClusterError
-        With ``missing='raise'``, when a cluster becomes empty.
+        With ``missing='raise'``, when a cluster becomes empty (and `empty`
+        cannot repair it).
 
     Warns
     -----
     UserWarning
         With ``missing='warn'``, once per iteration that leaves a cluster
-        empty; and when a non-integer `k` is converted.
+        empty (and unrepaired); when a non-integer `k` is converted; and
+        when `thresh` is given a value other than its default.
+    RuntimeWarning
+        When ``n_init > 1`` is given with initial centroids.
 
     See Also
     --------
@@ -525,12 +591,42 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     * Cluster means are summed in float64 for float32 data (SciPy sums in
       float32), so float32 centroids agree with SciPy's to about 1e-5.
 
+    The extensions (none of them in SciPy):
+
+    * **Which labels.**  Without `n_init`, `tol` or `empty`, the labels are
+      SciPy's (made before the last update).  With any of them the run
+      ends with one more assignment against the returned centroids, so
+      `label`, `centroid` and ``info.inertia`` describe one partition.
+      ``info.inertia`` always belongs to the returned centroids.
+    * **Restarts.**  With ``n_init=1`` the draws come from `rng` (or `seed`)
+      itself, as in SciPy.  With ``n_init > 1``, start ``i`` draws from the
+      ``i``-th of ``n_init`` independent child generators: for a
+      ``Generator`` (``rng=int`` included) ``rng.spawn(n_init)[i]``, so
+      ``kmeans2(data, k, rng=numpy.random.default_rng(s).spawn(n)[i])``
+      repeats start ``i`` of ``kmeans2(data, k, rng=s, n_init=n)`` alone
+      (with its labels from the final assignment, e.g. with ``tol=0``);
+      for a ``RandomState`` (``seed=``, or the global state) one draw of
+      four 32-bit words seeds a ``SeedSequence`` whose ``spawn(n_init)``
+      children are used.  ``info.best_start`` is the kept start.
+    * **Weights.**  Means and inertia are weighted; with ``minit='matrix'``
+      integer weights give exactly the result of the repeated data (to
+      rounding).  Seeding with weights draws differently from SciPy:
+      'points' draws ``choice(M, k, replace=False, p=w/sum(w))``, 'random'
+      uses the weighted mean and covariance, '++' is described in
+      :func:`kpp_init`.  scikit-learn's `tol` uses the unweighted variance.
+    * **Cost.**  SciPy's fixed iterations run in one compiled call; `tol`,
+      `empty`, `callback` or `trace` take the Python loop (one call per
+      iteration, the same arithmetic), `tol` costs two extra passes for the
+      variance and the final assignment one more; ``return_info`` alone
+      costs one pass for the inertia.
+
     Arrays of any library implementing the Python Array API standard are
     accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
     arrays of the same library on the same device, and the random draws are
     made by NumPy on the host, so the same `rng` gives the same result on
     every library.  See the support matrix in the documentation ("Array
     libraries and engines"); arrays of two libraries raise ``TypeError``.
+    `weights` are brought to the host (M float64 values) for validation.
 
     Examples
     --------
@@ -541,15 +637,32 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     >>> centroid, label = kmeans2(data, 9, minit='++', rng=2)
     >>> centroid.shape, label.shape, label.dtype
     ((9, 2), (270,), dtype('int32'))
+
+    Ten k-means++ starts, each run to convergence, with the result object:
+
+    >>> centroid, label, info = kmeans2(data, 9, iter=100, minit='++', rng=2,
+    ...                                 n_init=10, tol=1e-4, return_info=True)
+    >>> info.converged, len(info.inertias_per_start)
+    (True, 10)
+    >>> bool(info.inertia == min(info.inertias_per_start))
+    True
     """
     func = "kmeans2"
     iter = _validate.check_iter(iter)
     _validate.check_option(missing, "missing method", ("warn", "raise"))
     _validate.check_option(algorithm, "algorithm", ALGORITHM_CHOICES)
+    n_init = _validate.check_iter(n_init, "n_init")
+    tol = _validate.check_tol(tol)
+    if empty is not None:
+        _validate.check_option(empty, "empty policy", EMPTY_POLICIES)
+    callback = _validate.check_callback(callback)
+    trace = _validate.check_flag(trace, "trace")
+    return_info = _validate.check_flag(return_info, "return_info")
+    _warn_if_thresh_given(thresh)
     on_empty = _missing_policy(missing)
     generator = resolve_rng(rng, seed, func_name=func)
-    route = dispatch(func, data, k, names=("data", "k"))
-    data_arr, k_arr = route.arrays
+    route = dispatch(func, data, k, weights, names=("data", "k", "weights"))
+    data_arr, k_arr, weights_arr = route.arrays
     values = route.as_data(data_arr, "data", check_finite=check_finite)
     k_size = route.size(k_arr)
     if route.size(values) < 1 or k_size < 1:
@@ -560,23 +673,72 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     x = route.to_2d(values)
     engine = route.engine(workers)
 
+    given = None
     if minit == "matrix" or k_size > 1:
-        centres = _code_book(route, k_arr, values, "k", check_finite)
+        given = _code_book(route, k_arr, values, "k", check_finite)
+        count = given.shape[0]
+        if n_init > 1:
+            warn_external(
+                f"n_init={n_init} ignored: the initial centroids are given, so "
+                "every start would be the same; running one.", RuntimeWarning)
+            n_init = 1
     else:
         count = _cluster_count(route.item(k_arr))
         _validate.check_option(minit, "init method", tuple(INIT_METHODS))
         if minit == "points":
             _validate.check_k_count(count, x.shape[0], points_needed=True)
-        centres = _initial_centres(minit, x, count, generator, engine,
-                                   one_dimensional=values.ndim == 1)
+    if weights_arr is not None:
+        weights_arr = _validate.check_weights(
+            route.to_host(weights_arr), x.shape[0],
+            at_least=count if given is None and minit == "points" else 1)
 
-    outcome = run_lloyd(engine, x, centres, max_iter=iter, empty="keep",
-                        on_empty=on_empty, return_labels=True,
-                        algorithm=algorithm)
+    finish = n_init > 1 or tol is not None or empty is not None
+    tol_abs = None if tol is None else tol * tolerance_scale(engine, x, weights_arr)
+
+    def fit(start_rng):
+        if given is None:
+            centres = _initial_centres(minit, x, count, start_rng, engine,
+                                       one_dimensional=values.ndim == 1,
+                                       weights=weights_arr)
+        else:
+            centres = given
+        return run_lloyd(engine, x, centres, max_iter=iter, tol=tol_abs,
+                         empty=empty or "keep", on_empty=on_empty,
+                         weights=weights_arr, return_labels=True,
+                         algorithm=algorithm,
+                         recorder=TraceRecorder(callback, trace), finish=finish)
+
+    starts = [generator] if n_init == 1 else start_generators(generator, n_init)
+    kept = run_restarts(starts, fit)
+    outcome = kept.outcome
     centroid = outcome.centroids
     if values.ndim == 1:
         centroid = centroid[:, 0]
-    return route.back(centroid), route.back(outcome.labels)
+    if not return_info:
+        return route.back(centroid), route.back(outcome.labels)
+    inertia = outcome.inertia if finish else data_inertia(
+        engine, x, outcome.centroids, weights_arr)
+    info = KMeansInfo(
+        inertia=float(inertia),
+        n_iter=outcome.n_iter,
+        converged=outcome.converged,
+        inertias_per_start=kept.inertias if n_init > 1 else None,
+        best_start=kept.best,
+        trace=outcome.trace,
+    )
+    return route.back(centroid), route.back(outcome.labels), info
+
+
+def _warn_if_thresh_given(thresh):
+    """kmeans2 ignores ``thresh`` (as SciPy does): say so when it is set."""
+    try:
+        default = float(thresh) == 1e-5
+    except (TypeError, ValueError):
+        default = False
+    if not default:
+        warn_external(
+            f"kmeans2 does not use thresh (got {thresh!r}), as in SciPy; pass "
+            "tol= to stop when the centroids settle.", UserWarning)
 
 
 def _cluster_count(value):
@@ -595,10 +757,11 @@ def _cluster_count(value):
     return count
 
 
-def _initial_centres(minit, x, k, rng, engine, *, one_dimensional):
+def _initial_centres(minit, x, k, rng, engine, *, one_dimensional, weights=None):
     """Initial centres by the named method, cast to the data dtype."""
     if minit == "random":
-        centres = init_gaussian(x, k, rng, engine, one_dimensional=one_dimensional)
+        centres = init_gaussian(x, k, rng, engine, one_dimensional=one_dimensional,
+                                weights=weights)
     else:
-        centres = INIT_METHODS[minit](x, k, rng, engine)
+        centres = INIT_METHODS[minit](x, k, rng, engine, weights=weights)
     return np.ascontiguousarray(centres, dtype=host_dtype(x))

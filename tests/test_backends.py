@@ -16,7 +16,17 @@ import numpy as np
 import pytest
 
 import kmeanskit
-from kmeanskit import ClusterError, _capabilities, kmeans, kmeans2, kpp_init, vq, whiten
+from kmeanskit import (
+    ClusterError,
+    _capabilities,
+    kmeans,
+    kmeans2,
+    kpp_init,
+    minibatch_kmeans,
+    minibatch_update,
+    vq,
+    whiten,
+)
 
 RTOL = {"float64": 1e-12, "float32": 1e-5}
 
@@ -362,13 +372,18 @@ def test_dask_computes_as_declared(function, X_small):
         "kmeans": lambda: kmeans(data, 3, iter=3, rng=0),
         "kmeans2": lambda: kmeans2(data, 3, minit="++", rng=0),
         "kpp_init": lambda: kpp_init(data, 3, rng=0),
+        "minibatch_kmeans": lambda: minibatch_kmeans(data, 3, batch_size=4, rng=0),
+        # the streaming update computes its batch (a chunk) and keeps host state
+        "minibatch_update": lambda: minibatch_update(
+            kmeanskit.MiniBatchState(X_small[:3]), data),
     }
     get, computed = _counting_scheduler()
     with dask.config.set(scheduler=get):
         result = calls[function]()
     assert len(computed) == (0 if _capabilities.dask_lazy(function) else 1)
-    first = result[0] if isinstance(result, tuple) else result
-    assert hasattr(first, "dask")
+    if function != "minibatch_update":
+        first = result[0] if isinstance(result, tuple) else result
+        assert hasattr(first, "dask")
 
 
 def test_dask_labels_keep_row_chunks(X_small):
@@ -485,6 +500,9 @@ def test_jax_jit_as_declared(function, X_small):
         "kmeans": lambda x: kmeans(x, book),
         "kmeans2": lambda x: kmeans2(x, book, minit="matrix"),
         "kpp_init": lambda x: kpp_init(x, 2, rng=0),
+        "minibatch_kmeans": lambda x: minibatch_kmeans(x, 2, rng=0),
+        "minibatch_update": lambda x: minibatch_update(
+            kmeanskit.MiniBatchState(X_small[:2]), x),
     }
     data = jnp.asarray(X_small)
     capability = _capabilities.jit_capability(function)
@@ -628,5 +646,6 @@ def test_public_functions_all_declared():
     """Every public function has a row of capabilities."""
     declared = {f.name for f in _capabilities.FUNCTIONS}
     public = {name for name in kmeanskit.__all__
-              if name not in ("ClusterError", "show_config")}
+              if name not in ("ClusterError", "show_config", "KMeansInfo",
+                              "Trace", "MiniBatchState")}
     assert public == declared

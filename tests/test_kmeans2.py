@@ -98,9 +98,14 @@ class TestKmeans2Matrix:
             assert_array_equal(lab, ref[1])
 
     def test_thresh_is_unused(self, uniform2d):
-        """thresh does not stop the iterations early (SciPy: 'not used yet')."""
+        """thresh does not stop the iterations early (SciPy: 'not used yet');
+        kmeanskit says so with a warning that points at tol."""
         init = uniform2d[:6].copy()
-        _assert_same_as_scipy(uniform2d, init, iter=8, thresh=100.0, minit="matrix")
+        with pytest.warns(UserWarning, match="does not use thresh.*tol="):
+            c, lab = kmeans2(uniform2d, init, iter=8, thresh=100.0, minit="matrix")
+        rc, rlab = sp.kmeans2(uniform2d, init, iter=8, thresh=100.0, minit="matrix")
+        assert_allclose(c, rc, rtol=RTOL64, atol=ATOL64)
+        assert_array_equal(lab, rlab)
 
     def test_iter_numpy_integer(self, blobs):
         """iter may be a NumPy integer."""

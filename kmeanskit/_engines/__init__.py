@@ -29,6 +29,9 @@ __all__ = [
     "moments",
     "take",
     "to_host",
+    "spread_dof",
+    "top_rows",
+    "weighted_moments",
 ]
 
 
@@ -104,6 +107,14 @@ class Engine(Protocol):
         ranks its candidates by it), in one sweep over ``x``.  Optional: see
         the module function of the same name."""
 
+    def farthest(self, x, c, m, weights=None, *, within=None):
+        """``(rows, sqdist)``, host int64 and float64 arrays of length
+        ``min(m, n)``: the rows farthest from their nearest row of ``c``, in
+        decreasing distance (exact ties: lowest row first).  Rows of zero
+        weight are passed over, and with ``within`` so are rows whose nearest
+        centre is not ``within``; such rows score -1 if they have to fill
+        the ``m`` places.  For empty-cluster repair (rare): a plain sweep."""
+
     # Optional host helpers for seeding.  An engine over NumPy data need not
     # define them: the module functions below then use NumPy directly.
 
@@ -113,9 +124,12 @@ class Engine(Protocol):
     def to_host(self, x):
         """All of ``x`` as a NumPy array."""
 
-    def moments(self, x, spread):
+    def moments(self, x, spread, weights=None):
         """float64 mean of the rows, and the variance of column 0
-        (``spread='var'``) or the covariance (``'cov'``), ``n - 1`` dof."""
+        (``spread='var'``) or the covariance (``'cov'``), ``n - 1`` dof.
+        With ``weights``, the weighted mean and the frequency-weighted
+        spread (``sum(w) - 1`` dof): the moments of the data with each row
+        repeated ``w`` times."""
 
 
 def get_engine(xp=None, *, workers=None, device=None):
@@ -151,6 +165,17 @@ def candidate_potentials(engine, x, candidates, current, weights=None):
     return potentials
 
 
+def top_rows(score, m):
+    """Indices (int64) and values (float64) of the ``m`` largest entries of
+    float NumPy array ``score`` (ties: lowest index first), decreasing."""
+    m = min(int(m), score.shape[0])
+    if m == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    # A stable sort of the negated scores keeps equal scores in row order.
+    order = np.argsort(-score, kind="stable")[:m]
+    return order.astype(np.int64), score[order].astype(np.float64)
+
+
 def take(engine, x, index):
     """Rows ``index`` of the data ``x`` as a NumPy array (a copy)."""
     method = getattr(engine, "take", None)
@@ -165,7 +190,7 @@ def to_host(engine, x):
     return x if method is None else method(x)
 
 
-def moments(engine, x, spread=None):
+def moments(engine, x, spread=None, weights=None):
     """``(mean, spread)`` of the rows of ``x`` in float64 (see Engine.moments).
 
     NumPy data: the mean with ``dtype=float64``, ``numpy.var`` with
@@ -174,13 +199,35 @@ def moments(engine, x, spread=None):
     """
     method = getattr(engine, "moments", None)
     if method is not None:
-        return method(x, spread)
+        return method(x, spread, weights)
+    if weights is not None:
+        return weighted_moments(x, spread, weights)
     mean = x.mean(axis=0, dtype=np.float64)
     if spread == "var":
         return mean, float(np.var(x[:, 0], ddof=1, dtype=np.float64))
     if spread == "cov":
         return mean, np.atleast_2d(np.cov(x, rowvar=False))
     return mean, None
+
+
+def weighted_moments(x, spread, weights):
+    """:func:`moments` of NumPy data ``x`` whose row i counts ``weights[i]``
+    times (frequency weights)."""
+    total = float(np.sum(weights))
+    mean = (weights @ x.astype(np.float64, copy=False)) / total
+    if spread is None:
+        return mean, None
+    centred = x.astype(np.float64) - mean
+    if spread == "var":
+        return mean, float(weights @ (centred[:, 0] ** 2) / spread_dof(total))
+    return mean, np.atleast_2d((centred.T * weights) @ centred / spread_dof(total))
+
+
+def spread_dof(total_weight):
+    """Divisor of a frequency-weighted variance: ``sum(w) - 1``, or
+    ``sum(w)`` itself when that would not be positive (weights summing to
+    at most 1 describe less than two observations)."""
+    return total_weight - 1.0 if total_weight > 1.0 else total_weight
 
 
 def host_dtype(x):

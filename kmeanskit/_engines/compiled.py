@@ -7,7 +7,7 @@ from scipy.spatial.distance import cdist
 
 from .. import _kernels
 from .._threads import blas_single_threaded, default_n_threads
-from . import BoundsState, PassResult
+from . import BoundsState, PassResult, top_rows
 
 __all__ = ["CompiledEngine", "choose_method"]
 
@@ -182,6 +182,16 @@ class CompiledEngine:
             _kernels.candidate_potentials(x, c, current, weights, potentials,
                                           method, self.n_threads)
         return potentials
+
+
+    def farthest(self, x, c, m, weights=None, *, within=None):
+        labels, sqdist = self.assign(x, c)
+        score = sqdist.astype(np.float64)
+        if weights is not None:
+            score[weights <= 0] = -1.0
+        if within is not None:
+            score[labels != within] = -1.0
+        return top_rows(score, m)
 
 
 def _hamerly_geometry(centres, previous):

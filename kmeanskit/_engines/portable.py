@@ -461,6 +461,29 @@ class PortableEngine:
         np.minimum(current, found, out=current)
         return current
 
+    def farthest(self, x, c, m, weights=None, *, within=None):
+        """The ``m`` rows farthest from their nearest row of ``c`` (see the
+        Engine protocol), found on the device: ``m`` arg-max sweeps (the
+        standard's argmax returns the first maximum), so only ``m`` indices
+        and values cross to the host."""
+        xp = self.xp
+        labels, sqdist = self.assign(x, c)
+        score = xp.astype(sqdist, self.acc_dtype)
+        low = xp.asarray(-1.0, dtype=self.acc_dtype, device=self.device)
+        if weights is not None:
+            score = xp.where(self._weights(weights, self.acc_dtype) > 0, score, low)
+        if within is not None:
+            score = xp.where(labels == within, score, low)
+        rows = xp.arange(score.shape[0], device=self.device)
+        gone = xp.asarray(-np.inf, dtype=self.acc_dtype, device=self.device)
+        index, value = [], []
+        for _ in range(min(int(m), score.shape[0])):
+            i = int(xp.argmax(score))
+            index.append(i)
+            value.append(float(score[i]))
+            score = xp.where(rows == i, gone, score)
+        return np.asarray(index, dtype=np.int64), np.asarray(value, dtype=np.float64)
+
     # -- host helpers for seeding ---------------------------------------------
 
     def take(self, x, index):
@@ -475,18 +498,25 @@ class PortableEngine:
         features, where seeding needs an SVD of the data)."""
         return np.array(to_host(x), copy=True)
 
-    def moments(self, x, spread):
+    def moments(self, x, spread, weights=None):
         """float64 mean of the rows of ``x`` and, with ``spread='var'`` the
         variance of column 0, with ``'cov'`` the covariance matrix (both with
-        ``n - 1`` degrees of freedom); ``spread=None``: mean only."""
+        ``n - 1`` degrees of freedom); ``spread=None``: mean only.  With
+        ``weights``: frequency-weighted (row i counted ``weights[i]`` times,
+        ``sum(weights) - 1`` degrees of freedom)."""
         xp = self.xp
         acc = self.acc_dtype
         n, d = x.shape
+        w = self._weights(weights, acc)
+        count = n if weights is None else float(np.sum(weights))
         rows = self._rows_per_chunk(n, 2 * d)
         total = _Sum(self.compensated)
         for start, stop in _chunks(n, rows):
-            total.add(xp.sum(xp.astype(x[start:stop, ...], acc), axis=0))
-        mean = _host_sum(*total.arrays()) / n
+            xc = xp.astype(x[start:stop, ...], acc)
+            if w is not None:
+                xc = xc * xp.expand_dims(w[start:stop], axis=1)
+            total.add(xp.sum(xc, axis=0))
+        mean = _host_sum(*total.arrays()) / count
         if spread is None:
             return mean, None
         centre = self._on_device(mean, acc)
@@ -494,11 +524,15 @@ class PortableEngine:
         rows = self._rows_per_chunk(n, 2 * d)
         for start, stop in _chunks(n, rows):
             xc = xp.astype(x[start:stop, ...], acc) - centre
+            left = xc if w is None else xc * xp.expand_dims(w[start:stop], axis=1)
             if spread == "var":
-                scatter.add(xp.sum(xc[:, 0] * xc[:, 0]))
+                scatter.add(xp.sum(left[:, 0] * xc[:, 0]))
             else:
-                scatter.add(xp.matmul(xc.T, xc))
-        value = _host_sum(*scatter.arrays()) / (n - 1)
+                scatter.add(xp.matmul(left.T, xc))
+        from . import spread_dof
+
+        value = _host_sum(*scatter.arrays()) / (n - 1 if weights is None
+                                                 else spread_dof(count))
         if spread == "var":
             return mean, float(value)
         return mean, np.atleast_2d(value)
