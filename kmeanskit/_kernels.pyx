@@ -143,6 +143,11 @@ cdef extern from "_simd.h" nogil:
     void kmk_argmin2_tile_f64(const double* tile, Py_ssize_t rows,
                               Py_ssize_t k, const double* half_cnorm, int* lab,
                               double* second_value)
+    void kmk_assigned_sqdist_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
+                                 const float* c, const int* lab, float* best)
+    void kmk_assigned_sqdist_f64(const double* x, Py_ssize_t rows,
+                                 Py_ssize_t d, const double* c, const int* lab,
+                                 double* best)
     void kmk_lower_sqdist_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
                               const float* c, Py_ssize_t m, double* xt,
                               double* acc, double* current)
@@ -220,12 +225,12 @@ cdef void _nearest_gemm(const floating* x, Py_ssize_t rows, Py_ssize_t d,
         sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>c, &lda,
               <float*>x, &ldb, &zero, tile, &ldc)
         kmk_argmin_tile_f32(tile, rows, k, half_cnorm, lab)
+        kmk_assigned_sqdist_f32(x, rows, d, c, lab, best)
     else:
         dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>c, &lda,
               <double*>x, &ldb, &zero, tile, &ldc)
         kmk_argmin_tile_f64(tile, rows, k, half_cnorm, lab)
-    for i in range(rows):
-        best[i] = _sqdist(x + i * d, c + lab[i] * d, d)
+        kmk_assigned_sqdist_f64(x, rows, d, c, lab, best)
 
 
 cdef inline void _nearest(int method, const floating* x, Py_ssize_t rows,

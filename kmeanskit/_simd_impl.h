@@ -439,3 +439,47 @@ KMK_NAME(kmk_argmin2_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
         second_value[i] = next;
     }
 }
+
+/*
+ * kmk_assigned_sqdist: best[i] = squared distance from row i of x to its
+ * centre c[lab[i]], summed over features in order 0..d-1 in the data type
+ * (the same sums as the direct kernels).  Four rows at a time: their sums
+ * are independent chains, so the additions overlap instead of waiting on
+ * each other, and each row's order is unchanged.
+ */
+KMK_CLONES static void
+KMK_NAME(kmk_assigned_sqdist)(const KMK_T *restrict x, ptrdiff_t rows,
+                              ptrdiff_t d, const KMK_T *restrict c,
+                              const int *restrict lab, KMK_T *restrict best)
+{
+    ptrdiff_t i, t;
+    for (i = 0; i + 4 <= rows; i += 4) {
+        const KMK_T *x0 = x + i * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
+        const KMK_T *c0 = c + (ptrdiff_t)lab[i] * d;
+        const KMK_T *c1 = c + (ptrdiff_t)lab[i + 1] * d;
+        const KMK_T *c2 = c + (ptrdiff_t)lab[i + 2] * d;
+        const KMK_T *c3 = c + (ptrdiff_t)lab[i + 3] * d;
+        KMK_T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (t = 0; t < d; ++t) {
+            const KMK_T e0 = x0[t] - c0[t], e1 = x1[t] - c1[t];
+            const KMK_T e2 = x2[t] - c2[t], e3 = x3[t] - c3[t];
+            s0 = s0 + e0 * e0;
+            s1 = s1 + e1 * e1;
+            s2 = s2 + e2 * e2;
+            s3 = s3 + e3 * e3;
+        }
+        best[i] = s0;
+        best[i + 1] = s1;
+        best[i + 2] = s2;
+        best[i + 3] = s3;
+    }
+    for (; i < rows; ++i) {
+        const KMK_T *xi = x + i * d, *ci = c + (ptrdiff_t)lab[i] * d;
+        KMK_T s = 0;
+        for (t = 0; t < d; ++t) {
+            const KMK_T e = xi[t] - ci[t];
+            s = s + e * e;
+        }
+        best[i] = s;
+    }
+}
