@@ -225,11 +225,21 @@ cdef void _nearest_gemm(const floating* x, Py_ssize_t rows, Py_ssize_t d,
         sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>c, &lda,
               <float*>x, &ldb, &zero, tile, &ldc)
         kmk_argmin_tile_f32(tile, rows, k, half_cnorm, lab)
-        kmk_assigned_sqdist_f32(x, rows, d, c, lab, best)
     else:
         dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>c, &lda,
               <double*>x, &ldb, &zero, tile, &ldc)
         kmk_argmin_tile_f64(tile, rows, k, half_cnorm, lab)
+    _assigned_sqdist(x, rows, d, c, lab, best)
+
+
+cdef inline void _assigned_sqdist(const floating* x, Py_ssize_t rows,
+                                  Py_ssize_t d, const floating* c,
+                                  const int* lab, floating* best) noexcept nogil:
+    """``best[i]`` = squared distance from row i to centre ``lab[i]``, by
+    direct differences in feature order (the direct kernels' sums)."""
+    if floating is float:
+        kmk_assigned_sqdist_f32(x, rows, d, c, lab, best)
+    else:
         kmk_assigned_sqdist_f64(x, rows, d, c, lab, best)
 
 
@@ -827,7 +837,6 @@ cdef void _hamerly_block(int method, const floating* x, const floating* c,
     cdef double* second = dscratch
     cdef Py_ssize_t start, rows, i, r, t, a, n_scan
     cdef const floating* row
-    cdef floating sq = 0
     cdef double dist = 0, bound = 0, scans = 0
     stats[0] = 0
     stats[1] = 0
@@ -835,6 +844,9 @@ cdef void _hamerly_block(int method, const floating* x, const floating* c,
     while start < row_stop:
         rows = min(<Py_ssize_t>CHUNK_ROWS, row_stop - start)
         n_scan = 0
+        if not initial:
+            # Exact distance to the current centre, every row of the chunk.
+            _assigned_sqdist(x + start * d, rows, d, c, labels + start, sqbuf)
         for i in range(start, start + rows):
             row = x + i * d
             if not initial:
@@ -842,17 +854,15 @@ cdef void _hamerly_block(int method, const floating* x, const floating* c,
                 # Every other centre moved by at most other_shift[a]: the lower
                 # bound on their distances drops by at most that much.
                 lower[i] = lower[i] - other_shift[a]
-                sq = _sqdist(row, c + a * d, d)
-                dist = sqrt(<double>sq)
+                dist = sqrt(<double>sqbuf[i - start])
                 bound = lower[i] if lower[i] > half_sep[a] else half_sep[a]
             if initial or not dist < bound * (1.0 - margin):
-                # The bounds cannot vouch for the current centre: scan.
+                # The bounds cannot vouch for the current centre: scan (its
+                # distance in sqbuf is replaced by the scan's).
                 scan_rows[n_scan] = <int>(i - start)
                 for t in range(d):
                     gathered[n_scan * d + t] = row[t]
                 n_scan = n_scan + 1
-            else:
-                sqbuf[i - start] = sq
         if n_scan > 0:
             _nearest_two(method, gathered, n_scan, d, c, half_cnorm, max_cnorm,
                          k, near_scratch, scan_labels, best, second)
