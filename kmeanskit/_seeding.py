@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _validate
 from ._dispatch import dispatch
-from ._engines import moments, take, to_host
+from ._engines import d2_draw, d2_search, moments, potential, take, to_host
 from ._rng import random_integer
 from ._warnings import warn_external
 
@@ -248,7 +248,7 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1):
     closest = engine.min_sqdist(x, centres[0:1])
     warned = False
     for i in range(1, k):
-        total = closest.sum()
+        total = potential(engine, closest)
         if not total > 0:
             # Every point is already a centre: nothing left to weigh by
             # distance.  Keep one draw per centre, now uniform over the rows.
@@ -257,10 +257,7 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1):
                 warned = True
             index = min(int(rng.uniform() * n), n - 1)
         elif n_local_trials == 1:
-            cumulative = np.cumsum(closest / total)
-            index = int(np.searchsorted(cumulative, rng.uniform()))
-            # Rounding can leave cumulative[-1] a hair below 1.
-            index = min(index, int(np.flatnonzero(closest)[-1]))
+            index = d2_draw(engine, closest, total, rng.uniform())
         else:
             index, closest = _best_of_candidates(
                 x, engine, closest, total, rng, n_local_trials
@@ -274,15 +271,13 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1):
 
 def _best_of_candidates(x, engine, closest, total, rng, n_trials):
     """Greedy k-means++ step: the candidate giving the lowest potential."""
-    cumulative = np.cumsum(closest)
-    targets = rng.uniform(size=n_trials) * total
-    candidates = np.minimum(np.searchsorted(cumulative, targets), x.shape[0] - 1)
+    candidates = d2_search(engine, closest, rng.uniform(size=n_trials) * total)
     best_index, best_closest, best_potential = -1, None, np.inf
     for index in candidates:
         trial = engine.min_sqdist(x, take(engine, x, [index]), closest.copy())
-        potential = trial.sum()
-        if potential < best_potential:
-            best_index, best_closest, best_potential = int(index), trial, potential
+        trial_potential = potential(engine, trial)
+        if trial_potential < best_potential:
+            best_index, best_closest, best_potential = int(index), trial, trial_potential
     return best_index, best_closest
 
 
