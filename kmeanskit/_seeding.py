@@ -24,6 +24,7 @@ import numpy as np
 from . import _validate
 from ._dispatch import dispatch
 from ._engines import d2_draw, d2_search, moments, potential, take, to_host
+from ._kmeans_parallel import init_kmeans_parallel
 from ._rng import random_integer
 from ._warnings import warn_external
 
@@ -31,7 +32,7 @@ __all__ = ["kpp_init", "init_points", "init_gaussian", "init_kpp", "INIT_METHODS
 
 
 def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
-             workers=None):
+             workers=None, method="++"):
     """Choose k initial centres from the data by k-means++.
 
     The first centre is a uniformly random observation; each further one is
@@ -62,6 +63,11 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
         Threads for the compiled kernels: None (default) uses OpenMP's default
         (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
         exactly that many.  Results do not depend on it.
+    method : {'++', '||'}, optional
+        '++' (default): k-means++ as above, one pass over the data per
+        centre.  '||': k-means|| [2]_, for data too large for k passes: a
+        few oversampling passes collect about ``10 k`` candidates, which
+        weighted k-means++ (with `n_local_trials`) reduces to k in memory.
 
     Returns
     -------
@@ -73,8 +79,8 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     ------
     ValueError
         On an inf or NaN (with `check_finite`), k < 1, a non-integer `k`,
-        ``n_local_trials < 1``, empty or complex data, or data of more than
-        two dimensions.
+        ``n_local_trials < 1``, an unknown `method`, empty or complex data,
+        or data of more than two dimensions.
     TypeError
         On integer or non-numeric data.
 
@@ -101,6 +107,14 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     The greedy variant's expected potential is lower at the price of
     `n_local_trials` times more distance computations per centre.
 
+    ``method='||'`` draws differently (see :mod:`kmeanskit._kmeans_parallel`
+    for the order): its first centre is a uniformly random row (dask-ml's
+    starts at row 0), each of its 5 rounds keeps every row with probability
+    ``min(1, 2 k D^2 / phi)`` using a per-row random stream (so the result
+    does not depend on chunking or on the array library), and the
+    candidates are weighted by their cluster sizes before the final
+    k-means++ (dask-ml leaves them unweighted).
+
     Arrays of any library implementing the Python Array API standard are
     accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
     arrays of the same library on the same device, and the random draws are
@@ -113,6 +127,8 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     .. [1] D. Arthur and S. Vassilvitskii, "k-means++: the advantages of
        careful seeding", Proceedings of the Eighteenth Annual ACM-SIAM
        Symposium on Discrete Algorithms, 2007.
+    .. [2] B. Bahmani, B. Moseley, A. Vattani, R. Kumar and S. Vassilvitskii,
+       "Scalable k-means++", Proceedings of the VLDB Endowment 5(7), 2012.
 
     Examples
     --------
@@ -123,6 +139,8 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     >>> kpp_init(data, 9, rng=0).shape
     (9, 2)
     >>> kpp_init(data, 9, rng=0, n_local_trials="auto").shape
+    (9, 2)
+    >>> kpp_init(data, 9, rng=0, method="||").shape
     (9, 2)
     """
     if isinstance(rng, np.random.RandomState | np.random.Generator):
@@ -135,9 +153,11 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
         raise ValueError(f"data is empty (shape {tuple(values.shape)}).")
     count = _validate.check_k_count(k, values.shape[0])
     trials = _local_trials(n_local_trials, count)
+    _validate.check_option(method, "method", ("++", "||"))
     x = route.to_2d(values)
-    centres = init_kpp(x, count, generator, route.engine(workers),
-                       n_local_trials=trials)
+    seed_with = init_kpp if method == "++" else init_kmeans_parallel
+    centres = seed_with(x, count, generator, route.engine(workers),
+                        n_local_trials=trials)
     if values.ndim == 1:
         centres = centres[:, 0]
     return route.back(centres)
@@ -285,5 +305,6 @@ INIT_METHODS = {
     "random": init_gaussian,
     "points": init_points,
     "++": init_kpp,
+    "||": init_kmeans_parallel,
 }
 """kmeans2's ``minit`` strings and the functions they name."""

@@ -154,10 +154,10 @@ def _last_nonzero_block(values):
     return np.array([found[-1] if found.size else -1])
 
 
-def _sample_block(values, weights, *, scale, seed, block_info=None):
+def _sample_block(values, weights, *, starts, scale, seed, block_id=None):
     """Global indices of this block's rows drawn with probability
     ``min(1, scale * w * values)``, from each row's own uniform number."""
-    start = block_info[0]["array-location"][0][0]
+    start = starts[block_id[0]]
     u = row_uniforms(seed, start, values.shape[0])
     p = scale * values if weights is None else scale * (weights * values)
     return np.flatnonzero(u < p) + start
@@ -396,14 +396,12 @@ class DaskEngine:
     def sample_rows(self, values, weights, scale, seed):
         """Indices of the rows drawn independently with probability
         ``min(1, scale * weights * values)`` (see ``row_uniforms``)."""
+        chunks = values.array.chunks[0]
         w = self._weights(values.array, weights)
-        w_args = (w, "i") if w is not None else (None, None)
-        import dask.array as da
-
-        picked = da.blockwise(
-            _sample_block, "i", values.array, "i", *w_args, scale=scale,
-            seed=seed, adjust_chunks={"i": lambda _: np.nan}, dtype=np.int64,
-            meta=np.empty((0,), dtype=np.int64),
+        picked = values.array.map_blocks(
+            _sample_block, w, starts=tuple(int(s) for s in np.cumsum((0,) + chunks)),
+            scale=scale, seed=seed, chunks=((np.nan,) * len(chunks),),
+            dtype=np.int64, meta=np.empty((0,), dtype=np.int64),
         )
         return np.asarray(picked.compute(), dtype=np.int64)
 
