@@ -295,9 +295,9 @@ def _best_of_candidates(x, engine, closest, total, rng, n_trials):
     best_index, best_closest, best_potential = -1, None, np.inf
     for index in candidates:
         trial = engine.min_sqdist(x, take(engine, x, [index]), closest.copy())
-        trial_potential = potential(engine, trial)
-        if trial_potential < best_potential:
-            best_index, best_closest, best_potential = int(index), trial, trial_potential
+        trial_cost = potential(engine, trial)
+        if trial_cost < best_potential:
+            best_index, best_closest, best_potential = int(index), trial, trial_cost
     return best_index, best_closest
 
 

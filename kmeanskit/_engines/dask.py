@@ -37,9 +37,11 @@ from . import BoundsState, PassResult, row_uniforms
 
 __all__ = ["SPLIT_EVERY", "DaskEngine", "RowValues"]
 
-SPLIT_EVERY = 8
-"""Fan-in of the tree reductions: per pass, ``n_blocks + ceil(n_blocks / 8)
-+ ...`` tasks (9 for 8 blocks, 19 for 16)."""
+SPLIT_EVERY = 32
+"""Fan-in of the tree reductions.  Adding (1, L) vectors is cheap, so a wide
+fan-in keeps the graph small: a pass is ``n_blocks`` tasks, the partial sums
+of each group of 32 (above 32 blocks), and Dask's final aggregate and
+finalize tasks (18 tasks for 16 blocks)."""
 
 
 # --------------------------------------------------------------------------
