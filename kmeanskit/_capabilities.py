@@ -293,6 +293,11 @@ def _rows():
     return [(b, [support(f.name, b.key).text() for f in FUNCTIONS]) for b in BACKENDS]
 
 
+def _md_cell(text):
+    # A bare "|" (as in k-means||) would end a Markdown table cell.
+    return text.replace("|", "\\|")
+
+
 def _markdown():
     names = [f"`{f.name}`" for f in FUNCTIONS]
     lines = [
@@ -300,12 +305,13 @@ def _markdown():
         "|---" * (len(names) + 1) + "|",
     ]
     for backend, cells in _rows():
+        cells = [_md_cell(c) for c in cells]
         lines.append(f"| {backend.label} | " + " | ".join(cells) + " |")
     lines += ["", _LEGEND, "", "| backend | engine | the data | tested by |",
               "|---|---|---|---|"]
     for backend in BACKENDS:
-        lines.append(f"| {backend.label} | {backend.engine} | {backend.data} "
-                     f"| {backend.tested} |")
+        lines.append(f"| {backend.label} | {_md_cell(backend.engine)} | "
+                     f"{_md_cell(backend.data)} | {_md_cell(backend.tested)} |")
     lines.append("")
     lines += [f"- {note}" for note in _NOTES]
     return "\n".join(lines)
