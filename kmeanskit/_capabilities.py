@@ -79,7 +79,8 @@ class Function:
     False: raises ``TypeError`` on traced arrays."""
     dask_lazy: bool
     """True: on Dask arrays it builds a graph and computes nothing; False: it
-    computes the data into memory, once, before the compiled engine runs."""
+    computes k-sized results pass by pass on the workers (the data itself is
+    never brought to the client)."""
     overrides: dict = field(default_factory=dict)
     """backend key -> Support, where the default rule does not apply."""
 
@@ -114,11 +115,17 @@ BACKENDS = (
     ),
     Backend(
         "dask", "Dask",
-        engine="`whiten`: the Array API on the graph; the others: compiled, "
-               "after one explicit `compute()`",
-        data="`whiten` stays lazy; the others compute the data into memory "
-             "(all of it, once) and return Dask arrays wrapping the results",
-        tested="CI: `xp=dask.array`, computes counted",
+        engine="Dask engine: the compiled kernel on each row block (one task "
+               "per block, one thread each by default; blocks of other "
+               "libraries, e.g. CuPy, through the portable engine, untested), "
+               "then a tree reduction; `whiten`: the Array API on the graph",
+        data="stays on the workers, never gathered: only k-sized results "
+             "reach the client; `whiten`, `vq` and `kmeans2`'s labels stay "
+             "lazy; column blocks are rechunked once (with a warning); "
+             "unknown chunk sizes are refused except by `vq` and `whiten`",
+        tested="CI: `xp=dask.array` (threaded scheduler) and "
+               "`tests/test_dask.py` (also on a `dask.distributed` "
+               "LocalCluster of 2 processes)",
     ),
     Backend(
         "torch-gpu", "PyTorch GPU",
@@ -146,11 +153,24 @@ BACKENDS = (
 
 FUNCTIONS = (
     Function("whiten", jax_jit=True, dask_lazy=True),
-    Function("vq", jax_jit="check_finite=False", dask_lazy=False),
-    Function("kmeans", jax_jit=False, dask_lazy=False),
-    Function("kmeans2", jax_jit=False, dask_lazy=False),
-    Function("kpp_init", jax_jit=False, dask_lazy=False),
-    Function("minibatch_kmeans", jax_jit=False, dask_lazy=False),
+    Function("vq", jax_jit="check_finite=False", dask_lazy=True),
+    Function("kmeans", jax_jit=False, dask_lazy=False, overrides={
+        "dask": Support(YES, "one pass per iteration, plus one for each "
+                            "run's distortion (returned lazy)"),
+    }),
+    Function("kmeans2", jax_jit=False, dask_lazy=False, overrides={
+        "dask": Support(YES, "one pass per iteration; centroids computed, "
+                            "labels lazy; `minit='||'` for k-means||"),
+    }),
+    Function("kpp_init", jax_jit=False, dask_lazy=False, overrides={
+        "dask": Support(YES, "`'++'`: k passes, SciPy's draws; "
+                            "`method='||'`: about 2 per round"),
+    }),
+    Function("minibatch_kmeans", jax_jit=False, dask_lazy=False, overrides={
+        "dask": Support(LIMITED, "each step fetches its random batch, which "
+                                 "touches about every block; for data out of "
+                                 "memory feed `minibatch_update` block by block"),
+    }),
     Function("minibatch_update", jax_jit=False, dask_lazy=False,
              overrides={"dask": Support(YES, "computes one batch (a chunk)")}),
 )
@@ -171,7 +191,7 @@ def _default_support(function, backend):
     if backend.key == "dask":
         if function.dask_lazy:
             return Support(YES, "lazy")
-        return Support(LIMITED, "computes the data into memory")
+        return Support(YES, "chunked passes on the workers")
     return Support(YES)
 
 
@@ -265,16 +285,24 @@ _NOTES = (
     "backends, centroids agree to 1e-12 relative in float64 and 1e-5 in "
     "float32.",
     "`workers` is validated everywhere but only the compiled engine uses "
-    "threads; `algorithm='hamerly'` runs as plain Lloyd passes (the same "
-    "labels) on the portable engine.",
+    "threads (on Dask: per task, one by default); `algorithm='hamerly'` runs "
+    "as plain Lloyd passes (the same labels) on the portable and Dask engines.",
+    "On Dask, `check_finite` is checked inside the first pass over the data "
+    "(no pass of its own): `vq` raises when its result is computed.",
     "`pip install \".[test]\"` installs array-api-strict, PyTorch, JAX and "
-    "Dask, so `pytest tests` runs every CPU row of this table.",
+    "Dask (with `distributed`), so `pytest tests` runs every CPU row of this "
+    "table.",
 )
 
 
 def _rows():
     """(backend, [cell text per function]) for every backend."""
     return [(b, [support(f.name, b.key).text() for f in FUNCTIONS]) for b in BACKENDS]
+
+
+def _md_cell(text):
+    # A bare "|" (as in k-means||) would end a Markdown table cell.
+    return text.replace("|", "\\|")
 
 
 def _markdown():
@@ -284,12 +312,13 @@ def _markdown():
         "|---" * (len(names) + 1) + "|",
     ]
     for backend, cells in _rows():
+        cells = [_md_cell(c) for c in cells]
         lines.append(f"| {backend.label} | " + " | ".join(cells) + " |")
     lines += ["", _LEGEND, "", "| backend | engine | the data | tested by |",
               "|---|---|---|---|"]
     for backend in BACKENDS:
-        lines.append(f"| {backend.label} | {backend.engine} | {backend.data} "
-                     f"| {backend.tested} |")
+        lines.append(f"| {backend.label} | {_md_cell(backend.engine)} | "
+                     f"{_md_cell(backend.data)} | {_md_cell(backend.tested)} |")
     lines.append("")
     lines += [f"- {note}" for note in _NOTES]
     return "\n".join(lines)

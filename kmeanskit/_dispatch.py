@@ -10,9 +10,15 @@ caller's arrays    what the engine gets                        results back
 =================  ==========================================  ================
 NumPy, lists       the arrays (compiled engine)                NumPy
 PyTorch on CPU     zero-copy NumPy views (compiled engine)     torch tensors
-Dask               NumPy, from one explicit ``compute()``      Dask arrays
+Dask               the Dask arrays (Dask engine: row blocks)   Dask arrays
 anything else      the arrays themselves (portable engine)     the same library
 =================  ==========================================  ================
+
+On the Dask route the data is never computed here: it reaches the Dask
+engine as a lazy array with whole rows per block (column-chunked data is
+rechunked once, with a warning), checks of its values (``check_finite``) are
+deferred to the engine's first pass, and results that the engine leaves lazy
+(labels, distances) come back as they are.
 
 (See :mod:`kmeanskit._capabilities` for what each function does per backend.)
 
@@ -78,16 +84,19 @@ class Route:
         The caller's device (portable route), else None.
     """
 
-    __slots__ = ("kind", "arrays", "xp", "device", "_traced", "_row_chunks")
+    __slots__ = ("kind", "arrays", "xp", "device", "_traced", "_row_chunks",
+                 "_names", "_unchecked")
 
     def __init__(self, kind, arrays, xp=np, device=None, traced=False,
-                 row_chunks=None):
+                 row_chunks=None, names=()):
         self.kind = kind
         self.arrays = arrays
         self.xp = xp
         self.device = device
         self._traced = traced
         self._row_chunks = row_chunks
+        self._names = names
+        self._unchecked = set()  # Dask arrays whose finiteness the engine checks
 
     # -- engine ---------------------------------------------------------------
 
@@ -95,6 +104,13 @@ class Route:
         """The engine for this call (``workers`` is validated either way)."""
         if self.kind == "portable":
             return get_engine(self.xp, workers=workers, device=self.device)
+        if self.kind == "dask":
+            engine = get_engine(self.xp, workers=workers)
+            data, *others = self._names
+            engine.check_finite_in_first_pass(
+                data if data in self._unchecked else None,
+                next((name for name in others if name in self._unchecked), None))
+            return engine
         return get_engine(workers=workers)
 
     # -- array helpers used by the public functions -----------------------------
@@ -118,7 +134,7 @@ class Route:
 
     def item(self, a):
         """The single element of size-1 array ``a`` as a Python number."""
-        if isinstance(a, np.ndarray) or self.kind != "portable":
+        if isinstance(a, np.ndarray) or self.kind not in ("portable", "dask"):
             return a.item()
         return self.to_host(a).reshape(-1)[0].item()
 
@@ -178,7 +194,10 @@ class Route:
         return self.xp.astype(a, getattr(self.xp, np.dtype(dtype).name))
 
     def to_2d(self, a):
-        """(n, d) form of 1-D or 2-D ``a`` (C-contiguous for the compiled engine)."""
+        """(n, d) form of 1-D or 2-D ``a`` (C-contiguous for the compiled
+        engine; one block along the columns for the Dask engine)."""
+        if self.kind == "dask" and _is_dask(a):
+            return _dask_rows(a)
         if self.kind != "portable":
             return _validate.to_2d(a)
         if a.ndim == 1:
@@ -186,7 +205,14 @@ class Route:
         return a
 
     def check_finite(self, a, name):
-        """Raise ``ValueError`` if ``a`` holds an inf or a NaN."""
+        """Raise ``ValueError`` if ``a`` holds an inf or a NaN.
+
+        Dask arrays are not read here: the engine checks them in its first
+        pass over them, and raises then (see :meth:`engine`).
+        """
+        if self.kind == "dask" and _is_dask(a):
+            self._unchecked.add(name)
+            return
         if self.kind != "portable":
             _validate.check_finite_array(a, name)
             return
@@ -221,7 +247,7 @@ class Route:
 
     def as_data(self, a, name, *, check_finite, integers="raise", max_ndim=2):
         """:func:`kmeanskit._validate.as_data` on this route's arrays."""
-        if self.kind != "portable":
+        if self.kind != "portable" and not _is_dask(a):
             return _validate.as_data(a, name, check_finite=check_finite,
                                      integers=integers, max_ndim=max_ndim)
         if a.ndim == 0 or a.ndim > max_ndim:
@@ -245,6 +271,8 @@ class Route:
             if isinstance(result, np.ndarray | np.generic):
                 return self.xp.asarray(_contiguous(result), device=self.device)
             return result
+        if kind == "dask" and _is_dask(result):
+            return result  # left lazy by the engine
         result = _contiguous(result)
         if kind == "torch":
             import torch
@@ -358,8 +386,9 @@ def _dispatch_general(func, arrays, names, native):
         return Route("torch", tuple(_torch_view(a) for a in arrays))
 
     if compat.is_dask_namespace(xp):
-        return Route("dask", _computed(arrays),
-                     row_chunks=_row_chunks(members))
+        _check_known_sizes(func, members)
+        return Route("dask", _host_or_dask(arrays), xp=xp,
+                     row_chunks=_row_chunks(members), names=names)
 
     return Route("portable", _in_namespace(arrays, xp, device), xp=xp,
                  device=device, traced=traced)
@@ -432,17 +461,61 @@ def _torch_view(a):
     return a.resolve_conj().resolve_neg().numpy()
 
 
-def _computed(arrays):
-    """Every Dask array computed to NumPy, all in one explicit ``compute``."""
-    import dask
+def _is_dask(a):
+    return type(a).__module__.startswith("dask.") and hasattr(a, "dask")
 
-    lazy = [i for i, a in enumerate(arrays) if hasattr(a, "dask")]
-    values = dask.compute(*(arrays[i] for i in lazy)) if lazy else ()
-    out = list(arrays)
-    for i, value in zip(lazy, values, strict=True):
-        out[i] = value
-    return tuple(a if a is None or isinstance(a, np.ndarray) else np.asarray(a)
-                 for a in out)
+
+def _host_or_dask(arrays):
+    """Dask arrays kept lazy; everything else (lists, scalars) as NumPy."""
+    return tuple(a if a is None or isinstance(a, np.ndarray) or _is_dask(a)
+                 else np.asarray(a) for a in arrays)
+
+
+# Functions that run on Dask arrays of unknown row count (``vq`` maps over
+# the blocks); the others need n (to draw rows, to average).
+_UNKNOWN_ROWS_OK = {"vq": ("obs",)}
+
+
+def _check_known_sizes(func, members):
+    """``ValueError`` for a Dask array of unknown chunk sizes where ``func``
+    needs its shape."""
+    allowed = _UNKNOWN_ROWS_OK.get(func, ())
+    for name, a in members:
+        shape = getattr(a, "shape", ())
+        if _is_dask(a) and any(np.isnan(s) for s in shape) and name not in allowed:
+            raise ValueError(
+                f"{name} is a Dask array of unknown chunk sizes (shape "
+                f"{shape}), and {func}() needs its number of rows. Call "
+                f"{name}.compute_chunk_sizes() first (one pass over the data), "
+                "or build it with known sizes (e.g. "
+                "dask.dataframe's to_dask_array(lengths=True))."
+            )
+
+
+def _dask_rows(a):
+    """(n, d) Dask array with one block along the columns.
+
+    Column-chunked data is rechunked here, once per call, with a
+    ``PerformanceWarning``: every pass then re-joins the column blocks
+    (unless the caller rechunks, and persists, the data first).
+    """
+    if a.ndim == 1:
+        return a[:, np.newaxis]
+    if a.numblocks[1] > 1:
+        from dask.array import PerformanceWarning
+
+        from ._warnings import warn_external
+
+        warn_external(
+            f"A Dask array of shape {a.shape} is split into {a.numblocks[1]} "
+            "blocks along its columns; k-means needs whole rows in each "
+            "block, so it is rechunked to one column block (chunks "
+            "{1: -1}) for this call, and every pass re-joins the column "
+            "blocks. Rechunk (and persist) it yourself to avoid that.",
+            PerformanceWarning,
+        )
+        return a.rechunk({1: -1})
+    return a
 
 
 def _row_chunks(members):

@@ -35,7 +35,11 @@ import numpy as np
 
 from . import _validate
 from ._dispatch import dispatch
-from ._engines import candidate_potentials, moments, spread_dof, take, to_host
+from ._engines import (
+    candidate_potentials, d2_draw, d2_search, moments, potential, scale_rows,
+    spread_dof, take, to_host,
+)
+from ._kmeans_parallel import init_kmeans_parallel
 from ._rng import random_integer
 from ._warnings import warn_external
 
@@ -43,7 +47,7 @@ __all__ = ["kpp_init", "init_points", "init_gaussian", "init_kpp", "INIT_METHODS
 
 
 def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
-             workers=None, weights=None):
+             workers=None, weights=None, method="++"):
     """Choose k initial centres from the data by k-means++.
 
     The first centre is a uniformly random observation; each further one is
@@ -80,6 +84,11 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
         draw, the first included, is then proportional to the weight (times
         the squared distance for the further centres); rows of weight 0 are
         never chosen.  Default: every row weighs 1 (SciPy's draws).
+    method : {'++', '||'}, optional
+        '++' (default): k-means++ as above, one pass over the data per
+        centre.  '||': k-means|| [2]_, for data too large for k passes: a
+        few oversampling passes collect about ``10 k`` candidates, which
+        weighted k-means++ (with `n_local_trials`) reduces to k in memory.
 
     Returns
     -------
@@ -91,9 +100,9 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     ------
     ValueError
         On an inf or NaN (with `check_finite`), k < 1, a non-integer `k`,
-        ``n_local_trials < 1``, empty or complex data, data of more than
-        two dimensions, or `weights` of the wrong shape, negative, not
-        finite or all zero.
+        ``n_local_trials < 1``, an unknown `method`, empty or complex data,
+        data of more than two dimensions, or `weights` of the wrong shape,
+        negative, not finite or all zero.
     TypeError
         On integer or non-numeric data, or non-real `weights`.
 
@@ -127,6 +136,14 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     the centres that the rows repeated that many times give with
     ``weights=numpy.ones(...)`` and the same `rng`.
 
+    ``method='||'`` draws differently (see :mod:`kmeanskit._kmeans_parallel`
+    for the order): its first centre is a uniformly random row (dask-ml's
+    starts at row 0), each of its 5 rounds keeps every row with probability
+    ``min(1, 2 k D^2 / phi)`` using a per-row random stream (so the result
+    does not depend on chunking or on the array library), and the
+    candidates are weighted by their cluster sizes before the final
+    k-means++ (dask-ml leaves them unweighted).
+
     Arrays of any library implementing the Python Array API standard are
     accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
     arrays of the same library on the same device, and the random draws are
@@ -139,6 +156,8 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     .. [1] D. Arthur and S. Vassilvitskii, "k-means++: the advantages of
        careful seeding", Proceedings of the Eighteenth Annual ACM-SIAM
        Symposium on Discrete Algorithms, 2007.
+    .. [2] B. Bahmani, B. Moseley, A. Vattani, R. Kumar and S. Vassilvitskii,
+       "Scalable k-means++", Proceedings of the VLDB Endowment 5(7), 2012.
 
     Examples
     --------
@@ -149,6 +168,8 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     >>> kpp_init(data, 9, rng=0).shape
     (9, 2)
     >>> kpp_init(data, 9, rng=0, n_local_trials="auto").shape
+    (9, 2)
+    >>> kpp_init(data, 9, rng=0, method="||").shape
     (9, 2)
 
     A row of weight 0 is never chosen:
@@ -167,12 +188,14 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
         raise ValueError(f"data is empty (shape {tuple(values.shape)}).")
     count = _validate.check_k_count(k, values.shape[0])
     trials = _local_trials(n_local_trials, count)
+    _validate.check_option(method, "method", ("++", "||"))
     if weights is not None:
         weights = _validate.check_weights(route.to_host(route.arrays[1]),
                                           values.shape[0])
     x = route.to_2d(values)
-    centres = init_kpp(x, count, generator, route.engine(workers),
-                       n_local_trials=trials, weights=weights)
+    seed_with = init_kpp if method == "++" else init_kmeans_parallel
+    centres = seed_with(x, count, generator, route.engine(workers),
+                        n_local_trials=trials, weights=weights)
     if values.ndim == 1:
         centres = centres[:, 0]
     return route.back(centres)
@@ -302,8 +325,8 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1, weights=None):
     closest = engine.min_sqdist(x, centres[0:1])
     warned = False
     for i in range(1, k):
-        mass = closest if weights is None else closest * weights
-        total = mass.sum()
+        mass = closest if weights is None else scale_rows(engine, closest, weights)
+        total = potential(engine, mass)
         if not total > 0:
             # Every point is already a centre: nothing left to weigh by
             # distance.  Keep one draw per centre, now uniform over the rows
@@ -316,7 +339,7 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1, weights=None):
             else:
                 index = _draw_proportional(weights, float(np.sum(weights)), rng)
         elif n_local_trials == 1:
-            index = _draw_proportional(mass, total, rng)
+            index = d2_draw(engine, mass, total, rng.uniform())
         else:
             index, closest = _best_of_candidates(
                 x, engine, closest, mass, total, rng, n_local_trials, weights
@@ -331,7 +354,7 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1, weights=None):
 def _draw_proportional(mass, total, rng):
     """One row index drawn with probability ``mass / total`` (SciPy's rule:
     a left ``searchsorted`` of one ``uniform()`` in the normalised cumulative
-    sum); rows of zero mass are never returned."""
+    sum) from host NumPy ``mass``; rows of zero mass are never returned."""
     cumulative = np.cumsum(mass / total)
     index = int(np.searchsorted(cumulative, rng.uniform()))
     # Rounding can leave cumulative[-1] a hair below 1.
@@ -343,13 +366,11 @@ def _best_of_candidates(x, engine, closest, mass, total, rng, n_trials,
     """Greedy k-means++ step: the candidate giving the lowest potential
     (``mass`` is ``closest``, times the weights when there are weights).
 
-    All candidates are weighed in one sweep over the data; only the winner's
-    distances then update ``closest`` (exactly, by direct differences).
+    All candidates are weighed in one sweep over the data where the engine
+    can; only the winner's distances then update ``closest`` (exactly, by
+    direct differences).
     """
-    cumulative = np.cumsum(mass)
-    targets = rng.uniform(size=n_trials) * total
-    candidates = np.minimum(np.searchsorted(cumulative, targets),
-                            int(np.flatnonzero(mass)[-1]))
+    candidates = d2_search(engine, mass, rng.uniform(size=n_trials) * total)
     rows = take(engine, x, candidates)
     potentials = candidate_potentials(engine, x, rows, closest, weights)
     best = int(np.argmin(potentials))
@@ -361,5 +382,6 @@ INIT_METHODS = {
     "random": init_gaussian,
     "points": init_points,
     "++": init_kpp,
+    "||": init_kmeans_parallel,
 }
 """kmeans2's ``minit`` strings and the functions they name."""

@@ -453,11 +453,13 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     thresh : float, optional
         Not used, as in SciPy; a value other than the default warns (use
         `tol` to stop on convergence).
-    minit : {'random', 'points', '++', 'matrix'}, optional
+    minit : {'random', 'points', '++', '||', 'matrix'}, optional
         Initialization: 'random' draws k centroids from a Gaussian with the
         data's mean and covariance; 'points' picks k distinct observations at
-        random; '++' is k-means++ (see :func:`kpp_init`); 'matrix' takes `k`
-        as the initial centroids.  Default: 'random'.
+        random; '++' is k-means++ (see :func:`kpp_init`); '||' is k-means||,
+        k-means++ in a few passes for large (Dask) data (a kmeanskit
+        extension, see ``kpp_init(method='||')``); 'matrix' takes `k` as the
+        initial centroids.  Default: 'random'.
     missing : {'warn', 'raise'}, optional
         What to do when a cluster has no observations: warn and keep its
         previous centroid, or raise :class:`ClusterError`.  Default: 'warn'.

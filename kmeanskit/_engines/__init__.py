@@ -5,14 +5,23 @@ is written once against :class:`Engine`; an engine only computes, chunked over
 rows so that no n-by-k matrix is ever held.  It never validates user input
 and never decides convergence.
 
-Two engines exist: ``compiled`` (NumPy arrays, and CPU PyTorch tensors
-through a zero-copy NumPy view, into the Cython kernels) and ``portable``
-(any Array API namespace, on the caller's device).  Which one a call uses is
+Three engines exist: ``compiled`` (NumPy arrays, and CPU PyTorch tensors
+through a zero-copy NumPy view, into the Cython kernels), ``portable`` (any
+Array API namespace, on the caller's device) and ``dask`` (Dask arrays: the
+other two mapped over row blocks on the workers).  Which one a call uses is
 decided by :mod:`kmeanskit._dispatch`.
 
 Whatever the engine, the data ``x`` stays in the engine's namespace and
 everything of size k (centres, sums, counts) is a small NumPy array on the
 host: the Lloyd loop and seeding only ever handle the latter.
+
+Seeding also keeps one value per row (the squared distance to the nearest
+centre chosen so far).  The compiled and portable engines hold it as a
+float64 NumPy array; the Dask engine keeps it on its workers and hands out an
+opaque object.  Seeding reads such "row values" only through the module
+functions below (:func:`potential`, :func:`d2_draw`, :func:`d2_search`,
+:func:`sample_rows`, :func:`row_values`), whose defaults work on NumPy arrays
+and which defer to an engine method of the same name where there is one.
 """
 
 from typing import NamedTuple, Protocol
@@ -22,14 +31,21 @@ import numpy as np
 __all__ = [
     "BoundsState",
     "Engine",
-    "candidate_potentials",
     "PassResult",
+    "candidate_potentials",
+    "d2_draw",
+    "d2_search",
     "get_engine",
     "host_dtype",
     "moments",
+    "potential",
+    "row_uniforms",
+    "row_values",
+    "sample_rows",
+    "scale_rows",
+    "spread_dof",
     "take",
     "to_host",
-    "spread_dof",
     "top_rows",
     "weighted_moments",
 ]
@@ -135,10 +151,11 @@ class Engine(Protocol):
 def get_engine(xp=None, *, workers=None, device=None):
     """Return the engine for arrays of namespace ``xp`` on ``device``.
 
-    ``xp=None`` (or NumPy itself) gives the compiled engine; any other
-    namespace the portable one.  ``workers`` follows SciPy's convention
-    (None: default, -1: every core) and is validated for every engine; only
-    the compiled engine uses threads.
+    ``xp=None`` (or NumPy itself) gives the compiled engine, Dask's namespace
+    the Dask engine, any other namespace the portable one.  ``workers``
+    follows SciPy's convention (None: default, -1: every core) and is
+    validated for every engine; only the compiled kernels use threads (on
+    Dask, per task: one by default, since the workers run tasks in parallel).
     """
     from .._threads import resolve_workers
 
@@ -147,6 +164,12 @@ def get_engine(xp=None, *, workers=None, device=None):
         from .compiled import CompiledEngine
 
         return CompiledEngine(n_threads=n_threads)
+    import array_api_compat as compat
+
+    if compat.is_dask_namespace(xp):
+        from .dask import DaskEngine
+
+        return DaskEngine(n_threads=None if workers is None else n_threads)
     from .portable import PortableEngine
 
     return PortableEngine(xp, device)
@@ -160,6 +183,7 @@ def candidate_potentials(engine, x, candidates, current, weights=None):
         return method(x, candidates, current, weights)
     potentials = np.empty(candidates.shape[0], dtype=np.float64)
     for j in range(candidates.shape[0]):
+        # min_sqdist may lower ``current`` in place: give it a copy.
         trial = engine.min_sqdist(x, candidates[j:j + 1], current.copy())
         potentials[j] = trial.sum() if weights is None else trial @ weights
     return potentials
@@ -238,3 +262,85 @@ def host_dtype(x):
     from .portable import numpy_dtype
 
     return numpy_dtype(dtype)
+
+
+# --------------------------------------------------------------------------
+# Row values: what seeding keeps per row (see the module docstring)
+
+def row_values(engine, x, values):
+    """Per-row ``values`` (e.g. weights, NumPy or the engine's kind) as the
+    engine's row values for the data ``x``."""
+    method = getattr(engine, "row_values", None)
+    if method is not None:
+        return method(x, values)
+    return np.asarray(values, dtype=np.float64)
+
+
+def potential(engine, values, weights=None):
+    """``sum(weights * values)`` of row values (``weights`` None: all 1)."""
+    method = getattr(engine, "potential", None)
+    if method is not None:
+        return method(values, weights)
+    return values.sum() if weights is None else float(np.dot(weights, values))
+
+
+def d2_draw(engine, values, total, u):
+    """SciPy's k-means++ draw: the row where the cumulative sum of
+    ``values / total`` first reaches ``u`` (a left ``searchsorted``), at most
+    the last row with a positive value (rounding can leave the cumulative
+    sum a hair below 1)."""
+    method = getattr(engine, "d2_draw", None)
+    if method is not None:
+        return method(values, total, u)
+    cumulative = np.cumsum(values / total)
+    index = int(np.searchsorted(cumulative, u))
+    return min(index, int(np.flatnonzero(values)[-1]))
+
+
+def d2_search(engine, values, targets):
+    """Rows where the cumulative sum of ``values`` first reaches each of
+    ``targets`` (scikit-learn's greedy k-means++ draw), at most the last row
+    with a positive value (so a row of zero weight is never drawn)."""
+    method = getattr(engine, "d2_search", None)
+    if method is not None:
+        return method(values, targets)
+    found = np.searchsorted(np.cumsum(values), targets)
+    return np.minimum(found, int(np.flatnonzero(values)[-1]))
+
+
+def scale_rows(engine, values, weights):
+    """Per-row ``values`` (as ``min_sqdist`` returns them) times host
+    ``weights``, in the same form: weighted k-means++ draws from it."""
+    method = getattr(engine, "scale_rows", None)
+    if method is not None:
+        return method(values, weights)
+    return values * weights
+
+
+def sample_rows(engine, values, weights, scale, seed):
+    """Indices of the rows kept by independent draws with probability
+    ``min(1, scale * weights * values)`` (k-means|| oversampling).
+
+    Row ``i`` compares its own uniform number, ``row_uniforms(seed, i, 1)``,
+    with its probability, so the rows drawn do not depend on how the data
+    is split into chunks, nor on the engine.
+    """
+    method = getattr(engine, "sample_rows", None)
+    if method is not None:
+        return method(values, weights, scale, seed)
+    p = scale * values if weights is None else scale * (weights * values)
+    return np.flatnonzero(row_uniforms(seed, 0, values.shape[0]) < p)
+
+
+def row_uniforms(seed, start, count):
+    """Uniform numbers in [0, 1) of rows ``start .. start + count - 1``.
+
+    A counter-based stream (Philox keyed by ``seed``): the number of row
+    ``i`` is the ``i``-th of the stream whichever rows are asked for, so a
+    block of rows gets its numbers without drawing those of earlier rows.
+    """
+    bit_generator = np.random.Philox(key=seed)
+    # Philox yields four 64-bit words per counter step, one word per double.
+    bit_generator.advance(start // 4)
+    skip = start % 4
+    return np.random.Generator(bit_generator).random(skip + count)[skip:]
