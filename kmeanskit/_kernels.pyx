@@ -26,6 +26,7 @@ from cython cimport floating
 from cython.parallel cimport prange, threadid
 from libc.math cimport sqrt
 from libc.stdlib cimport free, malloc, calloc
+from cpython.exc cimport PyErr_CheckSignals
 from scipy.linalg.cython_blas cimport dgemm, sgemm
 
 cdef extern from *:
@@ -574,6 +575,11 @@ def lloyd_iterations(const floating[:, ::1] x, floating[:, ::1] centres,
                     else:
                         any_empty = 1
                 empty_passes += any_empty
+                if it < n_iter - 1:
+                    # Ctrl-C between passes: raises KeyboardInterrupt here
+                    # (the buffers are freed below; the data is only read).
+                    with gil:
+                        PyErr_CheckSignals()
     finally:
         free(buf)
         free(scratch)

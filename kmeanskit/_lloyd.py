@@ -218,8 +218,10 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
             recorder.step(n_iter, new_centres, result.inertia,
                           np.nan if shift is None else shift)
         centres = new_centres
+        # SciPy's test is ``while diff > thresh``: a NaN change (infinite
+        # distances, e.g. on data near the float limits) stops the loop too.
         converged = bool((thresh is not None
-                          and abs(previous_distortion - distortion) <= thresh)
+                          and not abs(previous_distortion - distortion) > thresh)
                          or (tol is not None and shift is not None and shift <= tol))
         previous_distortion = distortion
         if converged or last_by_count:

@@ -33,7 +33,7 @@ import numbers
 
 import numpy as np
 
-from . import _validate
+from . import _magnitude, _validate
 from ._dispatch import dispatch
 from ._engines import (
     candidate_potentials, d2_draw, d2_search, moments, potential, scale_rows,
@@ -192,10 +192,11 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     if weights is not None:
         weights = _validate.check_weights(route.to_host(route.arrays[1]),
                                           values.shape[0])
-    x = route.to_2d(values)
+    x, exponent = _magnitude.into_range(route, route.to_2d(values))
     seed_with = init_kpp if method == "++" else init_kmeans_parallel
     centres = seed_with(x, count, generator, route.engine(workers),
                         n_local_trials=trials, weights=weights)
+    centres = _magnitude.restore(centres, exponent)
     if values.ndim == 1:
         centres = centres[:, 0]
     return route.back(centres)

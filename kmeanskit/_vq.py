@@ -8,7 +8,7 @@ types are SciPy's; every departure is listed in the docstring's Notes.
 
 import numpy as np
 
-from . import _validate
+from . import _magnitude, _validate
 from ._dispatch import dispatch
 from ._engines import host_dtype
 from ._errors import ClusterError
@@ -110,6 +110,10 @@ def whiten(obs, check_finite=None):
         check_finite = not lazy
     if check_finite:
         route.check_finite(arr, "obs")
+    if route.dtype(arr).kind == "f" and not lazy:
+        # The result does not depend on the data's scale; its variance may
+        # overflow (or underflow) where the data itself does not.
+        arr = _magnitude.scale_free(route, arr)
     std_dev = route.column_std(arr)
     zero_std = std_dev == 0
     # Whether a column is constant is only read when it is cheap or asked
@@ -230,8 +234,9 @@ def vq(obs, code_book, check_finite=True, *, workers=None):
     ))
     x = route.to_2d(route.astype(obs_arr, dtype))
     c = route.to_2d(route.astype(book_arr, dtype))
+    x, c, exponent = _magnitude.into_range(route, x, c)
     labels, sqdist = route.engine(workers).assign(x, c)
-    dist = route.xp.sqrt(sqdist)
+    dist = _magnitude.restore(route.xp.sqrt(sqdist), exponent)
     if integer_input:
         # SciPy answers integer input from its pure-Python path: default ints.
         labels = route.astype(labels, route.default_int())
@@ -379,6 +384,8 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
                 "k_or_guess is an empty code book: it needs at least one centroid."
             )
         guess = _code_book(route, guess_arr, data, "k_or_guess", check_finite)
+        x, guess, exponent = _magnitude.into_range(route, x, guess)
+        thresh = _magnitude.restore(thresh, exponent, -1)  # in x's new units
         outcome = run_lloyd(engine, x, guess, thresh=thresh, empty="drop",
                             algorithm=algorithm)
         codebook = outcome.centroids
@@ -386,6 +393,8 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
     else:
         k = _validate.check_k_count(route.item(guess_arr), x.shape[0],
                                     name="k_or_guess", points_needed=True)
+        x, exponent = _magnitude.into_range(route, x)
+        thresh = _magnitude.restore(thresh, exponent, -1)  # in x's new units
         codebook, distortion, lowest = None, None, np.inf
         for _ in range(iter):
             start = init_points(x, k, generator, engine)
@@ -395,6 +404,8 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
             if float(run_distortion) < lowest:
                 codebook, distortion = outcome.centroids, run_distortion
                 lowest = float(run_distortion)
+    codebook = _magnitude.restore(codebook, exponent)
+    distortion = _magnitude.restore(distortion, exponent)
     if data.ndim == 1:
         codebook = codebook[:, 0]
     return route.back(codebook), route.back(distortion)
@@ -695,6 +706,12 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
             at_least=count if given is None and minit == "points" else 1)
 
     finish = n_init > 1 or tol is not None or empty is not None
+    if given is None:
+        x, exponent = _magnitude.into_range(route, x)
+    else:
+        x, given, exponent = _magnitude.into_range(route, x, given)
+    if exponent:
+        callback = _magnitude.restoring_callback(callback, exponent)
     tol_abs = None if tol is None else tol * tolerance_scale(engine, x, weights_arr)
 
     def fit(start_rng):
@@ -713,7 +730,7 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     starts = [generator] if n_init == 1 else start_generators(generator, n_init)
     kept = run_restarts(starts, fit)
     outcome = kept.outcome
-    centroid = outcome.centroids
+    centroid = _magnitude.restore(outcome.centroids, exponent)
     if values.ndim == 1:
         centroid = centroid[:, 0]
     if not return_info:
@@ -721,12 +738,14 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     inertia = outcome.inertia if finish else data_inertia(
         engine, x, outcome.centroids, weights_arr)
     info = KMeansInfo(
-        inertia=float(inertia),
+        inertia=_magnitude.restore(float(inertia), exponent, 2),
         n_iter=outcome.n_iter,
         converged=outcome.converged,
-        inertias_per_start=kept.inertias if n_init > 1 else None,
+        inertias_per_start=tuple(
+            _magnitude.restore(v, exponent, 2) for v in kept.inertias
+        ) if n_init > 1 else None,
         best_start=kept.best,
-        trace=outcome.trace,
+        trace=_magnitude.restore_trace(outcome.trace, exponent),
     )
     return route.back(centroid), route.back(outcome.labels), info
 
