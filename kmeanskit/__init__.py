@@ -18,6 +18,9 @@ kmeans2
     k-means with a fixed number of iterations (SciPy's ``kmeans2``).
 kpp_init
     k-means++ seeding, plain (SciPy's draws) or greedy, optionally weighted.
+kmedoids
+    k-medoids by FasterPAM or the alternating method, on data or a
+    dissimilarity matrix, with CLARA sampling for large data.
 minibatch_kmeans
     Mini-batch k-means (Sculley, 2010), with a streaming form:
     ``MiniBatchState`` and ``minibatch_update``.
@@ -45,6 +48,7 @@ datasets
 
 from ._config import show_config
 from ._errors import ClusterError
+from ._medoids import kmedoids
 from ._minibatch import MiniBatchState, minibatch_kmeans, minibatch_update
 from ._result import KMeansInfo, Trace
 from ._seeding import kpp_init
@@ -64,6 +68,7 @@ __all__ = [
     "Trace",
     "kmeans",
     "kmeans2",
+    "kmedoids",
     "kpp_init",
     "minibatch_kmeans",
     "minibatch_update",
