@@ -166,8 +166,14 @@ FUNCTIONS = (
     Function("minibatch_kmeans", jax_jit=False, dask_lazy=False),
     Function("minibatch_update", jax_jit=False, dask_lazy=False,
              overrides={"dask": Support(YES, "computes one batch (a chunk)")}),
+    Function("kmedians", jax_jit=False, dask_lazy=False,
+             overrides={**_cpu_only("the data"),
+                        "dask": Support(LIMITED, "exact medians: computes the "
+                                        "data into memory (a median does not "
+                                        "reduce across chunks)")}),
     Function("kmedoids", jax_jit=False, dask_lazy=False,
              overrides=_cpu_only("the data or matrix")),
+    Function("spherical_kmeans", jax_jit=False, dask_lazy=False),
 )
 
 _BACKEND = {b.key: b for b in BACKENDS}
