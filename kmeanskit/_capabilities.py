@@ -64,7 +64,8 @@ class Support:
 
     def text(self):
         if self.status == UNTESTED:
-            return "implemented, untested" + (f" ({self.detail})" if self.detail else "")
+            suffix = f" ({self.detail})" if self.detail else ""
+            return "implemented, untested" + suffix
         symbol = _SYMBOL[self.status]
         return f"{symbol} {self.detail}" if self.detail else symbol
 

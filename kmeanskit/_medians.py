@@ -10,9 +10,7 @@ each cluster sorted, so everything runs on the host (see the Notes of
 
 import numpy as np
 
-from . import _cityblock
-from . import _validate
-from . import _variants
+from . import _cityblock, _validate, _variants
 from ._dispatch import dispatch
 from ._engines import PassResult, get_engine, top_rows
 from ._lloyd import MeanRule

@@ -122,7 +122,8 @@ def _check_matrix(d, name):
     defect, i, j = _pam.check_matrix(d, atol)
     if defect == 1:
         raise ValueError(
-            f"{name} must hold dissimilarities >= 0, got {float(d[i, j])!r} at [{i}, {j}].")
+            f"{name} must hold dissimilarities >= 0, got {float(d[i, j])!r} "
+            f"at [{i}, {j}].")
     if defect == 2:
         raise ValueError(
             f"{name} must be symmetric: [{i}, {j}] is {float(d[i, j])!r} but "
@@ -143,8 +144,9 @@ def _check_init(init, n, k, weights):
     if np.unique(index).size != k:
         raise ValueError(f"init indices must be distinct, got {init!r}.")
     if weights is not None and (weights[index] <= 0).any():
-        raise ValueError("init indices must name rows of positive weight "
-                         f"(a row of weight 0 stands for no observation), got {init!r}.")
+        raise ValueError("init indices must name rows of positive weight (a "
+                         "row of weight 0 stands for no observation), got "
+                         f"{init!r}.")
     return index.astype(np.int64)
 
 

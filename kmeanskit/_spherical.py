@@ -9,10 +9,9 @@ scaled back to unit length (Dhillon & Modha, 2001).
 
 import numpy as np
 
-from . import _validate
+from . import _validate, _variants
 from ._dispatch import dispatch
 from ._lloyd import ALGORITHM_CHOICES, MeanRule
-from . import _variants
 
 __all__ = ["spherical_kmeans"]
 

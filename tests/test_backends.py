@@ -376,6 +376,9 @@ def test_dask_computes_as_declared(function, X_small):
         # the streaming update computes its batch (a chunk) and keeps host state
         "minibatch_update": lambda: minibatch_update(
             kmeanskit.MiniBatchState(X_small[:3]), data),
+        "kmedians": lambda: kmeanskit.kmedians(data, 3, rng=0),
+        "kmedoids": lambda: kmeanskit.kmedoids(data, 3, rng=0),
+        "spherical_kmeans": lambda: kmeanskit.spherical_kmeans(data, 3, rng=0),
     }
     get, computed = _counting_scheduler()
     with dask.config.set(scheduler=get):
@@ -503,6 +506,9 @@ def test_jax_jit_as_declared(function, X_small):
         "minibatch_kmeans": lambda x: minibatch_kmeans(x, 2, rng=0),
         "minibatch_update": lambda x: minibatch_update(
             kmeanskit.MiniBatchState(X_small[:2]), x),
+        "kmedians": lambda x: kmeanskit.kmedians(x, 2, rng=0),
+        "kmedoids": lambda x: kmeanskit.kmedoids(x, 2, rng=0),
+        "spherical_kmeans": lambda x: kmeanskit.spherical_kmeans(x, 2, rng=0),
     }
     data = jnp.asarray(X_small)
     capability = _capabilities.jit_capability(function)
