@@ -18,6 +18,13 @@ kmeans2
     k-means with a fixed number of iterations (SciPy's ``kmeans2``).
 kpp_init
     k-means++ seeding, plain (SciPy's draws) or greedy, optionally weighted.
+kmedians
+    k-medians: L1 assignment, coordinate-wise (weighted) median centres.
+kmedoids
+    k-medoids by FasterPAM or the alternating method, on data or a
+    dissimilarity matrix, with CLARA sampling for large data.
+spherical_kmeans
+    Spherical k-means: clusters of directions, by cosine similarity.
 minibatch_kmeans
     Mini-batch k-means (Sculley, 2010), with a streaming form:
     ``MiniBatchState`` and ``minibatch_update``.
@@ -45,9 +52,12 @@ datasets
 
 from ._config import show_config
 from ._errors import ClusterError
+from ._medians import kmedians
+from ._medoids import kmedoids
 from ._minibatch import MiniBatchState, minibatch_kmeans, minibatch_update
 from ._result import KMeansInfo, Trace
 from ._seeding import kpp_init
+from ._spherical import spherical_kmeans
 from ._vq import kmeans, kmeans2, vq, whiten
 
 try:
@@ -64,10 +74,13 @@ __all__ = [
     "Trace",
     "kmeans",
     "kmeans2",
+    "kmedians",
+    "kmedoids",
     "kpp_init",
     "minibatch_kmeans",
     "minibatch_update",
     "show_config",
+    "spherical_kmeans",
     "vq",
     "whiten",
 ]

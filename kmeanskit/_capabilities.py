@@ -64,7 +64,8 @@ class Support:
 
     def text(self):
         if self.status == UNTESTED:
-            return "implemented, untested"
+            suffix = f" ({self.detail})" if self.detail else ""
+            return "implemented, untested" + suffix
         symbol = _SYMBOL[self.status]
         return f"{symbol} {self.detail}" if self.detail else symbol
 
@@ -151,6 +152,19 @@ BACKENDS = (
     ),
 )
 
+def _cpu_only(what):
+    """Cells of a function whose kernels run on the CPU only: arrays of the
+    portable route are copied to the host, results go back."""
+    copied = f"CPU only: {what} copied to the host"
+    return {
+        "array-api-strict": Support(LIMITED, copied),
+        "jax-cpu": Support(LIMITED, f"eager only; {copied}"),
+        "torch-gpu": Support(UNTESTED, copied),
+        "cupy": Support(UNTESTED, copied),
+        "jax-gpu": Support(UNTESTED, copied),
+    }
+
+
 FUNCTIONS = (
     Function("whiten", jax_jit=True, dask_lazy=True),
     Function("vq", jax_jit="check_finite=False", dask_lazy=True),
@@ -173,6 +187,14 @@ FUNCTIONS = (
     }),
     Function("minibatch_update", jax_jit=False, dask_lazy=False,
              overrides={"dask": Support(YES, "computes one batch (a chunk)")}),
+    Function("kmedians", jax_jit=False, dask_lazy=False,
+             overrides={**_cpu_only("the data"),
+                        "dask": Support(LIMITED, "exact medians: computes the "
+                                        "data into memory (a median does not "
+                                        "reduce across chunks)")}),
+    Function("kmedoids", jax_jit=False, dask_lazy=False,
+             overrides=_cpu_only("the data or matrix")),
+    Function("spherical_kmeans", jax_jit=False, dask_lazy=False),
 )
 
 _BACKEND = {b.key: b for b in BACKENDS}

@@ -18,6 +18,13 @@ called as SciPy is.  With ``finish=True`` (kmeans2 sets it whenever
 one more assignment against the returned centres, so labels, centroids and
 inertia describe the same partition.  ``KMeansInfo.inertia`` always belongs
 to the returned centres.
+
+Variants
+--------
+The sweep (assignment) and the centre update are a :class:`MeanRule`'s;
+variants of k-means pass their own rule (``_spherical.py``: renormalised
+means; ``_medians.py``: L1 assignment and coordinate-wise medians) and get
+everything else of this loop unchanged.
 """
 
 from dataclasses import dataclass
@@ -31,6 +38,8 @@ __all__ = [
     "ALGORITHM_CHOICES",
     "EMPTY_POLICIES",
     "LloydOutcome",
+    "MEANS",
+    "MeanRule",
     "data_inertia",
     "run_lloyd",
     "run_restarts",
@@ -82,7 +91,42 @@ def _updated_centres(result, previous, dtype):
     return centres, nonempty
 
 
-def _relocate_empty(engine, x, centres, counts, nonempty, policy, weights):
+class MeanRule:
+    """What one iteration computes: k-means's sweep and mean update.
+
+    The loop asks its rule for the passes over the data (:meth:`passes`),
+    the final assignment (:meth:`sweep`), the new centres (:meth:`update`)
+    and, to repair an empty cluster, the rows farthest from their centres
+    (:meth:`farthest`).  A variant overrides what differs.
+    """
+
+    compiled_iterations = True
+    """Whether the engine's ``lloyd_iterations`` computes this very rule
+    (then SciPy's fixed iterations run in one compiled call)."""
+
+    def passes(self, engine, x, algorithm, n_centres):
+        """The pass strategy (see :mod:`kmeanskit._passes`)."""
+        return make_passes(engine, x, algorithm, n_centres)
+
+    def sweep(self, engine, x, centres, weights, return_labels):
+        """One assignment of every row against ``centres``: a PassResult."""
+        return engine.lloyd_pass(x, centres, weights, return_labels=return_labels)
+
+    def update(self, result, previous, dtype):
+        """New centres from a pass, and the mask of non-empty clusters."""
+        return _updated_centres(result, previous, dtype)
+
+    def farthest(self, engine, x, centres, m, weights, within=None):
+        """See ``Engine.farthest``."""
+        return engine.farthest(x, centres, m, weights, within=within)
+
+
+MEANS = MeanRule()
+"""The k-means rule (the default of :func:`run_lloyd`)."""
+
+
+def _relocate_empty(engine, x, centres, counts, nonempty, policy, weights,
+                    rule=MEANS):
     """Move the centre of every empty cluster onto a data row.
 
     ``'farthest'``: the rows farthest from their nearest non-empty centre,
@@ -98,7 +142,7 @@ def _relocate_empty(engine, x, centres, counts, nonempty, policy, weights):
     empty = np.flatnonzero(~nonempty)
     live = [int(j) for j in np.flatnonzero(nonempty)]
     if policy == "farthest":
-        rows, sqdist = engine.farthest(x, centres[live], empty.size, weights)
+        rows, sqdist = rule.farthest(engine, x, centres[live], empty.size, weights)
         found = [r for r, s in zip(rows, sqdist, strict=True) if s > 0]
         for j, row in zip(empty, found, strict=False):
             centres[j] = take(engine, x, [row])[0]
@@ -106,8 +150,8 @@ def _relocate_empty(engine, x, centres, counts, nonempty, policy, weights):
     mass = np.asarray(counts, dtype=np.float64).copy()
     for j in empty:
         heaviest = max(live, key=lambda i: mass[i])
-        rows, sqdist = engine.farthest(x, centres[live], 1, weights,
-                                       within=live.index(heaviest))
+        rows, sqdist = rule.farthest(engine, x, centres[live], 1, weights,
+                                     within=live.index(heaviest))
         if not sqdist.size or not sqdist[0] > 0:
             return centres, True
         centres[j] = take(engine, x, rows[:1])[0]
@@ -120,7 +164,7 @@ def _relocate_empty(engine, x, centres, counts, nonempty, policy, weights):
 
 def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
               empty="keep", on_empty=None, weights=None, return_labels=False,
-              algorithm="lloyd", recorder=None, finish=False):
+              algorithm="lloyd", recorder=None, finish=False, rule=MEANS):
     """Run Lloyd's algorithm from ``centroids``.
 
     Parameters
@@ -163,6 +207,8 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
     finish : bool
         End with an assignment against the returned centres: labels and
         inertia then belong to them.
+    rule : MeanRule, optional
+        The sweep and update of a variant (default: k-means's).
 
     Returns
     -------
@@ -174,8 +220,9 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
     total_weight = float(x.shape[0] if weights is None else np.sum(weights))
     centres = np.array(centroids, dtype=dtype, copy=True)
     tracing = recorder is not None and recorder.active
-    passes = make_passes(engine, x, algorithm, centres.shape[0])
+    passes = rule.passes(engine, x, algorithm, centres.shape[0])
     if (thresh is None and tol is None and passes.plain
+            and rule.compiled_iterations
             and empty == "keep" and not tracing
             and hasattr(engine, "lloyd_iterations")):
         outcome = _fixed_iterations(engine, x, centres, max_iter, weights,
@@ -197,7 +244,7 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
             last_by_count or thresh is not None or tol is not None)
         result = passes.run(centres, weights, want_labels)
         distortion = result.distance_sum / total_weight
-        new_centres, nonempty = _updated_centres(result, centres, dtype)
+        new_centres, nonempty = rule.update(result, centres, dtype)
         if not nonempty.all():
             if empty == "drop":
                 new_centres = new_centres[nonempty]
@@ -207,7 +254,7 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
                 if empty in EMPTY_POLICIES:
                     new_centres, unrepaired = _relocate_empty(
                         engine, x, new_centres, result.counts, nonempty, empty,
-                        weights)
+                        weights, rule)
                 if unrepaired and on_empty is not None:
                     on_empty()
         shift = None
@@ -235,17 +282,16 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
                 trace=recorder.result() if tracing else None,
             )
             if finish:
-                return _finished(engine, x, outcome, weights, return_labels)
+                return _finished(engine, x, outcome, weights, return_labels, rule)
             return outcome
 
 
-def _finished(engine, x, outcome, weights, return_labels):
+def _finished(engine, x, outcome, weights, return_labels, rule=MEANS):
     """``outcome`` with labels and inertia from an assignment against its
     own centres (one more pass)."""
     from dataclasses import replace
 
-    final = engine.lloyd_pass(x, outcome.centroids, weights,
-                              return_labels=return_labels)
+    final = rule.sweep(engine, x, outcome.centroids, weights, return_labels)
     return replace(outcome, labels=final.labels, inertia=final.inertia)
 
 

@@ -49,8 +49,11 @@ class KMeansInfo:
     Attributes
     ----------
     inertia : float
-        Weighted sum of squared Euclidean distances from each observation to
-        its nearest returned centroid (``sum(w * vq(data, centroid)[1]**2)``).
+        Weighted sum over the observations of the dissimilarity named by
+        `metric` to the nearest returned centre: for k-means the squared
+        Euclidean distance (``sum(w * vq(data, centroid)[1]**2)``); for
+        the variants their own objective (k-medians: L1 distance; k-medoids:
+        the total deviation; spherical k-means: ``1 - cos``).
     n_iter : int
         Iterations run by the kept start (passes over the data for Lloyd,
         batches for mini-batch).
@@ -65,6 +68,10 @@ class KMeansInfo:
         of the function that made it to run that start alone.
     trace : Trace or None
         History of the kept start, when asked for with ``trace=True``.
+    metric : str
+        What `inertia` sums: ``'sqeuclidean'`` (k-means, mini-batch),
+        ``'cityblock'`` (k-medians), ``'cosine'`` (spherical k-means) or the
+        dissimilarity of a k-medoids fit (``'precomputed'`` for a matrix).
     """
 
     inertia: float
@@ -73,6 +80,7 @@ class KMeansInfo:
     inertias_per_start: tuple | None = None
     best_start: int = 0
     trace: Trace | None = None
+    metric: str = "sqeuclidean"
 
 
 class TraceRecorder:

@@ -369,6 +369,12 @@ def _recording_scheduler():
     return get, largest
 
 
+# Functions whose capability cell says they bring the data (or, for the
+# streaming update, its batch) into memory: exact medians and medoids need
+# all of it at once.
+GATHER_ON_DASK = ("minibatch_update", "kmedians", "kmedoids")
+
+
 @pytest.mark.parametrize("function", [f.name for f in _capabilities.FUNCTIONS])
 def test_dask_computes_as_declared(function):
     """Functions declared lazy compute nothing; the others compute only
@@ -389,14 +395,16 @@ def test_dask_computes_as_declared(function):
         # the streaming update computes its batch (a chunk) and keeps host state
         "minibatch_update": lambda: minibatch_update(
             kmeanskit.MiniBatchState(x[:3]), data),
+        "kmedians": lambda: kmeanskit.kmedians(data, 3, rng=0),
+        "kmedoids": lambda: kmeanskit.kmedoids(data, 3, rng=0),
+        "spherical_kmeans": lambda: kmeanskit.spherical_kmeans(data, 3, rng=0),
     }
     get, largest = _recording_scheduler()
     with dask.config.set(scheduler=get):
         result = calls[function]()
     if _capabilities.dask_lazy(function):
         assert largest == []
-    elif function == "minibatch_update":
-        # The streaming update computes its batch (here all of it) on purpose.
+    elif function in GATHER_ON_DASK:
         assert largest
     else:
         block = x[:50].nbytes
@@ -523,6 +531,9 @@ def test_jax_jit_as_declared(function, X_small):
         "minibatch_kmeans": lambda x: minibatch_kmeans(x, 2, rng=0),
         "minibatch_update": lambda x: minibatch_update(
             kmeanskit.MiniBatchState(X_small[:2]), x),
+        "kmedians": lambda x: kmeanskit.kmedians(x, 2, rng=0),
+        "kmedoids": lambda x: kmeanskit.kmedoids(x, 2, rng=0),
+        "spherical_kmeans": lambda x: kmeanskit.spherical_kmeans(x, 2, rng=0),
     }
     data = jnp.asarray(X_small)
     capability = _capabilities.jit_capability(function)
