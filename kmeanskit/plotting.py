@@ -132,12 +132,6 @@ class StabilityPlot(NamedTuple):
 # Clusters and the Lloyd animation
 
 
-def _scene(ax, data, centroids_2d_sets, k, names, voronoi, xy):
-    one_d = data.shape[1] == 1
-    return ClusterScene(ax, xy, k, names=names, voronoi=voronoi,
-                        extra=centroids_2d_sets, one_d=one_d)
-
-
 def plot_clusters(data, centroids, labels=None, *, voronoi=True, ax=None):
     """Draw observations coloured by cluster, the centroids and their cells.
 
@@ -195,7 +189,8 @@ def plot_clusters(data, centroids, labels=None, *, voronoi=True, ax=None):
     lab = as_labels(labels, "labels", n=len(x), k=len(c))
     ax = axes(ax)
     xy, cxy, names = project(x, c)
-    scene = _scene(ax, x, [cxy], len(c), names, voronoi, xy)
+    scene = ClusterScene(ax, xy, len(c), names=names, voronoi=voronoi,
+                         extra=[cxy], one_d=x.shape[1] == 1)
     scene.show(cxy, lab)
     return ClusterPlot(ax, scene.points, scene.centroids, scene.cells)
 
@@ -361,7 +356,8 @@ def animate_lloyd(data, k_or_centroids, *, iter=10, minit="points", rng=None,
     ax = axes(ax)
     xy, flat, names = project(x, history.reshape(-1, x.shape[1]))
     path_xy = flat.reshape(n_frames, k, 2)
-    scene = _scene(ax, x, [flat], k, names, voronoi, xy)
+    scene = ClusterScene(ax, xy, k, names=names, voronoi=voronoi,
+                         extra=[flat], one_d=x.shape[1] == 1)
     paths = [ax.plot([], [], color=scene.colours[j], linewidth=2, marker=".",
                      markersize=6, zorder=3)[0] for j in range(k)]
     title = ax.set_title("")

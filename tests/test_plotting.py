@@ -74,7 +74,8 @@ class TestCells:
             inside = Path(cell).contains_points(grid, radius=1e-9)
             # Points far from every border are inside exactly their own cell.
             d = np.sort(np.sum((grid[:, None] - centres[None]) ** 2, axis=2), axis=1)
-            clear = d[:, 1] - d[:, 0] > 1e-6 if len(centres) > 1 else np.ones(len(grid), bool)
+            clear = (d[:, 1] - d[:, 0] > 1e-6 if len(centres) > 1
+                     else np.ones(len(grid), bool))
             np.testing.assert_array_equal(inside[clear], nearest[clear] == i)
         return cells
 
@@ -114,7 +115,8 @@ class TestProjection:
         np.testing.assert_allclose(np.abs(xy), np.abs(centred @ vt[:2].T), atol=1e-9)
         np.testing.assert_allclose(cxy, xy[:2], atol=1e-9)
         share = s[:2] ** 2 / np.sum(s ** 2)
-        assert names == tuple(f"PC{i + 1} ({v:.0%} of variance)" for i, v in enumerate(share))
+        assert names == tuple(f"PC{i + 1} ({v:.0%} of variance)"
+                              for i, v in enumerate(share))
 
 
 # --------------------------------------------------------------------------
@@ -355,10 +357,12 @@ class TestChooseK:
         for name, line in art.lines.items():
             y = line.get_ydata()
             v = table[name]
-            np.testing.assert_allclose(y, (v - np.nanmin(v)) / (np.nanmax(v) - np.nanmin(v)))
+            low, high = np.nanmin(v), np.nanmax(v)
+            np.testing.assert_allclose(y, (v - low) / (high - low))
         assert set(art.picks) == {"silhouette", "elbow", "gap_max"}
         # The elbow is marked on the inertia line, gap_max on the gap line.
-        assert art.picks["elbow"].get_xydata().tolist() == [[4, art.lines["inertia"].get_ydata()[3]]]
+        inertia_y = art.lines["inertia"].get_ydata()
+        assert art.picks["elbow"].get_xydata().tolist() == [[4, inertia_y[3]]]
         np.testing.assert_array_equal(art.picks["gap_max"].get_color(),
                                       art.lines["gap"].get_color())
         assert_not_blank(art.ax.figure)
@@ -370,7 +374,8 @@ class TestChooseK:
         assert list(art.lines) == ["bic"] and list(art.picks) == ["bic"]
         assert any(t.get_text() == "recommended (bic): k = 4"
                    for t in art.ax.get_legend().get_texts())
-        records = [{"k": k, "inertia": w} for k, w in zip(table["k"], table["inertia"], strict=True)]
+        records = [{"k": k, "inertia": w}
+                   for k, w in zip(table["k"], table["inertia"], strict=True)]
         assert list(kp.plot_choose_k(records).lines) == ["inertia"]
         structured = np.array(list(zip(table["k"], table["bic"], strict=True)),
                               dtype=[("k", "i8"), ("bic", "f8")])
@@ -392,8 +397,9 @@ def _study_rows():
         for init in ("++", "random"):
             for n_init in (1, 5, 10):
                 for run in range(4):
+                    inertia = 17 + rng.exponential(10 / n_init)
                     rows.append({"method": method, "init": init, "n_init": n_init,
-                                 "run": run, "inertia": 17 + rng.exponential(10 / n_init)})
+                                 "run": run, "inertia": inertia})
     return rows
 
 
@@ -419,8 +425,9 @@ class TestStability:
         rows = _study_rows()
         cols = {key: [r[key] for r in rows] for key in rows[0]}
         structured = np.array([tuple(r.values()) for r in rows],
-                              dtype=[("method", "U10"), ("init", "U10"), ("n_init", "i8"),
-                                     ("run", "i8"), ("inertia", "f8")])
+                              dtype=[("method", "U10"), ("init", "U10"),
+                                     ("n_init", "i8"), ("run", "i8"),
+                                     ("inertia", "f8")])
         wrapped = types.SimpleNamespace(table=cols)
         ys = [kp.plot_stability(t).lines["kmeans", "random"].lines[0].get_ydata()
               for t in (cols, structured, wrapped)]
@@ -453,7 +460,8 @@ def test_every_plot_renders_on_backend(xp_backend, blobs):
     assert len(sil.clusters) == len(np.unique(xb.to_numpy(labels)))
     ks = xb.asarray(np.arange(1, 5))
     elbow = kp.plot_elbow(ks, xb.asarray([9.0, 4.0, 2.0, 1.8]), knee=3)
-    gap = kp.plot_gap(ks, xb.asarray([0.1, 0.5, 0.7, 0.6]), xb.asarray([0.1] * 4), chosen=3)
+    gap = kp.plot_gap(ks, xb.asarray([0.1, 0.5, 0.7, 0.6]), xb.asarray([0.1] * 4),
+                      chosen=3)
     choose = kp.plot_choose_k({"k": ks, "bic": xb.asarray([4.0, 2.0, 1.0, 3.0])},
                               best={"bic": 3})
     rows = _study_rows()

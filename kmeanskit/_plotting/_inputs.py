@@ -10,7 +10,8 @@ import numpy as np
 
 from .._engines.portable import to_host
 
-__all__ = ["as_points", "as_vector", "as_labels", "columns", "host"]
+__all__ = ["as_ks", "as_labels", "as_points", "as_vector", "column_names", "columns",
+           "host"]
 
 
 def host(a, name):

@@ -33,7 +33,8 @@ def axes(ax, figsize=(6.0, 5.0)):
     from matplotlib.axes import Axes
 
     if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}.")
+        raise TypeError(f"ax must be a matplotlib Axes or None, "
+                        f"got {type(ax).__name__}.")
     return ax
 
 
