@@ -45,6 +45,15 @@ datasets
 
 from ._config import show_config
 from ._errors import ClusterError
+from ._metrics import (
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    inertia,
+    kmeans_aic,
+    kmeans_bic,
+    silhouette_samples,
+    silhouette_score,
+)
 from ._minibatch import MiniBatchState, minibatch_kmeans, minibatch_update
 from ._result import KMeansInfo, Trace
 from ._seeding import kpp_init
@@ -62,12 +71,19 @@ __all__ = [
     "KMeansInfo",
     "MiniBatchState",
     "Trace",
+    "calinski_harabasz_score",
+    "davies_bouldin_score",
+    "inertia",
     "kmeans",
     "kmeans2",
+    "kmeans_aic",
+    "kmeans_bic",
     "kpp_init",
     "minibatch_kmeans",
     "minibatch_update",
     "show_config",
+    "silhouette_samples",
+    "silhouette_score",
     "vq",
     "whiten",
 ]
