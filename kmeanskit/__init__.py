@@ -45,6 +45,8 @@ datasets
 
 from ._config import show_config
 from ._errors import ClusterError
+from ._gap import GapResult, gap_statistic
+from ._knee import find_knee
 from ._metrics import (
     calinski_harabasz_score,
     davies_bouldin_score,
@@ -57,6 +59,7 @@ from ._metrics import (
 from ._minibatch import MiniBatchState, minibatch_kmeans, minibatch_update
 from ._result import KMeansInfo, Trace
 from ._seeding import kpp_init
+from ._selection import ChooseKResult, choose_k
 from ._vq import kmeans, kmeans2, vq, whiten
 
 try:
@@ -67,12 +70,17 @@ except Exception:  # pragma: no cover - metadata missing in odd installs
     __version__ = "unknown"
 
 __all__ = [
+    "ChooseKResult",
     "ClusterError",
+    "GapResult",
     "KMeansInfo",
     "MiniBatchState",
     "Trace",
     "calinski_harabasz_score",
+    "choose_k",
     "davies_bouldin_score",
+    "find_knee",
+    "gap_statistic",
     "inertia",
     "kmeans",
     "kmeans2",
