@@ -60,6 +60,7 @@ from ._minibatch import MiniBatchState, minibatch_kmeans, minibatch_update
 from ._result import KMeansInfo, Trace
 from ._seeding import kpp_init
 from ._selection import ChooseKResult, choose_k
+from ._study import StudyResult, stability_study
 from ._vq import kmeans, kmeans2, vq, whiten
 
 try:
@@ -75,6 +76,7 @@ __all__ = [
     "GapResult",
     "KMeansInfo",
     "MiniBatchState",
+    "StudyResult",
     "Trace",
     "calinski_harabasz_score",
     "choose_k",
@@ -92,6 +94,7 @@ __all__ = [
     "show_config",
     "silhouette_samples",
     "silhouette_score",
+    "stability_study",
     "vq",
     "whiten",
 ]

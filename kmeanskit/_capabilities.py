@@ -153,6 +153,18 @@ FUNCTIONS = (
     Function("minibatch_kmeans", jax_jit=False, dask_lazy=False),
     Function("minibatch_update", jax_jit=False, dask_lazy=False,
              overrides={"dask": Support(YES, "computes one batch (a chunk)")}),
+    # Metrics and model selection: the labels come to the host (n integers)
+    # to be encoded; per-cluster sums stay on the data's device.
+    Function("inertia", jax_jit=False, dask_lazy=False),
+    Function("calinski_harabasz_score", jax_jit=False, dask_lazy=False),
+    Function("davies_bouldin_score", jax_jit=False, dask_lazy=False),
+    Function("silhouette_samples", jax_jit=False, dask_lazy=False),
+    Function("silhouette_score", jax_jit=False, dask_lazy=False),
+    Function("kmeans_bic", jax_jit=False, dask_lazy=False),
+    Function("kmeans_aic", jax_jit=False, dask_lazy=False),
+    Function("gap_statistic", jax_jit=False, dask_lazy=False),
+    Function("choose_k", jax_jit=False, dask_lazy=False),
+    Function("stability_study", jax_jit=False, dask_lazy=False),
 )
 
 _BACKEND = {b.key: b for b in BACKENDS}

@@ -288,7 +288,7 @@ def choose_k(data, ks=range(1, 11), *, criteria=DEFAULT_CRITERIA, n_init=10,
     >>> result.k, result.rule
     (9, 'bic')
     >>> result.best["silhouette"], result.best["elbow"], result.best["elbow_log"]
-    (9, 5, 9)
+    (9, 4, 9)
     """
     criteria = _check_criteria(criteria)
     check_init(init)
