@@ -68,7 +68,7 @@ class StudyResult:
         columns = {"summary": self.summary, "records": self.records}[table]
         names = list(columns)
         length = len(columns[names[0]])
-        return [{name: columns[name][i].item() for name in names}
+        return [{name: _python(columns[name][i]) for name in names}
                 for i in range(length)]
 
     def format(self):
@@ -87,6 +87,11 @@ class StudyResult:
 
     def __str__(self):
         return self.format()
+
+
+def _python(value):
+    """A table cell as a Python object (NumPy scalars unwrapped)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _check_choices(values, name, allowed):
