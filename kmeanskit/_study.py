@@ -114,22 +114,17 @@ def _run_data(data, run):
     return made
 
 
-def _fit_kmeans_cell(data, k, init, n_init, rng, max_iter, tol, workers, prepared):
-    """One Lloyd fit; the dispatched data and its ``tol`` scale are reused
-    across the cells of a run (``prepared``)."""
-    if "engine" not in prepared:
-        route = dispatch("stability_study", data, names=("data",))
-        values = route.as_data(route.arrays[0], "data", check_finite=True)
-        if values.ndim != 2:
-            raise ValueError(
-                f"data must be 2-D (observations by features), got shape "
-                f"{tuple(values.shape)}.")
-        prepared["x"] = values
-        prepared["engine"] = engine = route.engine(workers)
-        prepared["scale"] = tolerance_scale(engine, values)
-    fit = fit_kmeans(prepared["engine"], prepared["x"], k, init=init, n_init=n_init,
-                     rng=rng, max_iter=max_iter, tol=tol, tol_scale=prepared["scale"])
-    return fit.info
+def _prepare_run(data, workers):
+    """The run's data dispatched once (Dask computed once, for every cell),
+    its engine and ``tol``'s scale."""
+    route = dispatch("stability_study", data, names=("data",))
+    values = route.as_data(route.arrays[0], "data", check_finite=True)
+    if values.ndim != 2:
+        raise ValueError(
+            f"data must be 2-D (observations by features), got shape "
+            f"{tuple(values.shape)}.")
+    engine = route.engine(workers)
+    return values, engine, tolerance_scale(engine, values)
 
 
 def stability_study(data, k, *, methods=METHODS, inits=INITS, n_init=(1, 5, 10, 15, 20),
@@ -245,18 +240,19 @@ def stability_study(data, k, *, methods=METHODS, inits=INITS, n_init=(1, 5, 10, 
                                      "n_iter", "converged", "time")}
     with Progress(len(cells) * n_runs, "stability study", progress) as bar:
         for run in range(n_runs):
-            data_run = _run_data(data, run)
-            prepared = {}
+            if callable(data) or run == 0:
+                x, engine, scale = _prepare_run(_run_data(data, run), workers)
             for method, init, starts_ in cells:
                 cell_rng = np.random.default_rng(seeds[run])
                 began = time.perf_counter()
                 if method == "kmeans":
-                    info = _fit_kmeans_cell(data_run, k, init, starts_, cell_rng,
-                                            max_iter, tol, workers, prepared)
+                    info = fit_kmeans(engine, x, k, init=init, n_init=starts_,
+                                      rng=cell_rng, max_iter=max_iter, tol=tol,
+                                      tol_scale=scale).info
                 else:
                     from ._minibatch import minibatch_kmeans
 
-                    info = minibatch_kmeans(data_run, k, minit=_MINIBATCH_MINIT[init],
+                    info = minibatch_kmeans(x, k, minit=_MINIBATCH_MINIT[init],
                                             n_init=starts_, rng=cell_rng,
                                             workers=workers, **options)[2]
                 elapsed = time.perf_counter() - began

@@ -366,6 +366,7 @@ def test_dask_computes_as_declared(function, X_small):
     import dask
 
     data = da.from_array(X_small, chunks=4)
+    labels = da.from_array(np.arange(len(X_small)) % 3, chunks=4)
     calls = {
         "whiten": lambda: whiten(data),
         "vq": lambda: vq(data, da.from_array(X_small[:3])),
@@ -376,12 +377,30 @@ def test_dask_computes_as_declared(function, X_small):
         # the streaming update computes its batch (a chunk) and keeps host state
         "minibatch_update": lambda: minibatch_update(
             kmeanskit.MiniBatchState(X_small[:3]), data),
+        # metrics compute data and labels together (one compute)
+        "inertia": lambda: kmeanskit.inertia(data, labels),
+        "calinski_harabasz_score": lambda: kmeanskit.calinski_harabasz_score(
+            data, labels),
+        "davies_bouldin_score": lambda: kmeanskit.davies_bouldin_score(data, labels),
+        "silhouette_samples": lambda: kmeanskit.silhouette_samples(data, labels),
+        "silhouette_score": lambda: kmeanskit.silhouette_score(data, labels),
+        "kmeans_bic": lambda: kmeanskit.kmeans_bic(data, labels),
+        "kmeans_aic": lambda: kmeanskit.kmeans_aic(data, labels),
+        "gap_statistic": lambda: kmeanskit.gap_statistic(data, [1, 2], n_refs=2,
+                                                         rng=0),
+        "choose_k": lambda: kmeanskit.choose_k(data, [1, 2, 3], rng=0),
+        "stability_study": lambda: kmeanskit.stability_study(
+            data, 3, n_init=[1, 2], n_runs=2, rng=0),
     }
+    # Functions whose result is an array come back as Dask arrays; the
+    # others return numbers or result objects.
+    returns_array = {"whiten", "vq", "kmeans", "kmeans2", "kpp_init",
+                     "minibatch_kmeans", "silhouette_samples"}
     get, computed = _counting_scheduler()
     with dask.config.set(scheduler=get):
         result = calls[function]()
     assert len(computed) == (0 if _capabilities.dask_lazy(function) else 1)
-    if function != "minibatch_update":
+    if function in returns_array:
         first = result[0] if isinstance(result, tuple) else result
         assert hasattr(first, "dask")
 
@@ -494,6 +513,7 @@ def test_jax_jit_as_declared(function, X_small):
     import jax.numpy as jnp
 
     book = jnp.asarray(X_small[:3])
+    labels = jnp.asarray(np.arange(len(X_small)) % 3)
     calls = {
         "whiten": lambda x: whiten(x),
         "vq": lambda x: vq(x, book, check_finite=False),
@@ -503,6 +523,17 @@ def test_jax_jit_as_declared(function, X_small):
         "minibatch_kmeans": lambda x: minibatch_kmeans(x, 2, rng=0),
         "minibatch_update": lambda x: minibatch_update(
             kmeanskit.MiniBatchState(X_small[:2]), x),
+        "inertia": lambda x: kmeanskit.inertia(x, labels),
+        "calinski_harabasz_score": lambda x: kmeanskit.calinski_harabasz_score(
+            x, labels),
+        "davies_bouldin_score": lambda x: kmeanskit.davies_bouldin_score(x, labels),
+        "silhouette_samples": lambda x: kmeanskit.silhouette_samples(x, labels),
+        "silhouette_score": lambda x: kmeanskit.silhouette_score(x, labels),
+        "kmeans_bic": lambda x: kmeanskit.kmeans_bic(x, labels),
+        "kmeans_aic": lambda x: kmeanskit.kmeans_aic(x, labels),
+        "gap_statistic": lambda x: kmeanskit.gap_statistic(x, [1, 2], rng=0),
+        "choose_k": lambda x: kmeanskit.choose_k(x, [1, 2], rng=0),
+        "stability_study": lambda x: kmeanskit.stability_study(x, 2, rng=0),
     }
     data = jnp.asarray(X_small)
     capability = _capabilities.jit_capability(function)
@@ -647,5 +678,8 @@ def test_public_functions_all_declared():
     declared = {f.name for f in _capabilities.FUNCTIONS}
     public = {name for name in kmeanskit.__all__
               if name not in ("ClusterError", "show_config", "KMeansInfo",
-                              "Trace", "MiniBatchState")}
+                              "Trace", "MiniBatchState", "ChooseKResult",
+                              "GapResult", "StudyResult",
+                              # host-only: a curve of a few numbers
+                              "find_knee")}
     assert public == declared
