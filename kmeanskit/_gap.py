@@ -127,8 +127,8 @@ def reference_gaps(engine, x, ks, log_w, *, n_refs=10, reference="box", n_init=3
     mean_ref = log_ref.mean(axis=0)
     gap = mean_ref - log_w
     s_k = log_ref.std(axis=0) * np.sqrt(1.0 + 1.0 / n_refs)
-    return GapResult(tuple(int(k) for k in ks), gap, s_k, np.asarray(log_w, dtype=float),
-                     mean_ref, tibshirani_k(ks, gap, s_k), int(ks[int(np.argmax(gap))]))
+    return GapResult(tuple(int(k) for k in ks), gap, s_k,
+                     np.asarray(log_w, dtype=float), mean_ref, tibshirani_k(ks, gap, s_k), int(ks[int(np.argmax(gap))]))
 
 
 def check_ks(ks, n, name="ks"):

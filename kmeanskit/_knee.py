@@ -65,13 +65,13 @@ def find_knee(x, y, *, curve="convex", direction="decreasing", sensitivity=1.0):
     :math:`T = d_i - S \\cdot \\overline{\\Delta \\tilde x}`; scanning
     right, the first point whose successor falls below the current
     threshold declares the maximum that set it a knee; after a local
-    minimum the search pauses until the next local maximum.  This is the rule of the ``kneed`` package's
-    ``KneeLocator`` (offline, linear interpolation), which the test-suite
-    compares against; it is implemented here (a few lines) so that no
-    dependency is needed.
+    minimum the search pauses until the next local maximum.  This is the
+    rule of the ``kneed`` package's ``KneeLocator`` (0.9; offline, linear
+    interpolation), which the test-suite compares against; it is
+    implemented here (a few lines) so that no dependency is needed.
 
     An elbow plot of raw inertia often has its knee at the first bend, not
-    at the number of clusters: see :func:`choose_k` for why the logarithm
+    at the number of clusters: see :func:`~kmeanskit.choose_k` for why the logarithm
     of the inertia is the better curve.
 
     References
@@ -110,7 +110,8 @@ def find_knee(x, y, *, curve="convex", direction="decreasing", sensitivity=1.0):
         return None
     tx = (x_val - x_val[0]) / (x_val[-1] - x_val[0])
     ty = (y_val - y_val.min()) / np.ptp(y_val)
-    reverse = (curve, direction) in (("convex", "increasing"), ("concave", "decreasing"))
+    reverse = (curve, direction) in (("convex", "increasing"),
+                                     ("concave", "decreasing"))
     if curve == "convex":
         ty = 1.0 - ty
     if reverse:

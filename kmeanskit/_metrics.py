@@ -201,7 +201,8 @@ def _portable_distance_sums(x, labels, rows):
     out = np.empty((m, labels.k))
     step = rows_per_chunk(m, n * d)
     for start, stop in chunks(m, step):
-        diff = xp.expand_dims(query[start:stop, ...], axis=1) - xp.expand_dims(data, axis=0)
+        diff = (xp.expand_dims(query[start:stop, ...], axis=1)
+                - xp.expand_dims(data, axis=0))
         dist = xp.sqrt(xp.sum(diff * diff, axis=2))
         out[start:stop] = to_host(xp.matmul(dist, member))
     return out

@@ -16,8 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._engines.portable import to_host
-from ._engines.portable import DEFAULT_TILE_ELEMENTS, has_float64, numpy_dtype
+from ._engines.portable import (
+    DEFAULT_TILE_ELEMENTS,
+    has_float64,
+    numpy_dtype,
+    to_host,
+)
 
 __all__ = ["ClusterStats", "Labels", "chunks", "cluster_stats", "encode_labels",
            "namespace", "rows_per_chunk"]

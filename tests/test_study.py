@@ -42,7 +42,7 @@ def test_table_shape(study):
     cell = study.cell("kmeans", "random", 10)
     assert cell.shape == (5,)
     row = study.rows()[0]
-    assert row["method"] == "kmeans" and row["init"] == "greedy++" and row["n_init"] == 1
+    assert (row["method"], row["init"], row["n_init"]) == ("kmeans", "greedy++", 1)
     assert np.all(study.records["time"] > 0)
     with pytest.raises(KeyError):
         study.cell("minibatch", "++", 1)
