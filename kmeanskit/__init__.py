@@ -28,6 +28,16 @@ spherical_kmeans
 minibatch_kmeans
     Mini-batch k-means (Sculley, 2010), with a streaming form:
     ``MiniBatchState`` and ``minibatch_update``.
+choose_k
+    Fit a range of k once and rank them by every criterion (BIC by default).
+stability_study
+    scikit-learn's initialization-stability experiment as one function.
+inertia, calinski_harabasz_score, davies_bouldin_score, kmeans_bic, kmeans_aic
+    Quality of a partition.
+silhouette_samples, silhouette_score
+    Silhouette: exact in blocks, simplified, or sampled with a standard error.
+gap_statistic, find_knee
+    Tibshirani's gap statistic; Kneedle's knee of a curve.
 show_config
     How this installation was built (OpenMP, BLAS, threads).
 
@@ -38,6 +48,8 @@ KMeansInfo
     convergence, restarts, trace).
 Trace
     Per-iteration history of a fit (``trace=True``).
+ChooseKResult, GapResult, StudyResult
+    What ``choose_k``, ``gap_statistic`` and ``stability_study`` return.
 
 Exceptions
 ----------
@@ -47,17 +59,32 @@ ClusterError
 Submodules
 ----------
 datasets
-    Built-in synthetic data (``grid_blobs``).
+    Built-in synthetic data (``grid_blobs``, ``init_study_blobs``).
+plotting
+    Pictures of every result (needs matplotlib: the ``plot`` extra).
 """
 
 from ._config import show_config
 from ._errors import ClusterError
+from ._gap import GapResult, gap_statistic
+from ._knee import find_knee
 from ._medians import kmedians
 from ._medoids import kmedoids
+from ._metrics import (
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    inertia,
+    kmeans_aic,
+    kmeans_bic,
+    silhouette_samples,
+    silhouette_score,
+)
 from ._minibatch import MiniBatchState, minibatch_kmeans, minibatch_update
 from ._result import KMeansInfo, Trace
 from ._seeding import kpp_init
+from ._selection import ChooseKResult, choose_k
 from ._spherical import spherical_kmeans
+from ._study import StudyResult, stability_study
 from ._vq import kmeans, kmeans2, vq, whiten
 
 try:
@@ -68,19 +95,33 @@ except Exception:  # pragma: no cover - metadata missing in odd installs
     __version__ = "unknown"
 
 __all__ = [
+    "ChooseKResult",
     "ClusterError",
+    "GapResult",
     "KMeansInfo",
     "MiniBatchState",
+    "StudyResult",
     "Trace",
+    "calinski_harabasz_score",
+    "choose_k",
+    "davies_bouldin_score",
+    "find_knee",
+    "gap_statistic",
+    "inertia",
     "kmeans",
     "kmeans2",
+    "kmeans_aic",
+    "kmeans_bic",
     "kmedians",
     "kmedoids",
     "kpp_init",
     "minibatch_kmeans",
     "minibatch_update",
     "show_config",
+    "silhouette_samples",
+    "silhouette_score",
     "spherical_kmeans",
+    "stability_study",
     "vq",
     "whiten",
 ]

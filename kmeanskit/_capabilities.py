@@ -165,6 +165,18 @@ def _cpu_only(what):
     }
 
 
+# Dask cells of the metrics and model selection: per-row results (never the
+# data itself) are brought to the client.
+_LABELS_TO_CLIENT = Support(
+    LIMITED, "the labels (n integers) come to the client; the data stays on "
+             "the workers")
+_SUMS_TO_CLIENT = Support(
+    LIMITED, "the labels and n x k distance sums come to the client; the data "
+             "stays on the workers")
+_FIT_LABELS_TO_CLIENT = Support(
+    LIMITED, "the fits run on the workers; each fit's labels come to the client "
+             "for the criteria")
+
 FUNCTIONS = (
     Function("whiten", jax_jit=True, dask_lazy=True),
     Function("vq", jax_jit="check_finite=False", dask_lazy=True),
@@ -195,6 +207,30 @@ FUNCTIONS = (
     Function("kmedoids", jax_jit=False, dask_lazy=False,
              overrides=_cpu_only("the data or matrix")),
     Function("spherical_kmeans", jax_jit=False, dask_lazy=False),
+    # Metrics and model selection: the labels come to the host (n integers)
+    # to be encoded; per-cluster sums stay on the data's device.
+    Function("inertia", jax_jit=False, dask_lazy=False,
+             overrides={"dask": _LABELS_TO_CLIENT}),
+    Function("calinski_harabasz_score", jax_jit=False, dask_lazy=False,
+             overrides={"dask": _LABELS_TO_CLIENT}),
+    Function("davies_bouldin_score", jax_jit=False, dask_lazy=False,
+             overrides={"dask": _LABELS_TO_CLIENT}),
+    Function("silhouette_samples", jax_jit=False, dask_lazy=False,
+             overrides={"dask": _SUMS_TO_CLIENT}),
+    Function("silhouette_score", jax_jit=False, dask_lazy=False,
+             overrides={"dask": _SUMS_TO_CLIENT}),
+    Function("kmeans_bic", jax_jit=False, dask_lazy=False,
+             overrides={"dask": _LABELS_TO_CLIENT}),
+    Function("kmeans_aic", jax_jit=False, dask_lazy=False,
+             overrides={"dask": _LABELS_TO_CLIENT}),
+    Function("gap_statistic", jax_jit=False, dask_lazy=False,
+             overrides={"dask": _FIT_LABELS_TO_CLIENT}),
+    Function("choose_k", jax_jit=False, dask_lazy=False,
+             overrides={"dask": _FIT_LABELS_TO_CLIENT}),
+    Function("stability_study", jax_jit=False, dask_lazy=False, overrides={
+        "dask": Support(LIMITED, "computes each run's data into memory once: "
+                                 "the study is many small fits"),
+    }),
 )
 
 _BACKEND = {b.key: b for b in BACKENDS}

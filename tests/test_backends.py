@@ -371,8 +371,13 @@ def _recording_scheduler():
 
 # Functions whose capability cell says they bring the data (or, for the
 # streaming update, its batch) into memory: exact medians and medoids need
-# all of it at once.
-GATHER_ON_DASK = ("minibatch_update", "kmedians", "kmedoids")
+# all of it at once, the stability study runs many small fits on it.
+GATHER_ON_DASK = ("minibatch_update", "kmedians", "kmedoids", "stability_study")
+# Metrics and model selection bring per-row results (labels, per-row
+# distance sums) to the client, never the data.
+ROW_VALUES_ON_DASK = ("inertia", "calinski_harabasz_score", "davies_bouldin_score",
+                      "silhouette_samples", "silhouette_score", "kmeans_bic",
+                      "kmeans_aic", "gap_statistic", "choose_k")
 
 
 @pytest.mark.parametrize("function", [f.name for f in _capabilities.FUNCTIONS])
@@ -385,6 +390,7 @@ def test_dask_computes_as_declared(function):
 
     x = _data(n=300, d=4)
     data = da.from_array(x, chunks=50)
+    labels = da.from_array(np.arange(300) % 3, chunks=50)
     calls = {
         "whiten": lambda: whiten(data),
         "vq": lambda: vq(data, da.from_array(x[:3])),
@@ -398,7 +404,25 @@ def test_dask_computes_as_declared(function):
         "kmedians": lambda: kmeanskit.kmedians(data, 3, rng=0),
         "kmedoids": lambda: kmeanskit.kmedoids(data, 3, rng=0),
         "spherical_kmeans": lambda: kmeanskit.spherical_kmeans(data, 3, rng=0),
+        "inertia": lambda: kmeanskit.inertia(data, labels),
+        "calinski_harabasz_score": lambda: kmeanskit.calinski_harabasz_score(
+            data, labels),
+        "davies_bouldin_score": lambda: kmeanskit.davies_bouldin_score(data, labels),
+        "silhouette_samples": lambda: kmeanskit.silhouette_samples(data, labels),
+        "silhouette_score": lambda: kmeanskit.silhouette_score(data, labels),
+        "kmeans_bic": lambda: kmeanskit.kmeans_bic(data, labels),
+        "kmeans_aic": lambda: kmeanskit.kmeans_aic(data, labels),
+        "gap_statistic": lambda: kmeanskit.gap_statistic(data, [1, 2], n_refs=2,
+                                                         rng=0),
+        "choose_k": lambda: kmeanskit.choose_k(data, [1, 2, 3], rng=0),
+        "stability_study": lambda: kmeanskit.stability_study(
+            data, 3, n_init=[1, 2], n_runs=2, rng=0),
     }
+    # Functions whose result is an array come back as Dask arrays; the
+    # others return numbers or result objects.
+    returns_array = {"whiten", "vq", "kmeans", "kmeans2", "kpp_init",
+                     "minibatch_kmeans", "kmedians", "kmedoids",
+                     "spherical_kmeans", "silhouette_samples"}
     get, largest = _recording_scheduler()
     with dask.config.set(scheduler=get):
         result = calls[function]()
@@ -406,10 +430,12 @@ def test_dask_computes_as_declared(function):
         assert largest == []
     elif function in GATHER_ON_DASK:
         assert largest
+    elif function in ROW_VALUES_ON_DASK:
+        assert largest and max(largest) < x.nbytes, (largest, x.nbytes)
     else:
         block = x[:50].nbytes
         assert largest and max(largest) < block, (largest, block)
-    if function != "minibatch_update":
+    if function in returns_array:
         first = result[0] if isinstance(result, tuple) else result
         assert hasattr(first, "dask")
 
@@ -522,6 +548,7 @@ def test_jax_jit_as_declared(function, X_small):
     import jax.numpy as jnp
 
     book = jnp.asarray(X_small[:3])
+    labels = jnp.asarray(np.arange(len(X_small)) % 3)
     calls = {
         "whiten": lambda x: whiten(x),
         "vq": lambda x: vq(x, book, check_finite=False),
@@ -534,6 +561,17 @@ def test_jax_jit_as_declared(function, X_small):
         "kmedians": lambda x: kmeanskit.kmedians(x, 2, rng=0),
         "kmedoids": lambda x: kmeanskit.kmedoids(x, 2, rng=0),
         "spherical_kmeans": lambda x: kmeanskit.spherical_kmeans(x, 2, rng=0),
+        "inertia": lambda x: kmeanskit.inertia(x, labels),
+        "calinski_harabasz_score": lambda x: kmeanskit.calinski_harabasz_score(
+            x, labels),
+        "davies_bouldin_score": lambda x: kmeanskit.davies_bouldin_score(x, labels),
+        "silhouette_samples": lambda x: kmeanskit.silhouette_samples(x, labels),
+        "silhouette_score": lambda x: kmeanskit.silhouette_score(x, labels),
+        "kmeans_bic": lambda x: kmeanskit.kmeans_bic(x, labels),
+        "kmeans_aic": lambda x: kmeanskit.kmeans_aic(x, labels),
+        "gap_statistic": lambda x: kmeanskit.gap_statistic(x, [1, 2], rng=0),
+        "choose_k": lambda x: kmeanskit.choose_k(x, [1, 2], rng=0),
+        "stability_study": lambda x: kmeanskit.stability_study(x, 2, rng=0),
     }
     data = jnp.asarray(X_small)
     capability = _capabilities.jit_capability(function)
@@ -678,5 +716,8 @@ def test_public_functions_all_declared():
     declared = {f.name for f in _capabilities.FUNCTIONS}
     public = {name for name in kmeanskit.__all__
               if name not in ("ClusterError", "show_config", "KMeansInfo",
-                              "Trace", "MiniBatchState")}
+                              "Trace", "MiniBatchState", "ChooseKResult",
+                              "GapResult", "StudyResult",
+                              # host-only: a curve of a few numbers
+                              "find_knee")}
     assert public == declared

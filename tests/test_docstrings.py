@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 MODULES = ["kmeanskit._vq", "kmeanskit._seeding", "kmeanskit._config",
-           "kmeanskit.datasets", "kmeanskit.plotting"]
+           "kmeanskit.datasets", "kmeanskit.plotting", "kmeanskit._metrics",
+           "kmeanskit._knee", "kmeanskit._gap", "kmeanskit._selection",
+           "kmeanskit._study"]
 
 
 @pytest.mark.parametrize("name", MODULES)
