@@ -698,13 +698,14 @@ def plot_stability(table, *, ax=None):
 
     Parameters
     ----------
-    table : mapping, structured array or object with ``table``
+    table : StudyResult, mapping, structured array, data frame or records
         Tidy results, one row per fit, with columns ``'method'``,
         ``'init'``, ``'n_init'`` and ``'inertia'`` (other columns, such as
-        ``'run'``, ``'iterations'`` or ``'time'``, are ignored): a mapping
-        of names to 1-D arrays or lists, a NumPy structured array, a data
-        frame, a list of per-fit records, or an object with such a
-        ``table`` attribute (a ``stability_study`` result).
+        ``'run'``, ``'iterations'`` or ``'time'``, are ignored): a
+        :func:`~kmeanskit.stability_study` result (its ``records``), a
+        mapping of names to 1-D arrays or lists, a NumPy structured array, a
+        data frame, a list of per-fit records, or an object with such a
+        ``table`` attribute.
     ax : matplotlib.axes.Axes, optional
         Where to draw.  Default: a new figure.
 

@@ -499,3 +499,36 @@ def test_import_does_not_load_matplotlib(tmp_path):
                          text=True, timeout=120, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
+
+
+class TestLibraryResults:
+    """The plots read kmeanskit's own result objects, as they come."""
+
+    def test_choose_k_gap_and_silhouette_results(self):
+        from kmeanskit import choose_k, gap_statistic, silhouette_samples
+        from kmeanskit.datasets import grid_blobs
+
+        data, _ = grid_blobs(rng=0)
+        result = choose_k(data, range(1, 8), rng=0)
+        chosen = kp.plot_choose_k(result)
+        assert_not_blank(chosen.ax.figure)
+        # One line per criterion column the sweep computed.
+        drawn = {line.get_label() for line in chosen.ax.get_lines()}
+        assert {"inertia", "bic"} <= {label.split(" ")[0] for label in drawn}
+        gap = gap_statistic(data, range(1, 6), n_refs=2, rng=0)
+        gap_plot = kp.plot_gap(gap)
+        assert_not_blank(gap_plot.ax.figure)
+        _, labels = kmeans2(data, 9, minit="++", rng=0)
+        silhouette = kp.plot_silhouette(silhouette_samples(data, labels), labels)
+        assert_not_blank(silhouette.ax.figure)
+
+    def test_stability_study_result(self):
+        from kmeanskit import stability_study
+        from kmeanskit.datasets import init_study_blobs
+
+        study = stability_study(init_study_blobs, 9, n_init=(1, 3), n_runs=2,
+                                rng=0)
+        figure = kp.plot_stability(study)
+        assert_not_blank(figure.ax.figure)
+        # kmeans x 3 seedings + mini-batch x 2 (no plain '++' for mini-batch).
+        assert len(figure.lines) == 5

@@ -91,10 +91,14 @@ def as_labels(a, name, *, n, k=None):
 
 
 def _table(table):
-    """The column source behind ``table``: its ``.table`` attribute when it
-    is a result object, records transposed, else itself."""
-    if not isinstance(table, Mapping) and hasattr(table, "table"):
-        table = table.table
+    """The column source behind ``table``: its ``.table`` (``choose_k``) or
+    ``.records`` (``stability_study``) attribute when it is a result object,
+    records transposed, else itself."""
+    if not isinstance(table, Mapping):
+        for attribute in ("table", "records"):
+            if hasattr(table, attribute):
+                table = getattr(table, attribute)
+                break
     if isinstance(table, list | tuple) and table and isinstance(table[0], Mapping):
         return {key: [row[key] for row in table] for key in table[0]}
     return table
@@ -111,7 +115,7 @@ def column_names(table, name):
     if names is None:
         raise TypeError(f"{name} must be a mapping of columns, a structured "
                         f"array, a sequence of records or an object with a "
-                        f"'table', got {type(table).__name__}.")
+                        f"'table' or 'records', got {type(table).__name__}.")
     return [str(c) for c in names]
 
 
