@@ -150,11 +150,9 @@ cdef extern from "_simd.h" nogil:
                                  Py_ssize_t d, const double* c, const int* lab,
                                  double* best)
     void kmk_lower_sqdist_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
-                              const float* c, Py_ssize_t m, double* xt,
-                              double* acc, double* current)
+                              const float* c, Py_ssize_t m, double* current)
     void kmk_lower_sqdist_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
-                              const double* c, Py_ssize_t m, double* xt,
-                              double* acc, double* current)
+                              const double* c, Py_ssize_t m, double* current)
     void kmk_potentials_direct_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
                                    const float* c, Py_ssize_t m,
                                    const double* current, const double* w,
@@ -594,8 +592,8 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
     Distances are computed by direct differences and summed in float64,
     feature by feature in order (what k-means++ seeding needs: exact,
     non-negative, independent of the data dtype, and the same sums as SciPy's
-    draws are made from); the loops run over rows, so they vectorise without
-    changing any sum.  Meant for a few rows of ``c`` at a time: O(n d m) work.
+    draws are made from).  Meant for a few rows of ``c`` at a time: O(n d m)
+    work.
 
     Parameters
     ----------
@@ -611,31 +609,19 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
         raise ValueError("min_sqdist: inconsistent array shapes")
     if n == 0 or m == 0:
         return
-    cdef Py_ssize_t rows_per = CHUNK_ROWS
-    cdef Py_ssize_t n_chunks = (n + rows_per - 1) // rows_per
-    cdef Py_ssize_t per_thread = GROUP_ROWS * (d + m)
+    cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
     cdef int threads = _team_size(n_threads, n_chunks, n * m * d)
-    cdef double* scratch = <double*>malloc(threads * per_thread * sizeof(double))
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
     cdef Py_ssize_t chunk, start, rows
-    cdef double* mine
-    try:
-        if scratch == NULL:
-            raise MemoryError("min_sqdist: cannot allocate scratch")
-        for chunk in prange(n_chunks, nogil=True, schedule='static',
-                            num_threads=threads, use_threads_if=threads > 1):
-            start = chunk * rows_per
-            rows = min(rows_per, n - start)
-            mine = scratch + threadid() * per_thread
-            if floating is float:
-                kmk_lower_sqdist_f32(xp + start * d, rows, d, cp, m, mine,
-                                     mine + GROUP_ROWS * d, &current[start])
-            else:
-                kmk_lower_sqdist_f64(xp + start * d, rows, d, cp, m, mine,
-                                     mine + GROUP_ROWS * d, &current[start])
-    finally:
-        free(scratch)
+    for chunk in prange(n_chunks, nogil=True, schedule='static',
+                        num_threads=threads, use_threads_if=threads > 1):
+        start = chunk * CHUNK_ROWS
+        rows = min(<Py_ssize_t>CHUNK_ROWS, n - start)
+        if floating is float:
+            kmk_lower_sqdist_f32(xp + start * d, rows, d, cp, m, &current[start])
+        else:
+            kmk_lower_sqdist_f64(xp + start * d, rows, d, cp, m, &current[start])
 
 
 cdef void _potentials_chunk(int method, const floating* x, Py_ssize_t rows,

@@ -23,6 +23,9 @@
 #define KMK_CLONES
 #endif
 
+/* kmk_lower_sqdist interleaves four rows below this many features. */
+#define KMK_INTERLEAVE_MAX_D 48
+
 /* Interleaved partial sums in kmk_chunk_stats (the combination below is
  * written out for exactly eight). */
 #define KMK_PARTIALS 8

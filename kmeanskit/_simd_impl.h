@@ -242,24 +242,48 @@ KMK_NAME(kmk_group_sqdist)(const KMK_T *restrict x, ptrdiff_t rows,
 /*
  * kmk_lower_sqdist: lower current[i] to the float64 squared distance from
  * each of the `rows` rows of x to each of the m centres c (k-means++'s
- * running minimum).  `xt` needs d * KMK_GROUP and `sq` m * KMK_GROUP
- * doubles of scratch.
+ * running minimum).  Each sum runs over the features in order 0..d-1, as
+ * kmk_group_sqdist's; for narrow rows four at a time, so that their sums
+ * are independent chains (k-means++ asks for one centre at a time, too few
+ * to pay for transposing the rows).
  */
 KMK_CLONES static void
 KMK_NAME(kmk_lower_sqdist)(const KMK_T *restrict x, ptrdiff_t rows,
                            ptrdiff_t d, const KMK_T *restrict c, ptrdiff_t m,
-                           double *restrict xt, double *restrict sq,
                            double *restrict current)
 {
-    ptrdiff_t i, r, j;
-    for (i = 0; i < rows; i += KMK_GROUP) {
-        const ptrdiff_t g = rows - i < KMK_GROUP ? rows - i : KMK_GROUP;
-        KMK_NAME(kmk_group_sqdist)(x + i * d, g, d, c, m, xt, sq);
-        for (j = 0; j < m; ++j)
-            for (r = 0; r < g; ++r) {
-                const double s = sq[j * KMK_GROUP + r];
-                current[i + r] = s < current[i + r] ? s : current[i + r];
+    ptrdiff_t i, j, t;
+    for (j = 0; j < m; ++j) {
+        const KMK_T *restrict cj = c + j * d;
+        /* Measured: from a few dozen features on, one row at a time streams
+         * the data faster than four interleaved rows. */
+        for (i = 0; d < KMK_INTERLEAVE_MAX_D && i + 4 <= rows; i += 4) {
+            const KMK_T *x0 = x + i * d, *x1 = x0 + d, *x2 = x1 + d,
+                        *x3 = x2 + d;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (t = 0; t < d; ++t) {
+                const double ct = (double)cj[t];
+                const double e0 = (double)x0[t] - ct, e1 = (double)x1[t] - ct;
+                const double e2 = (double)x2[t] - ct, e3 = (double)x3[t] - ct;
+                s0 = s0 + e0 * e0;
+                s1 = s1 + e1 * e1;
+                s2 = s2 + e2 * e2;
+                s3 = s3 + e3 * e3;
             }
+            current[i] = s0 < current[i] ? s0 : current[i];
+            current[i + 1] = s1 < current[i + 1] ? s1 : current[i + 1];
+            current[i + 2] = s2 < current[i + 2] ? s2 : current[i + 2];
+            current[i + 3] = s3 < current[i + 3] ? s3 : current[i + 3];
+        }
+        for (; i < rows; ++i) {
+            const KMK_T *xi = x + i * d;
+            double s = 0;
+            for (t = 0; t < d; ++t) {
+                const double e = (double)xi[t] - (double)cj[t];
+                s = s + e * e;
+            }
+            current[i] = s < current[i] ? s : current[i];
+        }
     }
 }
 
