@@ -1,6 +1,6 @@
 """Sphinx configuration for the kmeanskit documentation.
 
-Build with ``sphinx-build -b html docs docs/_build/html`` after
+Build with ``sphinx-build -W -b html docs docs/_build/html`` after
 ``pip install ".[docs]"`` (see ``install.rst``).  The API pages are generated
 from the docstrings of the *installed* package, so install kmeanskit into the
 same environment first.
@@ -73,7 +73,7 @@ numpydoc_xref_param_type = False
 numpydoc_attributes_as_param_list = False
 
 # -- doctest -----------------------------------------------------------------
-# ``sphinx-build -b doctest docs docs/_build/doctest`` runs the ``>>>``
+# ``sphinx-build -W -b doctest docs docs/_build/doctest`` runs the ``>>>``
 # examples in these pages and in the docstrings they pull in.
 
 doctest_global_setup = """
