@@ -129,7 +129,7 @@ class TestCli:
         assert res.stderr.strip()
 
     def test_help(self):
-        """--help lists every command, its synopsis and examples; fit's help its options."""
+        """--help lists the commands, synopsis and examples; fit --help its options."""
         res = _run("--help")
         assert res.returncode == 0
         for word in (*SUBCOMMANDS, "synopsis", "examples", "exit status"):

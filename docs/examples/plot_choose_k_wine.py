@@ -21,8 +21,9 @@ from kmeanskit import choose_k, whiten
 
 wine = load_wine()
 raw = wine.data
-print(f"{raw.shape[0]} wines, {raw.shape[1]} measurements, "
-      f"column standard deviations from {raw.std(0).min():.2g} to {raw.std(0).max():.3g}")
+spread = raw.std(axis=0)
+print(f"{raw.shape[0]} wines, {raw.shape[1]} measurements, column standard "
+      f"deviations from {spread.min():.2g} to {spread.max():.3g}")
 
 criteria = ("silhouette", "calinski_harabasz", "davies_bouldin", "bic", "aic",
             "elbow", "gap")

@@ -58,7 +58,8 @@ def _parser():
     parser = Parser(prog="kmeanskit", description=DESCRIPTION, formatter_class=ManPage)
     from .. import __version__
 
-    parser.add_argument("--version", action="version", version=f"kmeanskit {__version__}")
+    parser.add_argument("--version", action="version",
+                        version=f"kmeanskit {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
                                        title="commands", parser_class=Parser)
     commands = [add(subparsers, ManPage) for add in

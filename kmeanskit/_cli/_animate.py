@@ -69,8 +69,8 @@ def run_animate(args):
         try:
             import PIL  # noqa: F401 - matplotlib's GIF writer needs it
         except ImportError:
-            raise CliError(f'-o/--output {args.output}: a GIF needs Pillow: pip install '
-                           '"kmeanskit[plot]" (or write .html)') from None
+            raise CliError(f"-o/--output {args.output}: a GIF needs Pillow: "
+                           'pip install "kmeanskit[plot]" (or write .html)') from None
     plt = pyplot()
     from ..plotting import animate_lloyd
 

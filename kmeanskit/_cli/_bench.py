@@ -81,7 +81,7 @@ def _best_time(call, repeat):
 
 
 def _runners(n_iter, with_sklearn):
-    """name -> function(data, centres) -> (seconds per call's iterations, iterations)."""
+    """name -> function(data, centres) -> (its result, iterations run)."""
     import scipy.cluster.vq as scipy_vq
 
     from .._vq import kmeans2
@@ -121,8 +121,8 @@ def run_bench(args):
         row = {"n": n, "d": d, "k": k, "dtype": args.dtype}
         for name, run in runners.items():
             note(args, f"kmeanskit bench: {n}x{d}x{k} {args.dtype}: {name}")
-            seconds, (_, iterations) = _best_time(lambda r=run: r(data, start.copy()),
-                                                  args.repeat)
+            seconds, (_, iterations) = _best_time(
+                lambda r=run, x=data, c=start: r(x, c.copy()), args.repeat)
             row[name] = 1e3 * seconds / max(int(iterations), 1)
             row[f"{name} iterations"] = int(iterations)
         rows.append(row)
@@ -148,7 +148,8 @@ def _table(rows, names):
             stopped |= early
             ratio = f"{r[name] / r['kmeanskit']:.2f}" + ("*" if early else "")
             cells.append(f" {ratio:>19}")
-        lines.append(f"{size:>18} {r['dtype']:>8} {r['kmeanskit']:>18.3f}" + "".join(cells))
+        lines.append(f"{size:>18} {r['dtype']:>8} {r['kmeanskit']:>18.3f}"
+                     + "".join(cells))
     lines.append("ratio: that library's time per iteration over kmeanskit's "
                  "(above 1: kmeanskit is faster)")
     if stopped:

@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 
 DEMO = "built-in 3x3 grid of Gaussian blobs"
-READERS = {".npy": "NumPy array", ".csv": "comma-separated", ".txt": "whitespace-separated",
-           ".tsv": "whitespace-separated", ".dat": "whitespace-separated"}
+READERS = (".npy", ".csv", ".txt", ".tsv", ".dat")
 
 
 class CliError(Exception):
@@ -39,34 +38,27 @@ class ManPage(argparse.RawDescriptionHelpFormatter):
 
 # -- option types: each error names the bad value; argparse adds the option --
 
-def positive_int(text):
+def _number(text, convert, accept, expected):
+    """`text` converted, or argparse's error saying what was `expected`."""
     try:
-        value = int(text)
+        value = convert(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+        value = None
+    if value is None or not accept(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value
+
+
+def positive_int(text):
+    return _number(text, int, lambda v: v >= 1, "a positive integer")
 
 
 def nonnegative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    if not value >= 0 or math.isinf(value):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
+    return _number(text, float, lambda v: 0 <= v < math.inf, "a number >= 0")
 
 
 def seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
+    return _number(text, int, lambda v: v >= 0, "an integer >= 0")
 
 
 def int_list(text):
@@ -74,15 +66,11 @@ def int_list(text):
     values = []
     for part in text.split(","):
         lo, sep, hi = part.strip().partition("-")
-        try:
-            bounds = (int(lo), int(hi)) if sep else (int(lo), int(lo))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected integers such as '1-10' or '2,4,8', got {text!r}")
-        if bounds[0] < 1 or bounds[1] < bounds[0]:
-            raise argparse.ArgumentTypeError(
-                f"expected positive integers in increasing ranges, got {text!r}")
-        values.extend(range(bounds[0], bounds[1] + 1))
+        lo = _number(lo, int, lambda v: v >= 1,
+                     "positive integers such as '1-10' or '2,4,8'")
+        hi = _number(hi, int, lambda v, lo=lo: v >= lo,
+                     f"an end >= its start in {text!r}") if sep else lo
+        values.extend(range(lo, hi + 1))
     if sorted(set(values)) != values:
         raise argparse.ArgumentTypeError(f"expected increasing integers, got {text!r}")
     return values
@@ -96,7 +84,7 @@ def choice_list(allowed):
         if bad or not values:
             raise argparse.ArgumentTypeError(
                 f"expected a comma-separated selection of {', '.join(allowed)}; "
-                f"got {text!r}")
+                f"got {text!r}") from None
         return values
     return parse
 
@@ -134,8 +122,8 @@ def load_data(path, what="DATA"):
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
-        raise CliError(f"{what} {path}: unsupported file type {suffix or '(none)'!r}; "
-                       f"expected one of {', '.join(READERS)}")
+        raise CliError(f"{what} {path}: unsupported file type "
+                       f"{suffix or '(none)'!r}; expected one of {', '.join(READERS)}")
     if not path.is_file():
         problem = "is a directory" if path.is_dir() else "no such file"
         raise CliError(f"{what} {path}: {problem}")
@@ -260,7 +248,8 @@ def emit(args, result, text):
         try:
             Path(args.output).write_text(encoded + "\n")
         except OSError as exc:
-            raise CliError(f"-o/--output {args.output}: {exc.strerror or exc}") from None
+            raise CliError(f"-o/--output {args.output}: {exc.strerror or exc}") \
+                from None
     print(encoded if args.json else text)
 
 
@@ -278,7 +267,8 @@ def pyplot():
     try:
         import matplotlib
     except ImportError:
-        raise CliError('--plot needs matplotlib: pip install "kmeanskit[plot]"') from None
+        raise CliError('--plot needs matplotlib: pip install "kmeanskit[plot]"') \
+            from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -294,8 +284,9 @@ def check_plot_format(path, option="--plot"):
     plt.close("all")
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in formats:
-        raise CliError(f"{option} {path}: unknown picture format {suffix or '(none)'!r}; "
-                       f"use one of {', '.join(sorted(formats))}")
+        raise CliError(f"{option} {path}: unknown picture format "
+                       f"{suffix or '(none)'!r}; use one of "
+                       f"{', '.join(sorted(formats))}")
     check_writable(path, option)
 
 

@@ -183,7 +183,8 @@ def _fit(method, data, k, args, weights):
     if method == "spherical":
         return km.spherical_kmeans(data, k, **common, **limits, **minit)
     if args.n_init > 1:
-        raise CliError("--n-init: kmedoids has a single start (FasterPAM); leave it out")
+        raise CliError("--n-init: kmedoids has a single start (FasterPAM); "
+                       "leave it out")
     init = {} if args.minit is None else {"init": args.minit}
     medoids, labels, info = km.kmedoids(data, k, rng=args.seed, weights=weights,
                                         **limits, **init)
@@ -238,7 +239,8 @@ def run_fit(args):
     if args.plot is not None:
         from ..plotting import plot_clusters
 
-        art = plot_clusters(data, centroids if data.ndim == 2 else centroids[:, 0], labels)
+        art = plot_clusters(data, centroids if data.ndim == 2 else centroids[:, 0],
+                            labels)
         art.ax.set_title(f"{args.method}, k = {k}: inertia {info.inertia:.4g}")
         save_figure(art.ax.figure, args.plot)
     emit(args, result, _fit_text(result))
