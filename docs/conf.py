@@ -1,6 +1,6 @@
 """Sphinx configuration for the kmeanskit documentation.
 
-Build with ``sphinx-build -b html docs docs/_build/html`` after
+Build with ``sphinx-build -W -b html docs docs/_build/html`` after
 ``pip install ".[docs]"`` (see ``install.rst``).  The API pages are generated
 from the docstrings of the *installed* package, so install kmeanskit into the
 same environment first.
@@ -35,10 +35,13 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.intersphinx",
     "numpydoc",
+    "sphinx_gallery.gen_gallery",
 ]
 
 templates_path: list[str] = []
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+# examples/ holds the gallery's sources; sphinx-gallery renders them into
+# auto_examples/, which is what Sphinx reads.
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "examples/README.rst"]
 default_role = "autolink"
 root_doc = "index"
 # Sphinx 7 and 8+ both accept the plain mapping form.
@@ -70,12 +73,35 @@ numpydoc_xref_param_type = False
 numpydoc_attributes_as_param_list = False
 
 # -- doctest -----------------------------------------------------------------
-# ``sphinx-build -b doctest docs docs/_build/doctest`` runs the ``>>>``
+# ``sphinx-build -W -b doctest docs docs/_build/doctest`` runs the ``>>>``
 # examples in these pages and in the docstrings they pull in.
 
 doctest_global_setup = """
 import numpy as np
 """
+
+# -- sphinx-gallery ----------------------------------------------------------
+# Every example runs at each build (they take seconds), so the pictures are
+# always those of the installed kmeanskit.  Figures are drawn off screen.
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+sphinx_gallery_conf = {
+    "examples_dirs": "examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    # an example that raises fails the build instead of showing a traceback
+    "only_warn_on_example_error": False,
+    "abort_on_example_error": True,
+    # animate_lloyd's animation plays in the page (HTML with controls)
+    "matplotlib_animations": (True, "jshtml"),
+    "remove_config_comments": True,
+    "download_all_examples": False,
+    "show_memory": False,
+    "image_scrapers": ("matplotlib",),
+    "reset_modules": ("matplotlib",),
+    "within_subsection_order": "FileNameSortKey",
+}
 
 # -- intersphinx -------------------------------------------------------------
 
