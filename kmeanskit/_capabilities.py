@@ -348,14 +348,16 @@ _NOTES = (
     "On Dask, `check_finite` is checked inside the first pass over the data "
     "(no pass of its own): `vq` raises when its result is computed.",
     "`pip install \".[test]\"` installs array-api-strict, PyTorch, JAX and "
-    "Dask (with `distributed`), so `pytest tests` runs every CPU row of this "
-    "table.",
+    "Dask (with `distributed`), so `pytest tests` runs every CPU column of "
+    "this table.",
 )
 
 
 def _rows():
-    """(backend, [cell text per function]) for every backend."""
-    return [(b, [support(f.name, b.key).text() for f in FUNCTIONS]) for b in BACKENDS]
+    """(function name, [cell text per backend]) for every function: one row
+    per function reads better than one column per function, as they are many."""
+    return [(f.name, [support(f.name, b.key).text() for b in BACKENDS])
+            for f in FUNCTIONS]
 
 
 def _md_cell(text):
@@ -364,14 +366,14 @@ def _md_cell(text):
 
 
 def _markdown():
-    names = [f"`{f.name}`" for f in FUNCTIONS]
+    labels = [b.label for b in BACKENDS]
     lines = [
-        "| backend | " + " | ".join(names) + " |",
-        "|---" * (len(names) + 1) + "|",
+        "| function | " + " | ".join(labels) + " |",
+        "|---" * (len(labels) + 1) + "|",
     ]
-    for backend, cells in _rows():
+    for name, cells in _rows():
         cells = [_md_cell(c) for c in cells]
-        lines.append(f"| {backend.label} | " + " | ".join(cells) + " |")
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
     lines += ["", _LEGEND, "", "| backend | engine | the data | tested by |",
               "|---|---|---|---|"]
     for backend in BACKENDS:
@@ -398,9 +400,9 @@ def _rst_table(header, rows, widths):
 
 
 def _rst():
-    header = ["backend", *[f"`{f.name}`" for f in FUNCTIONS]]
-    rows = [[b.label, *cells] for b, cells in _rows()]
-    lines = _rst_table(header, rows, [20] + [16] * len(FUNCTIONS))
+    header = ["function", *[b.label for b in BACKENDS]]
+    rows = [[f"`{name}`", *cells] for name, cells in _rows()]
+    lines = _rst_table(header, rows, [18] + [14] * len(BACKENDS))
     lines += ["", _rst_text(_LEGEND), ""]
     lines += _rst_table(
         ["backend", "engine", "the data", "tested by"],
