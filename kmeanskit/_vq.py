@@ -114,7 +114,7 @@ def whiten(obs, check_finite=None):
         # No observations: nothing to scale (SciPy returns the empty array,
         # after NumPy's warnings about a standard deviation of no values).
         return route.back(arr * 1)
-    if route.dtype(arr).kind == "f" and not lazy:
+    if route.dtype(arr).kind in "fc" and not lazy:
         # The result does not depend on the data's scale; its variance may
         # overflow (or underflow) where the data itself does not.
         arr = _magnitude.scale_free(route, arr)
