@@ -505,7 +505,9 @@ def _init_size(init_size, batch_size, k, n):
         raise ValueError(
             f"init_size={init_size} is smaller than k={k}: the seeding needs at "
             "least k sampled rows.")
-    return init_size
+    # More rows than the data has add nothing (scikit-learn clips too); an
+    # init_size of 10**12 used to try to allocate terabytes.
+    return min(init_size, n)
 
 
 def _run_batches(state, engine, host, values, sample, rng, b, n_steps,

@@ -192,7 +192,8 @@ def _kmeans2(c):
 
 def _kpp_init(c):
     kw = {}
-    c.maybe(kw, "n_local_trials", c.bad)
+    # Trials are work (memory ~ trials): 10**12 of them is not a bug.
+    c.maybe(kw, "n_local_trials", lambda: c.bad(huge=False))
     c.maybe(kw, "method", lambda: c.pick("++", "||", "greedy", "x"))
     return K.kpp_init(c.a, c.k(), rng=int(c.rng.integers(100)), **kw), "centres"
 
@@ -305,14 +306,14 @@ def check_result(case, result, what):
     elif what == "vq":
         labels, dist = result
         assert np.asarray(dist).shape == (n,)
-        if finite:
-            assert (np.asarray(dist) >= 0).all() and np.isfinite(dist).all()
+        if finite:  # inf only where the true distance is beyond the range
+            assert (np.asarray(dist) >= 0).all() and not np.isnan(dist).any()
         _check_labels(labels, n, np.iinfo(np.int64).max)
     elif what == "kmeans":
         book, distortion = result
         _check_centres(book, case.a, finite)
-        if finite:
-            assert np.isfinite(distortion) and distortion >= 0
+        if finite:  # may be +inf for data near the float limits
+            assert distortion >= 0
     elif what == "kmeans2":
         centroid, labels = result
         k = _check_centres(centroid, case.a, finite)
@@ -600,3 +601,12 @@ def test_whiten_complex_near_float_limits_not_zeroed():
         warnings.simplefilter("error")
         got = K.whiten(z * SCALE)
     np.testing.assert_allclose(got, ref, rtol=1e-13)
+
+
+def test_minibatch_huge_init_size_is_clipped_not_allocated():
+    # Bug: init_size=10**12 tried to allocate 7 TiB of sample indices
+    # (MemoryError); rows beyond the data's add nothing, so it is clipped
+    # to n, as scikit-learn does.
+    a = K.minibatch_kmeans(_X, 3, rng=0, init_size=10 ** 12)
+    b = K.minibatch_kmeans(_X, 3, rng=0, init_size=len(_X))
+    np.testing.assert_array_equal(a[0], b[0])
