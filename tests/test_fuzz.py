@@ -210,7 +210,8 @@ def _minibatch(c):
 
 def _kmedians(c):
     kw = {}
-    c.maybe(kw, "max_iter", c.bad)
+    # With tol=None max_iter iterations run (documented): 10**12 is work.
+    c.maybe(kw, "max_iter", lambda: c.bad(huge=False))
     c.maybe(kw, "tol", c.bad)
     c.maybe(kw, "empty", lambda: c.pick("farthest", "drop", "keep", "x"), 0.2)
     c.maybe(kw, "minit", lambda: c.pick("++", "points", "x"), 0.2)
@@ -219,7 +220,8 @@ def _kmedians(c):
 
 def _spherical(c):
     kw = {}
-    c.maybe(kw, "max_iter", c.bad)
+    # With tol=None max_iter iterations run (documented): 10**12 is work.
+    c.maybe(kw, "max_iter", lambda: c.bad(huge=False))
     c.maybe(kw, "tol", c.bad)
     c.maybe(kw, "empty", lambda: c.pick("farthest", "drop", "keep", "x"), 0.2)
     return (K.spherical_kmeans(c.a, c.k(), rng=int(c.rng.integers(100)), **kw),
