@@ -252,6 +252,8 @@ class Route:
                                      integers=integers, max_ndim=max_ndim)
         if a.ndim == 0 or a.ndim > max_ndim:
             _validate.raise_bad_ndim(a, name)
+        if a.ndim == 2 and a.shape[1] == 0:
+            _validate.raise_no_features(a, name)
         source = self.dtype(a)
         dtype = self.float_dtype(
             _validate.floating_dtype(source, name, integers=integers))

@@ -37,6 +37,8 @@ def _max_abs(route, a):
         rows = max(1, (1 << 16) // a.shape[1])
         for start in range(0, a.shape[0], rows):
             block = a[start:start + rows]
+            if block.dtype.kind == "c":  # whiten takes complex data
+                block = np.abs(block)
             # max and -min: no temporary the size of the block.
             largest = max(largest, float(np.max(block)), -float(np.min(block)))
         return largest
@@ -49,6 +51,10 @@ def _max_abs(route, a):
 
 
 def _scaled(a, exponent):
+    if isinstance(a, np.ndarray) and a.dtype.kind == "c":
+        out = np.empty_like(a)
+        out.real, out.imag = np.ldexp(a.real, -exponent), np.ldexp(a.imag, -exponent)
+        return out
     if isinstance(a, np.ndarray):
         return np.ldexp(a, -exponent)
     return a * (2.0 ** -exponent)

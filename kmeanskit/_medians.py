@@ -8,9 +8,11 @@ each cluster sorted, so everything runs on the host (see the Notes of
 :func:`kmedians`).
 """
 
+import dataclasses
+
 import numpy as np
 
-from . import _cityblock, _validate, _variants
+from . import _cityblock, _magnitude, _validate, _variants
 from ._dispatch import dispatch
 from ._engines import PassResult, get_engine, top_rows
 from ._lloyd import MeanRule
@@ -232,13 +234,23 @@ def kmedians(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
     if given_arr is not None:
         book = _variants.given_centres(route, route.to_2d(given_arr), x.shape[1],
                                        check_finite)
+    # Data near the float limits is clustered scaled by 2**-exponent (exact).
+    if book is None:
+        x, exponent = _magnitude.into_range(route, x)
+    else:
+        x, book, exponent = _magnitude.into_range(route, x, book)
     engine = get_engine(workers=workers)
     rule = MedianRule(x, weights_arr, engine.n_threads)
     kept = _variants.fit(engine, x, count, rule, minit=minit, given=book,
                          max_iter=max_iter, tol=tol, empty=empty, n_init=n_init,
                          generator=np.random.default_rng(rng), weights=weights_arr)
-    centroid = kept.outcome.centroids
+    centroid = _magnitude.restore(kept.outcome.centroids, exponent)
     if values.ndim == 1:
         centroid = centroid[:, 0]
-    return (route.back(centroid), route.back(kept.outcome.labels),
-            _variants.info(kept, n_init, "cityblock"))
+    info = _variants.info(kept, n_init, "cityblock")
+    if exponent:  # L1 distances scale with the data (power 1)
+        info = dataclasses.replace(
+            info, inertia=_magnitude.restore(info.inertia, exponent),
+            inertias_per_start=None if info.inertias_per_start is None else tuple(
+                _magnitude.restore(v, exponent) for v in info.inertias_per_start))
+    return (route.back(centroid), route.back(kept.outcome.labels), info)

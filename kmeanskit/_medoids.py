@@ -14,13 +14,15 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from . import _pam
-from . import _validate
+from . import _magnitude, _validate
 from ._dispatch import dispatch
 from ._result import KMeansInfo
 
 __all__ = ["kmedoids"]
 
 METHODS = ("fasterpam", "alternate")
+# How each metric's dissimilarities scale with the data (the others: 1).
+_METRIC_POWER = {"sqeuclidean": 2, "cosine": 0}
 INITS = ("++", "build", "random")
 METRICS = ("euclidean", "sqeuclidean", "cityblock", "cosine", "chebyshev",
            "precomputed")
@@ -387,6 +389,11 @@ def kmedoids(data, k, *, metric="euclidean", method="fasterpam", init="++",
         raise ValueError("init indices need the whole data: with CLARA "
                          f"(sample_size={size} < {n} rows) give an init method.")
     generator = np.random.default_rng(rng)
+    exponent = 0
+    if not precomputed:
+        # Data near the float limits is scaled by 2**-exponent (exact): the
+        # medoids do not change, dissimilarities stay in the float range.
+        x, exponent = _magnitude.into_range(route, x)
     source = _Matrix(x) if precomputed else _FromData(x, metric)
 
     if clara:
@@ -398,7 +405,10 @@ def kmedoids(data, k, *, metric="euclidean", method="fasterpam", init="++",
                                           generator)
         labels, dist = _Matrix(d).nearest(medoids)
         deviation, deviations, kept = float(w @ dist), None, 0
-    info = KMeansInfo(inertia=deviation, n_iter=n_iter, converged=converged,
-                      inertias_per_start=deviations, best_start=kept,
-                      metric=metric)
+    power = _METRIC_POWER.get(metric, 1)
+    info = KMeansInfo(
+        inertia=_magnitude.restore(deviation, exponent, power), n_iter=n_iter,
+        converged=converged, best_start=kept, metric=metric,
+        inertias_per_start=None if deviations is None else tuple(
+            _magnitude.restore(v, exponent, power) for v in deviations))
     return route.back(medoids), route.back(labels), info

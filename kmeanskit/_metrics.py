@@ -17,6 +17,7 @@ import math
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from . import _magnitude
 from ._dispatch import dispatch
 from ._partition import (
     chunks,
@@ -48,7 +49,14 @@ SILHOUETTE_METHODS = ("exact", "simplified")
 # Input
 
 def _prepare(func, data, labels, check_finite):
-    """``(route, x, encoded labels)`` of a metric call."""
+    """``(route, x, encoded labels, e)`` of a metric call.
+
+    ``x`` is the data times ``2**-e`` (see :mod:`kmeanskit._magnitude`):
+    data near the float limits is scaled into range, where squared
+    distances neither overflow nor underflow.  The scores that do not
+    depend on the scale (silhouette, Calinski-Harabasz, Davies-Bouldin)
+    use it as is; inertia, BIC and AIC are converted back.
+    """
     route = dispatch(func, data, labels, names=("data", "labels"))
     data_arr, labels_arr = route.arrays
     if labels_arr is None:
@@ -56,9 +64,18 @@ def _prepare(func, data, labels, check_finite):
     values = route.as_data(data_arr, "data", check_finite=check_finite)
     if route.size(values) < 1:
         raise ValueError(f"data is empty (shape {tuple(values.shape)}).")
-    x = route.to_2d(values)
+    x, exponent = _magnitude.into_range(route, route.to_2d(values))
     encoded = encode_labels(route.to_host(labels_arr), x.shape[0])
-    return route, x, encoded
+    return route, x, encoded, exponent
+
+
+def _unscaled_criterion(value, stats, exponent):
+    """BIC or AIC of data scaled by ``2**-e`` in the original units.
+
+    The shared variance scales by ``4**e``, which shifts the log-likelihood
+    by ``-n d e log 2``, so -2 log L (and the criterion) by ``+2 n d e log 2``.
+    """
+    return value + 2.0 * stats.n * stats.d * exponent * math.log(2.0)
 
 
 def _check_cluster_count(k, n, func):
@@ -314,8 +331,8 @@ def inertia(data, labels, *, check_finite=True):
     >>> inertia(data, [0, 0, 1, 1])
     4.0
     """
-    _, x, encoded = _prepare("inertia", data, labels, check_finite)
-    return cluster_stats(x, encoded).inertia
+    _, x, encoded, exponent = _prepare("inertia", data, labels, check_finite)
+    return _magnitude.restore(cluster_stats(x, encoded).inertia, exponent, 2)
 
 
 def calinski_harabasz_score(data, labels, *, check_finite=True):
@@ -371,7 +388,7 @@ def calinski_harabasz_score(data, labels, *, check_finite=True):
     >>> round(calinski_harabasz_score(data, truth), 1)
     7597.0
     """
-    _, x, encoded = _prepare("calinski_harabasz_score", data, labels, check_finite)
+    _, x, encoded, _ = _prepare("calinski_harabasz_score", data, labels, check_finite)
     _check_cluster_count(encoded.k, x.shape[0], "calinski_harabasz_score")
     return calinski_harabasz_from_stats(cluster_stats(x, encoded))
 
@@ -430,7 +447,7 @@ def davies_bouldin_score(data, labels, *, check_finite=True):
     >>> round(davies_bouldin_score(data, truth), 3)
     0.254
     """
-    _, x, encoded = _prepare("davies_bouldin_score", data, labels, check_finite)
+    _, x, encoded, _ = _prepare("davies_bouldin_score", data, labels, check_finite)
     _check_cluster_count(encoded.k, x.shape[0], "davies_bouldin_score")
     return davies_bouldin_from_stats(cluster_stats(x, encoded))
 
@@ -508,8 +525,9 @@ def kmeans_bic(data, labels, *, check_finite=True):
     >>> bool(kmeans_bic(data, truth) < kmeans_bic(data, truth // 3))
     True
     """
-    _, x, encoded = _prepare("kmeans_bic", data, labels, check_finite)
-    return bic_from_stats(cluster_stats(x, encoded))
+    _, x, encoded, exponent = _prepare("kmeans_bic", data, labels, check_finite)
+    stats = cluster_stats(x, encoded)
+    return _unscaled_criterion(bic_from_stats(stats), stats, exponent)
 
 
 def kmeans_aic(data, labels, *, check_finite=True):
@@ -562,8 +580,9 @@ def kmeans_aic(data, labels, *, check_finite=True):
     >>> bool(kmeans_aic(data, truth) < kmeans_aic(data, truth // 3))
     True
     """
-    _, x, encoded = _prepare("kmeans_aic", data, labels, check_finite)
-    return aic_from_stats(cluster_stats(x, encoded))
+    _, x, encoded, exponent = _prepare("kmeans_aic", data, labels, check_finite)
+    stats = cluster_stats(x, encoded)
+    return _unscaled_criterion(aic_from_stats(stats), stats, exponent)
 
 
 def silhouette_samples(data, labels, *, method="exact", check_finite=True,
@@ -646,7 +665,8 @@ def silhouette_samples(data, labels, *, method="exact", check_finite=True,
     array([0.9047619 , 0.89473684, 0.89473684, 0.9047619 ])
     """
     _check_method(method)
-    route, x, encoded = _prepare("silhouette_samples", data, labels, check_finite)
+    route, x, encoded, _ = _prepare("silhouette_samples", data, labels,
+                                    check_finite)
     _check_cluster_count(encoded.k, x.shape[0], "silhouette_samples")
     from ._threads import resolve_workers
 
@@ -730,7 +750,7 @@ def silhouette_score(data, labels, *, method="exact", sample_size=None, rng=None
     _check_method(method)
     if not isinstance(return_stderr, bool):
         raise TypeError(f"return_stderr must be a bool, got {return_stderr!r}.")
-    _, x, encoded = _prepare("silhouette_score", data, labels, check_finite)
+    _, x, encoded, _ = _prepare("silhouette_score", data, labels, check_finite)
     _check_cluster_count(encoded.k, x.shape[0], "silhouette_score")
     from ._threads import resolve_workers
 

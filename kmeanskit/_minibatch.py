@@ -23,7 +23,7 @@ import numbers
 
 import numpy as np
 
-from . import _validate
+from . import _magnitude, _validate
 from ._dispatch import dispatch
 from ._engines import get_engine, host_dtype, take
 from ._lloyd import start_generators
@@ -439,6 +439,13 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
                 f"minit centroids must have shape {(count, values.shape[1])}, got "
                 f"{tuple(book.shape)}.")
         _validate.check_finite_array(book, "minit")
+    # Data near the float limits is clustered scaled by 2**-exponent (exact).
+    if given_arr is None:
+        values, exponent = _magnitude.into_range(route, values)
+    else:
+        values, book, exponent = _magnitude.into_range(route, values, book)
+    if exponent:
+        callback = _magnitude.restoring_callback(callback, exponent)
     sample = _RowSampler(n, weights_arr)
 
     def seed(start_rng):
@@ -478,13 +485,15 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     centroid = state.centroids.astype(dtype)
     final = engine.lloyd_pass(values, centroid, weights_arr, return_labels=True)
     info = KMeansInfo(
-        inertia=float(final.inertia),
+        inertia=_magnitude.restore(float(final.inertia), exponent, 2),
         n_iter=state.n_steps,
         converged=converged,
-        inertias_per_start=inertias,
+        inertias_per_start=None if inertias is None else tuple(
+            _magnitude.restore(v, exponent, 2) for v in inertias),
         best_start=best,
-        trace=recorder.result(),
+        trace=_magnitude.restore_trace(recorder.result(), exponent),
     )
+    centroid = _magnitude.restore(centroid, exponent)
     return route.back(centroid), route.back(final.labels), info
 
 
@@ -496,7 +505,9 @@ def _init_size(init_size, batch_size, k, n):
         raise ValueError(
             f"init_size={init_size} is smaller than k={k}: the seeding needs at "
             "least k sampled rows.")
-    return init_size
+    # More rows than the data has add nothing (scikit-learn clips too); an
+    # init_size of 10**12 used to try to allocate terabytes.
+    return min(init_size, n)
 
 
 def _run_batches(state, engine, host, values, sample, rng, b, n_steps,

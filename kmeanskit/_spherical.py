@@ -9,7 +9,7 @@ scaled back to unit length (Dhillon & Modha, 2001).
 
 import numpy as np
 
-from . import _validate, _variants
+from . import _magnitude, _validate, _variants
 from ._dispatch import dispatch
 from ._lloyd import ALGORITHM_CHOICES, MeanRule
 
@@ -184,7 +184,9 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
                                        check_finite)
         if (np.sum(book * book, axis=1) == 0).any():
             raise ValueError("minit centroids must not hold a row of zeros.")
-    x = _normalise(route, values)
+    # Directions do not depend on the scale: data near the float limits is
+    # scaled by a power of two first, so that squared norms stay in range.
+    x = _normalise(route, _magnitude.scale_free(route, values))
     engine = route.engine(workers)
     kept = _variants.fit(engine, x, count, SphericalRule(), minit=minit, given=book,
                          max_iter=max_iter, tol=tol, empty=empty, n_init=n_init,

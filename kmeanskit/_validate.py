@@ -14,6 +14,7 @@ __all__ = [
     "as_data",
     "check_finite_array",
     "raise_bad_ndim",
+    "raise_no_features",
     "raise_not_finite",
     "check_iter",
     "check_k_count",
@@ -111,6 +112,15 @@ def raise_bad_ndim(a, name):
     )
 
 
+def raise_no_features(a, name):
+    """Raise the ``ValueError`` for 2-D ``name`` with zero columns: there is
+    nothing to measure a distance on (and the kernels need d >= 1)."""
+    raise ValueError(
+        f"{name} has no features (shape {tuple(a.shape)}): it needs at least "
+        "one column."
+    )
+
+
 def as_data(a, name, *, check_finite, integers="raise", max_ndim=2):
     """Validate an observation array; return it as a float32/float64 ndarray.
 
@@ -120,6 +130,8 @@ def as_data(a, name, *, check_finite, integers="raise", max_ndim=2):
     arr = np.asarray(a)
     if arr.ndim == 0 or arr.ndim > max_ndim:
         raise_bad_ndim(arr, name)
+    if arr.ndim == 2 and arr.shape[1] == 0:
+        raise_no_features(arr, name)
     dtype = floating_dtype(arr.dtype, name, integers=integers)
     if check_finite and arr.dtype.kind in "fc":
         check_finite_array(arr, name)

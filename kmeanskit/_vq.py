@@ -110,7 +110,11 @@ def whiten(obs, check_finite=None):
         check_finite = not lazy
     if check_finite:
         route.check_finite(arr, "obs")
-    if route.dtype(arr).kind == "f" and not lazy:
+    if arr.shape[0] == 0:
+        # No observations: nothing to scale (SciPy returns the empty array,
+        # after NumPy's warnings about a standard deviation of no values).
+        return route.back(arr * 1)
+    if route.dtype(arr).kind in "fc" and not lazy:
         # The result does not depend on the data's scale; its variance may
         # overflow (or underflow) where the data itself does not.
         arr = _magnitude.scale_free(route, arr)
@@ -222,6 +226,8 @@ def vq(obs, code_book, check_finite=True, *, workers=None):
         )
     if book_arr.shape[0] == 0:
         raise ValueError("code_book is empty: it needs at least one code.")
+    if obs_arr.ndim == 2 and obs_arr.shape[1] == 0:
+        _validate.raise_no_features(obs_arr, "obs")
     obs_dtype, book_dtype = route.dtype(obs_arr), route.dtype(book_arr)
     integer_input = obs_dtype.kind in "biu" and book_dtype.kind in "biu"
     for name, arr, dtype in (("obs", obs_arr, obs_dtype),
@@ -368,6 +374,7 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
     """
     func = "kmeans"
     generator = resolve_rng(rng, seed, func_name=func)
+    _require_k(k_or_guess, "k_or_guess")
     route = dispatch(func, obs, k_or_guess, names=("obs", "k_or_guess"))
     obs_arr, guess_arr = route.arrays
     data = route.as_data(obs_arr, "obs", check_finite=check_finite)
@@ -674,6 +681,7 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     _warn_if_thresh_given(thresh)
     on_empty = _missing_policy(missing)
     generator = resolve_rng(rng, seed, func_name=func)
+    _require_k(k, "k")
     route = dispatch(func, data, k, weights, names=("data", "k", "weights"))
     data_arr, k_arr, weights_arr = route.arrays
     values = route.as_data(data_arr, "data", check_finite=check_finite)
@@ -760,6 +768,16 @@ def _warn_if_thresh_given(thresh):
         warn_external(
             f"kmeans2 does not use thresh (got {thresh!r}), as in SciPy; pass "
             "tol= to stop when the centroids settle.", UserWarning)
+
+
+def _require_k(value, name):
+    """A missing cluster count (None) is a ``TypeError`` naming the argument
+    (it would otherwise reach the array dispatch as "no array")."""
+    if value is None:
+        raise TypeError(
+            f"{name} must be a number of clusters or an array of initial "
+            "centroids, got None."
+        )
 
 
 def _cluster_count(value):

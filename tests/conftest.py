@@ -17,6 +17,25 @@ import pytest
 from kmeanskit._capabilities import TEST_PARAMS, test_marks
 
 # --------------------------------------------------------------------------
+# hypothesis profiles (tests/test_properties.py): "ci" (the default) keeps
+# the property suite to seconds; "release" runs 25x more examples.  Pick one
+# with KMEANSKIT_HYPOTHESIS_PROFILE=release.  No deadline: the first call of
+# a kernel on a new shape may take longer than hypothesis's 200 ms default.
+# --------------------------------------------------------------------------
+try:
+    from hypothesis import settings as _hypothesis_settings
+except ImportError:  # hypothesis is a test extra; the rest of the suite runs
+    _hypothesis_settings = None
+else:
+    _hypothesis_settings.register_profile(
+        "ci", max_examples=20, deadline=None, derandomize=True,
+        print_blob=True)
+    _hypothesis_settings.register_profile(
+        "release", max_examples=500, deadline=None, print_blob=True)
+    _hypothesis_settings.load_profile(
+        os.environ.get("KMEANSKIT_HYPOTHESIS_PROFILE", "ci"))
+
+# --------------------------------------------------------------------------
 # SciPy's small literal test data (re-typed): 11 points in 2-D, an initial
 # code book made of the first three points, and the code books after one and
 # two Lloyd steps started from it.

@@ -18,6 +18,9 @@ __all__ = ["CompiledEngine", "choose_method"]
 # as many float32 lanes per instruction while small sgemm tiles do not.
 GEMM_MIN_FEATURES = {np.dtype(np.float32): 32, np.dtype(np.float64): 10}
 
+MAX_KERNEL_PASSES = 2 ** 31 - 1
+"""Most passes one ``lloyd_iterations`` kernel call runs (its count is a C int)."""
+
 
 def choose_method(n_features, n_centres, dtype):
     """The kernel method for data of this shape: ``DIRECT`` or ``GEMM``."""
@@ -125,11 +128,20 @@ class CompiledEngine:
         centres = np.array(c, dtype=x.dtype, order="C", copy=True)
         sums, counts, labels = self._pass_outputs(x.shape[0], centres, return_labels)
         method = self._method_for(x, centres)
+        # The kernel counts passes in a C int: more than that many run as
+        # consecutive calls (each continues from the centres left by the last).
+        remaining, empty_passes = int(n_iter), 0
         with self._blas_guard(method, x.shape[0]):
-            inertia, distance_sum, empty_passes = _kernels.lloyd_iterations(
-                x, centres, weights, sums, counts, labels, n_iter, method,
-                self.n_threads,
-            )
+            while True:
+                passes = min(remaining, MAX_KERNEL_PASSES)
+                inertia, distance_sum, empty = _kernels.lloyd_iterations(
+                    x, centres, weights, sums, counts, labels, passes, method,
+                    self.n_threads,
+                )
+                empty_passes += empty
+                remaining -= passes
+                if not remaining:
+                    break
         result = PassResult(sums, counts, inertia, distance_sum, labels)
         return centres, result, empty_passes
 
