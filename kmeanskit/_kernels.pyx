@@ -281,6 +281,14 @@ cdef inline int _team_size(int n_threads, Py_ssize_t n_tasks,
     return <int>min(<Py_ssize_t>n_threads, n_tasks)
 
 
+cdef int _check_features(Py_ssize_t d, str kernel) except -1:
+    # Zero-width rows would leave the kernels' buffers unwritten; validation
+    # rejects such data first, this keeps a direct call safe too.
+    if d < 1:
+        raise ValueError(f"{kernel}: the data has no features (d = 0)")
+    return 0
+
+
 cdef int _check_method(int method) except -1:
     if method != METHOD_DIRECT and method != METHOD_GEMM:
         raise ValueError(f"unknown kernel method {method}")
@@ -308,6 +316,7 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c,
         OpenMP threads (ignored without OpenMP).
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = c.shape[0]
+    _check_features(d, "assign")
     _check_method(method)
     if c.shape[1] != d or labels.shape[0] != n or sqdist.shape[0] != n:
         raise ValueError("assign: inconsistent array shapes")
@@ -463,6 +472,7 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         Weighted sum of (non-squared) distances to the nearest centre.
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = c.shape[0]
+    _check_features(d, "lloyd_pass")
     _check_method(method)
     if c.shape[1] != d or sums.shape[0] != k or sums.shape[1] != d \
             or counts.shape[0] != k:
@@ -531,6 +541,7 @@ def lloyd_iterations(const floating[:, ::1] x, floating[:, ::1] centres,
         Passes after which at least one cluster was empty.
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = centres.shape[0]
+    _check_features(d, "lloyd_iterations")
     _check_method(method)
     if n_iter < 1:
         raise ValueError("lloyd_iterations: n_iter must be >= 1")
@@ -605,6 +616,7 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
         OpenMP threads (ignored without OpenMP).
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], m = c.shape[0]
+    _check_features(d, "min_sqdist")
     if c.shape[1] != d or current.shape[0] != n:
         raise ValueError("min_sqdist: inconsistent array shapes")
     if n == 0 or m == 0:
@@ -684,6 +696,7 @@ def candidate_potentials(const floating[:, ::1] x, const floating[:, ::1] c,
         in order: the result does not depend on it.
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], m = c.shape[0]
+    _check_features(d, "candidate_potentials")
     _check_method(method)
     if c.shape[1] != d or current.shape[0] != n or potentials.shape[0] != m:
         raise ValueError("candidate_potentials: inconsistent array shapes")
@@ -913,6 +926,7 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         Points for which all k distances were computed.
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = c.shape[0]
+    _check_features(d, "hamerly_pass")
     _check_method(method)
     if (c.shape[1] != d or sums.shape[0] != k or sums.shape[1] != d
             or counts.shape[0] != k or half_sep.shape[0] != k

@@ -269,3 +269,18 @@ def test_exact_ties_go_to_lowest_index(dtype, k, method):
     labels, _ = CompiledEngine(method=method).assign(x, c)
     assert labels[7] == 3
     np.testing.assert_array_equal(labels, _reference_sqdist(x, c).argmin(axis=1))
+
+
+def test_kernels_refuse_zero_width_rows():
+    # d = 0 would leave outputs unwritten (found by the fuzz suite through the
+    # public API, which now rejects such data before any kernel runs).
+    from kmeanskit import _kernels
+
+    x, c = np.empty((5, 0)), np.empty((2, 0))
+    with pytest.raises(ValueError, match="no features"):
+        _kernels.assign(x, c, np.empty(5, np.int32), np.empty(5), _kernels.DIRECT, 1)
+    with pytest.raises(ValueError, match="no features"):
+        _kernels.lloyd_pass(x, c, None, np.empty((2, 0)), np.empty(2), None,
+                            _kernels.DIRECT, 1)
+    with pytest.raises(ValueError, match="no features"):
+        _kernels.min_sqdist(x, c, np.full(5, np.inf), 1)
