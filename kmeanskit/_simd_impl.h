@@ -1,7 +1,35 @@
 /*
  * Template body of _simd.h: KMK_T is the element type, KMK_NAME(base) the
  * suffixed function name.  Included once per type; no include guard.
- *
+ */
+
+/*
+ * kmk_transposed_sqdist: acc[i] = squared distance from row i of the
+ * transposed rows xt (d x rows) to the centre cj, summed over the features
+ * in order 0..d-1 in the data type; vectorised over the rows.
+ */
+static inline void
+KMK_NAME(kmk_transposed_sqdist)(const KMK_T *restrict xt, ptrdiff_t rows,
+                                ptrdiff_t d, const KMK_T *restrict cj,
+                                KMK_T *restrict acc)
+{
+    ptrdiff_t i, t;
+    const KMK_T c0 = cj[0];
+    for (i = 0; i < rows; ++i) {
+        const KMK_T e = xt[i] - c0;
+        acc[i] = e * e;
+    }
+    for (t = 1; t < d; ++t) {
+        const KMK_T ct = cj[t];
+        const KMK_T *restrict xr = xt + t * rows;
+        for (i = 0; i < rows; ++i) {
+            const KMK_T e = xr[i] - ct;
+            acc[i] = acc[i] + e * e;
+        }
+    }
+}
+
+/*
  * kmk_nearest_direct: for each of `rows` rows of x (row-major, d features),
  * the index of the nearest of the k centres c (row-major) and its squared
  * distance.  Squared distances are sums over features in order 0..d-1 (the
@@ -9,7 +37,6 @@
  * wins exact ties.  `xt` needs rows*d elements and `acc` rows elements of
  * scratch.
  */
-
 KMK_CLONES static void
 KMK_NAME(kmk_nearest_direct)(const KMK_T *restrict x, ptrdiff_t rows,
                              ptrdiff_t d, const KMK_T *restrict c, ptrdiff_t k,
@@ -80,21 +107,7 @@ KMK_NAME(kmk_nearest_direct)(const KMK_T *restrict x, ptrdiff_t rows,
             continue;
         }
         /* Any dimension: accumulate feature by feature, then compare. */
-        {
-            const KMK_T c0 = cj[0];
-            for (i = 0; i < rows; ++i) {
-                KMK_T e = xt[i] - c0;
-                acc[i] = e * e;
-            }
-        }
-        for (t = 1; t < d; ++t) {
-            const KMK_T ct = cj[t];
-            const KMK_T *xr = xt + t * rows;
-            for (i = 0; i < rows; ++i) {
-                KMK_T e = xr[i] - ct;
-                acc[i] = acc[i] + e * e;
-            }
-        }
+        KMK_NAME(kmk_transposed_sqdist)(xt, rows, d, cj, acc);
         for (i = 0; i < rows; ++i) {
             int better = acc[i] < best[i];
             best[i] = better ? acc[i] : best[i];
@@ -410,21 +423,7 @@ KMK_NAME(kmk_nearest_two_direct)(const KMK_T *restrict x, ptrdiff_t rows,
     for (j = 0; j < k; ++j) {
         const KMK_T *cj = c + j * d;
         const int jj = (int)j;
-        {
-            const KMK_T c0 = cj[0];
-            for (i = 0; i < rows; ++i) {
-                KMK_T e = xt[i] - c0;
-                acc[i] = e * e;
-            }
-        }
-        for (t = 1; t < d; ++t) {
-            const KMK_T ct = cj[t];
-            const KMK_T *xr = xt + t * rows;
-            for (i = 0; i < rows; ++i) {
-                KMK_T e = xr[i] - ct;
-                acc[i] = acc[i] + e * e;
-            }
-        }
+        KMK_NAME(kmk_transposed_sqdist)(xt, rows, d, cj, acc);
         for (i = 0; i < rows; ++i) {
             const KMK_T s = acc[i];
             const int better = s < best[i];
