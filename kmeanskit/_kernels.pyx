@@ -103,7 +103,8 @@ cdef inline double _sqdist_f64(const floating* a, const floating* b,
 # Nearest centre for one chunk of rows
 
 cdef inline Py_ssize_t _scratch_size(Py_ssize_t k, Py_ssize_t d) noexcept nogil:
-    """Elements of per-thread scratch: the GEMM tile, or transposed rows + sums."""
+    """Elements of per-thread scratch: the GEMM tile, or a transposed block of
+    rows and (Hamerly) the runner-up distances."""
     cdef Py_ssize_t tile = CHUNK_ROWS * k
     cdef Py_ssize_t direct = CHUNK_ROWS * (d + 1)
     return (tile if tile > direct else direct) + 2 * CHUNK_ROWS
@@ -111,11 +112,11 @@ cdef inline Py_ssize_t _scratch_size(Py_ssize_t k, Py_ssize_t d) noexcept nogil:
 
 cdef extern from "_simd.h" nogil:
     void kmk_nearest_direct_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
-                                const float* c, Py_ssize_t k, float* xt,
-                                float* acc, int* lab, float* best)
+                                const float* c, Py_ssize_t k, float* xl,
+                                int* lab, float* best)
     void kmk_nearest_direct_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
-                                const double* c, Py_ssize_t k, double* xt,
-                                double* acc, int* lab, double* best)
+                                const double* c, Py_ssize_t k, double* xl,
+                                int* lab, double* best)
     void kmk_argmin_tile_f32(const float* tile, Py_ssize_t rows, Py_ssize_t k,
                              const float* half_cnorm, int* lab)
     void kmk_argmin_tile_f64(const double* tile, Py_ssize_t rows, Py_ssize_t k,
@@ -132,12 +133,12 @@ cdef extern from "_simd.h" nogil:
                              double* stats)
     void kmk_nearest_two_direct_f32(const float* x, Py_ssize_t rows,
                                     Py_ssize_t d, const float* c, Py_ssize_t k,
-                                    float* xt, float* acc, int* lab,
-                                    float* best, float* second)
+                                    float* xl, int* lab, float* best,
+                                    float* second)
     void kmk_nearest_two_direct_f64(const double* x, Py_ssize_t rows,
                                     Py_ssize_t d, const double* c,
-                                    Py_ssize_t k, double* xt, double* acc,
-                                    int* lab, double* best, double* second)
+                                    Py_ssize_t k, double* xl, int* lab,
+                                    double* best, double* second)
     void kmk_argmin2_tile_f32(const float* tile, Py_ssize_t rows, Py_ssize_t k,
                               const float* half_cnorm, int* lab,
                               float* second_value)
@@ -196,11 +197,9 @@ cdef inline void _nearest_direct(const floating* x, Py_ssize_t rows,
     """Nearest centre by direct differences, vectorised over the chunk's rows
     (C, in _simd.h, compiled for several SIMD widths)."""
     if floating is float:
-        kmk_nearest_direct_f32(x, rows, d, c, k, scratch, scratch + rows * d,
-                               lab, best)
+        kmk_nearest_direct_f32(x, rows, d, c, k, scratch, lab, best)
     else:
-        kmk_nearest_direct_f64(x, rows, d, c, k, scratch, scratch + rows * d,
-                               lab, best)
+        kmk_nearest_direct_f64(x, rows, d, c, k, scratch, lab, best)
 
 
 cdef void _nearest_gemm(const floating* x, Py_ssize_t rows, Py_ssize_t d,
@@ -209,24 +208,24 @@ cdef void _nearest_gemm(const floating* x, Py_ssize_t rows, Py_ssize_t d,
                         floating* best) noexcept nogil:
     """Nearest centre by the GEMM identity; ``best`` gets the exact distance.
 
-    ``tile[i, j] = x_i . c_j`` for the chunk comes from one gemm call; the
+    ``tile[j, i] = x_i . c_j`` for the chunk comes from one gemm call; the
     argmin of ``|c_j|^2 / 2 - x_i . c_j`` is the nearest centre (|x_i|^2 is the
-    same for every j).  BLAS is column-major: the row-major (rows x k) tile is
-    the column-major (k x rows) product C . X^T.
+    same for every j).  BLAS is column-major: the row-major (k x rows) tile is
+    the column-major (rows x k) product X . C^T, so each centre's products
+    are contiguous and the argmin runs over the rows, vectorised.
     """
     cdef floating* tile = scratch
-    cdef int m = <int>k, n = <int>rows, kk = <int>d
-    cdef int lda = <int>d, ldb = <int>d, ldc = <int>k
+    cdef int m = <int>rows, n = <int>k, kk = <int>d
+    cdef int lda = <int>d, ldb = <int>d, ldc = <int>rows
     cdef floating one = 1.0, zero = 0.0
     cdef char trans = b'T', notrans = b'N'
-    cdef Py_ssize_t i
     if floating is float:
-        sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>c, &lda,
-              <float*>x, &ldb, &zero, tile, &ldc)
+        sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>x, &lda,
+              <float*>c, &ldb, &zero, tile, &ldc)
         kmk_argmin_tile_f32(tile, rows, k, half_cnorm, lab)
     else:
-        dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>c, &lda,
-              <double*>x, &ldb, &zero, tile, &ldc)
+        dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>x, &lda,
+              <double*>c, &ldb, &zero, tile, &ldc)
         kmk_argmin_tile_f64(tile, rows, k, half_cnorm, lab)
     _assigned_sqdist(x, rows, d, c, lab, best)
 
@@ -769,32 +768,30 @@ cdef void _nearest_two(int method, const floating* x, Py_ssize_t rows,
     cdef Py_ssize_t i, t
     cdef floating* tile = scratch
     cdef floating* second_value = best  # GEMM: reused before best is set
-    cdef int m = <int>k, n = <int>rows, kk = <int>d
-    cdef int lda = <int>d, ldb = <int>d, ldc = <int>k
+    cdef int m = <int>rows, n = <int>k, kk = <int>d
+    cdef int lda = <int>d, ldb = <int>d, ldc = <int>rows
     cdef floating one = 1.0, zero = 0.0
     cdef char trans = b'T', notrans = b'N'
     cdef double eps = 6.0e-8 if floating is float else 1.2e-16
     cdef double xnorm, value
     if method != METHOD_GEMM:
         if floating is float:
-            kmk_nearest_two_direct_f32(x, rows, d, c, k, scratch,
-                                       scratch + rows * d, lab, best,
-                                       <float*>(scratch + rows * (d + 1)))
+            kmk_nearest_two_direct_f32(x, rows, d, c, k, scratch, lab, best,
+                                       <float*>(scratch + CHUNK_ROWS * d))
         else:
-            kmk_nearest_two_direct_f64(x, rows, d, c, k, scratch,
-                                       scratch + rows * d, lab, best,
-                                       <double*>(scratch + rows * (d + 1)))
+            kmk_nearest_two_direct_f64(x, rows, d, c, k, scratch, lab, best,
+                                       <double*>(scratch + CHUNK_ROWS * d))
         for i in range(rows):
-            value = <double>scratch[rows * (d + 1) + i]
+            value = <double>scratch[CHUNK_ROWS * d + i]
             second[i] = value if k > 1 else 1e300
         return
     if floating is float:
-        sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>c, &lda,
-              <float*>x, &ldb, &zero, tile, &ldc)
+        sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>x, &lda,
+              <float*>c, &ldb, &zero, tile, &ldc)
         kmk_argmin2_tile_f32(tile, rows, k, half_cnorm, lab, second_value)
     else:
-        dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>c, &lda,
-              <double*>x, &ldb, &zero, tile, &ldc)
+        dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>x, &lda,
+              <double*>c, &ldb, &zero, tile, &ldc)
         kmk_argmin2_tile_f64(tile, rows, k, half_cnorm, lab, second_value)
     for i in range(rows):
         if k == 1:

@@ -14,6 +14,8 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
     && defined(__linux__) && __GNUC__ >= 11
@@ -21,6 +23,16 @@
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define KMK_CLONES
+#endif
+
+/* Inlined into each SIMD variant of its caller (and, given constant
+ * arguments, specialised there). */
+#if defined(__GNUC__) || defined(__clang__)
+#define KMK_ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define KMK_ALWAYS_INLINE __forceinline
+#else
+#define KMK_ALWAYS_INLINE inline
 #endif
 
 /* kmk_lower_sqdist interleaves four rows below this many features. */
@@ -34,16 +46,21 @@
  * together (one AVX-512 register of doubles). */
 #define KMK_GROUP 8
 
+/* KMK_MASK: the signed integer type as wide as KMK_T (blend masks). */
 #define KMK_T float
+#define KMK_MASK int32_t
 #define KMK_NAME(base) base##_f32
 #include "_simd_impl.h"
 #undef KMK_T
+#undef KMK_MASK
 #undef KMK_NAME
 
 #define KMK_T double
+#define KMK_MASK int64_t
 #define KMK_NAME(base) base##_f64
 #include "_simd_impl.h"
 #undef KMK_T
+#undef KMK_MASK
 #undef KMK_NAME
 
 #endif /* KMEANSKIT_SIMD_H */

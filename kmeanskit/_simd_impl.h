@@ -3,28 +3,106 @@
  * suffixed function name.  Included once per type; no include guard.
  */
 
+/* Rows that the direct and argmin kernels handle at once, their running
+ * minima and labels held in registers: four 512-bit vectors' worth. */
+#define KMK_RB ((ptrdiff_t)(256 / sizeof(KMK_T)))
+
 /*
- * kmk_transposed_sqdist: acc[i] = squared distance from row i of the
- * transposed rows xt (d x rows) to the centre cj, summed over the features
- * in order 0..d-1 in the data type; vectorised over the rows.
+ * kmk_select: a where the mask m is all ones, b where it is zero.  Written
+ * with integer operations because compilers turn the conditional expression
+ * `better ? a : b` on an array element into a masked store to memory, where
+ * this stays a blend in registers.
  */
-static inline void
-KMK_NAME(kmk_transposed_sqdist)(const KMK_T *restrict xt, ptrdiff_t rows,
-                                ptrdiff_t d, const KMK_T *restrict cj,
-                                KMK_T *restrict acc)
+static KMK_ALWAYS_INLINE KMK_T
+KMK_NAME(kmk_select)(KMK_MASK m, KMK_T a, KMK_T b)
 {
-    ptrdiff_t i, t;
+    KMK_MASK ia, ib, r;
+    KMK_T v;
+    memcpy(&ia, &a, sizeof ia);
+    memcpy(&ib, &b, sizeof ib);
+    r = (ia & m) | (ib & ~m);
+    memcpy(&v, &r, sizeof v);
+    return v;
+}
+
+/*
+ * kmk_load_block: xl (d x KMK_RB, row-major) = the g <= KMK_RB rows of x
+ * (row-major, d features) transposed; lanes past g repeat the last row, so
+ * every lane holds a real value.
+ */
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_load_block)(const KMK_T *restrict x, ptrdiff_t g, ptrdiff_t d,
+                         KMK_T *restrict xl)
+{
+    ptrdiff_t r, t;
+    if (g == KMK_RB) {
+        for (t = 0; t < d; ++t)
+            for (r = 0; r < KMK_RB; ++r)
+                xl[t * KMK_RB + r] = x[r * d + t];
+    } else {
+        for (t = 0; t < d; ++t)
+            for (r = 0; r < KMK_RB; ++r)
+                xl[t * KMK_RB + r] = x[(r < g ? r : g - 1) * d + t];
+    }
+}
+
+/*
+ * kmk_block_sqdist: acc[r] = squared distance from row r of the transposed
+ * block xl to the centre cj, summed over the features in order 0..d-1 in
+ * the data type (the order of SciPy's vq, and of every direct sum here).
+ */
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_block_sqdist)(const KMK_T *restrict xl, ptrdiff_t d,
+                           const KMK_T *restrict cj, KMK_T *restrict acc)
+{
+    ptrdiff_t r, t;
     const KMK_T c0 = cj[0];
-    for (i = 0; i < rows; ++i) {
-        const KMK_T e = xt[i] - c0;
-        acc[i] = e * e;
+    for (r = 0; r < KMK_RB; ++r) {
+        const KMK_T e = xl[r] - c0;
+        acc[r] = e * e;
     }
     for (t = 1; t < d; ++t) {
         const KMK_T ct = cj[t];
-        const KMK_T *restrict xr = xt + t * rows;
-        for (i = 0; i < rows; ++i) {
-            const KMK_T e = xr[i] - ct;
-            acc[i] = acc[i] + e * e;
+        const KMK_T *restrict xr = xl + t * KMK_RB;
+        for (r = 0; r < KMK_RB; ++r) {
+            const KMK_T e = xr[r] - ct;
+            acc[r] = acc[r] + e * e;
+        }
+    }
+}
+
+/*
+ * kmk_nearest_blocks: kmk_nearest_direct's work for a given d; inlined with
+ * d = 1..4 as a constant, so that those loops are fully unrolled.
+ */
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_nearest_blocks)(const KMK_T *restrict x, ptrdiff_t rows,
+                             ptrdiff_t d, const KMK_T *restrict c, ptrdiff_t k,
+                             KMK_T *restrict xl, int *restrict lab,
+                             KMK_T *restrict best)
+{
+    ptrdiff_t i0, r, j;
+    for (i0 = 0; i0 < rows; i0 += KMK_RB) {
+        const ptrdiff_t g = rows - i0 < KMK_RB ? rows - i0 : KMK_RB;
+        KMK_T low[KMK_RB], acc[KMK_RB];
+        int near[KMK_RB];
+        KMK_NAME(kmk_load_block)(x + i0 * d, g, d, xl);
+        for (r = 0; r < KMK_RB; ++r) {
+            low[r] = (KMK_T)INFINITY;
+            near[r] = 0;
+        }
+        for (j = 0; j < k; ++j) {
+            const int jj = (int)j;
+            KMK_NAME(kmk_block_sqdist)(xl, d, c + j * d, acc);
+            for (r = 0; r < KMK_RB; ++r) {
+                const KMK_MASK better = -(KMK_MASK)(acc[r] < low[r]);
+                low[r] = KMK_NAME(kmk_select)(better, acc[r], low[r]);
+                near[r] = (jj & (int)better) | (near[r] & ~(int)better);
+            }
+        }
+        for (r = 0; r < g; ++r) {
+            lab[i0 + r] = near[r];
+            best[i0 + r] = low[r];
         }
     }
 }
@@ -32,114 +110,72 @@ KMK_NAME(kmk_transposed_sqdist)(const KMK_T *restrict xt, ptrdiff_t rows,
 /*
  * kmk_nearest_direct: for each of `rows` rows of x (row-major, d features),
  * the index of the nearest of the k centres c (row-major) and its squared
- * distance.  Squared distances are sums over features in order 0..d-1 (the
- * same order as the scalar helpers in _kernels.pyx), and the lowest index
- * wins exact ties.  `xt` needs rows*d elements and `acc` rows elements of
- * scratch.
+ * distance (kmk_block_sqdist's sums; the lowest index wins exact ties; a
+ * row whose distances are all NaN gets label 0 and distance INFINITY).
+ * Rows go KMK_RB at a time, transposed into `xl` (d * KMK_RB elements of
+ * scratch) so that each sum runs over the block's rows at once.
  */
 KMK_CLONES static void
 KMK_NAME(kmk_nearest_direct)(const KMK_T *restrict x, ptrdiff_t rows,
                              ptrdiff_t d, const KMK_T *restrict c, ptrdiff_t k,
-                             KMK_T *restrict xt, KMK_T *restrict acc,
-                             int *restrict lab, KMK_T *restrict best)
+                             KMK_T *restrict xl, int *restrict lab,
+                             KMK_T *restrict best)
 {
-    ptrdiff_t i, j, t;
-
-    for (i = 0; i < rows; ++i) {
-        best[i] = (KMK_T)INFINITY;
-        lab[i] = 0;
-    }
-    /* Rows transposed, so each inner loop below runs over contiguous rows. */
-    for (i = 0; i < rows; ++i)
-        for (t = 0; t < d; ++t)
-            xt[t * rows + i] = x[i * d + t];
-
-    for (j = 0; j < k; ++j) {
-        const KMK_T *cj = c + j * d;
-        const int jj = (int)j;
-        if (d <= 4) {
-            /* Low dimension: the whole distance in registers, one pass. */
-            const KMK_T c0 = cj[0];
-            const KMK_T c1 = d > 1 ? cj[1] : 0;
-            const KMK_T c2 = d > 2 ? cj[2] : 0;
-            const KMK_T c3 = d > 3 ? cj[3] : 0;
-            const KMK_T *x0 = xt, *x1 = xt + rows, *x2 = xt + 2 * rows,
-                        *x3 = xt + 3 * rows;
-            switch (d) {
-            case 1:
-                for (i = 0; i < rows; ++i) {
-                    KMK_T e0 = x0[i] - c0;
-                    KMK_T s = e0 * e0;
-                    int better = s < best[i];
-                    best[i] = better ? s : best[i];
-                    lab[i] = better ? jj : lab[i];
-                }
-                break;
-            case 2:
-                for (i = 0; i < rows; ++i) {
-                    KMK_T e0 = x0[i] - c0, e1 = x1[i] - c1;
-                    KMK_T s = e0 * e0 + e1 * e1;
-                    int better = s < best[i];
-                    best[i] = better ? s : best[i];
-                    lab[i] = better ? jj : lab[i];
-                }
-                break;
-            case 3:
-                for (i = 0; i < rows; ++i) {
-                    KMK_T e0 = x0[i] - c0, e1 = x1[i] - c1, e2 = x2[i] - c2;
-                    KMK_T s = e0 * e0 + e1 * e1 + e2 * e2;
-                    int better = s < best[i];
-                    best[i] = better ? s : best[i];
-                    lab[i] = better ? jj : lab[i];
-                }
-                break;
-            default:
-                for (i = 0; i < rows; ++i) {
-                    KMK_T e0 = x0[i] - c0, e1 = x1[i] - c1, e2 = x2[i] - c2,
-                          e3 = x3[i] - c3;
-                    KMK_T s = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3;
-                    int better = s < best[i];
-                    best[i] = better ? s : best[i];
-                    lab[i] = better ? jj : lab[i];
-                }
-                break;
-            }
-            continue;
-        }
-        /* Any dimension: accumulate feature by feature, then compare. */
-        KMK_NAME(kmk_transposed_sqdist)(xt, rows, d, cj, acc);
-        for (i = 0; i < rows; ++i) {
-            int better = acc[i] < best[i];
-            best[i] = better ? acc[i] : best[i];
-            lab[i] = better ? jj : lab[i];
-        }
+    switch (d) {
+    case 1: KMK_NAME(kmk_nearest_blocks)(x, rows, 1, c, k, xl, lab, best); break;
+    case 2: KMK_NAME(kmk_nearest_blocks)(x, rows, 2, c, k, xl, lab, best); break;
+    case 3: KMK_NAME(kmk_nearest_blocks)(x, rows, 3, c, k, xl, lab, best); break;
+    case 4: KMK_NAME(kmk_nearest_blocks)(x, rows, 4, c, k, xl, lab, best); break;
+    default: KMK_NAME(kmk_nearest_blocks)(x, rows, d, c, k, xl, lab, best); break;
     }
 }
 
 
 /*
- * kmk_argmin_tile: for each of `rows` rows of the row-major (rows x k) tile of
- * products x.c, the index j minimising half_cnorm[j] - tile[i, j] (the
- * nearest centre; the lowest index wins exact ties).  Two passes per row: a
- * vectorised minimum, then the first index reaching it.
+ * kmk_argmin_tile: for each of `rows` rows, the index j minimising
+ * half_cnorm[j] - tile[j, i] over the k centres (the nearest centre; the
+ * lowest index wins exact ties), from the row-major (k x rows) tile of
+ * products x_i . c_j.  KMK_RB rows at a time, their minima in registers,
+ * each centre's products read once; a last partial block row by row.
  */
 KMK_CLONES static void
 KMK_NAME(kmk_argmin_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
                           ptrdiff_t k, const KMK_T *restrict half_cnorm,
                           int *restrict lab)
 {
-    ptrdiff_t i, j;
-    for (i = 0; i < rows; ++i) {
-        const KMK_T *ti = tile + i * k;
-        KMK_T low = half_cnorm[0] - ti[0];
-        for (j = 1; j < k; ++j) {
-            KMK_T v = half_cnorm[j] - ti[j];
-            low = v < low ? v : low;
+    ptrdiff_t i0, r, j;
+    for (i0 = 0; i0 + KMK_RB <= rows; i0 += KMK_RB) {
+        KMK_T low[KMK_RB];
+        int near[KMK_RB];
+        for (r = 0; r < KMK_RB; ++r) {
+            low[r] = (KMK_T)INFINITY;
+            near[r] = 0;
         }
-        for (j = 0; j < k; ++j)
-            if (half_cnorm[j] - ti[j] == low)
-                break;
-        lab[i] = (int)(j < k ? j : 0);
+        for (j = 0; j < k; ++j) {
+            const KMK_T h = half_cnorm[j];
+            const KMK_T *restrict tj = tile + j * rows + i0;
+            const int jj = (int)j;
+            for (r = 0; r < KMK_RB; ++r) {
+                const KMK_T v = h - tj[r];
+                const KMK_MASK better = -(KMK_MASK)(v < low[r]);
+                low[r] = KMK_NAME(kmk_select)(better, v, low[r]);
+                near[r] = (jj & (int)better) | (near[r] & ~(int)better);
+            }
+        }
+        for (r = 0; r < KMK_RB; ++r)
+            lab[i0 + r] = near[r];
+    }
+    for (; i0 < rows; ++i0) {
+        KMK_T low = (KMK_T)INFINITY;
+        int near = 0;
+        for (j = 0; j < k; ++j) {
+            const KMK_T v = half_cnorm[j] - tile[j * rows + i0];
+            if (v < low) {
+                low = v;
+                near = (int)j;
+            }
+        }
+        lab[i0] = near;
     }
 }
 
@@ -399,6 +435,48 @@ KMK_NAME(kmk_potentials_tile)(const KMK_T *restrict x, ptrdiff_t rows,
 }
 
 /*
+ * kmk_nearest_two_blocks: kmk_nearest_two_direct's work for a given d, as
+ * kmk_nearest_blocks is kmk_nearest_direct's.
+ */
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_nearest_two_blocks)(const KMK_T *restrict x, ptrdiff_t rows,
+                                 ptrdiff_t d, const KMK_T *restrict c,
+                                 ptrdiff_t k, KMK_T *restrict xl,
+                                 int *restrict lab, KMK_T *restrict best,
+                                 KMK_T *restrict second)
+{
+    ptrdiff_t i0, r, j;
+    for (i0 = 0; i0 < rows; i0 += KMK_RB) {
+        const ptrdiff_t g = rows - i0 < KMK_RB ? rows - i0 : KMK_RB;
+        KMK_T low[KMK_RB], next[KMK_RB], acc[KMK_RB];
+        int near[KMK_RB];
+        KMK_NAME(kmk_load_block)(x + i0 * d, g, d, xl);
+        for (r = 0; r < KMK_RB; ++r) {
+            low[r] = next[r] = (KMK_T)INFINITY;
+            near[r] = 0;
+        }
+        for (j = 0; j < k; ++j) {
+            const int jj = (int)j;
+            KMK_NAME(kmk_block_sqdist)(xl, d, c + j * d, acc);
+            for (r = 0; r < KMK_RB; ++r) {
+                const KMK_T s = acc[r];
+                const KMK_MASK better = -(KMK_MASK)(s < low[r]);
+                const KMK_MASK second = -(KMK_MASK)(s < next[r]);
+                const KMK_T runner_up = KMK_NAME(kmk_select)(second, s, next[r]);
+                next[r] = KMK_NAME(kmk_select)(better, low[r], runner_up);
+                low[r] = KMK_NAME(kmk_select)(better, s, low[r]);
+                near[r] = (jj & (int)better) | (near[r] & ~(int)better);
+            }
+        }
+        for (r = 0; r < g; ++r) {
+            lab[i0 + r] = near[r];
+            best[i0 + r] = low[r];
+            second[i0 + r] = next[r];
+        }
+    }
+}
+
+/*
  * kmk_nearest_two_direct: kmk_nearest_direct that also returns, in second[i],
  * the squared distance from row i to the nearest *other* centre (INFINITY
  * when k = 1): what Hamerly's lower bound is made of.  The same sums and the
@@ -408,36 +486,22 @@ KMK_NAME(kmk_potentials_tile)(const KMK_T *restrict x, ptrdiff_t rows,
 KMK_CLONES static void
 KMK_NAME(kmk_nearest_two_direct)(const KMK_T *restrict x, ptrdiff_t rows,
                                  ptrdiff_t d, const KMK_T *restrict c,
-                                 ptrdiff_t k, KMK_T *restrict xt,
-                                 KMK_T *restrict acc, int *restrict lab,
-                                 KMK_T *restrict best, KMK_T *restrict second)
+                                 ptrdiff_t k, KMK_T *restrict xl,
+                                 int *restrict lab, KMK_T *restrict best,
+                                 KMK_T *restrict second)
 {
-    ptrdiff_t i, j, t;
-    for (i = 0; i < rows; ++i) {
-        best[i] = second[i] = (KMK_T)INFINITY;
-        lab[i] = 0;
-    }
-    for (i = 0; i < rows; ++i)
-        for (t = 0; t < d; ++t)
-            xt[t * rows + i] = x[i * d + t];
-    for (j = 0; j < k; ++j) {
-        const KMK_T *cj = c + j * d;
-        const int jj = (int)j;
-        KMK_NAME(kmk_transposed_sqdist)(xt, rows, d, cj, acc);
-        for (i = 0; i < rows; ++i) {
-            const KMK_T s = acc[i];
-            const int better = s < best[i];
-            const KMK_T runner_up = s < second[i] ? s : second[i];
-            second[i] = better ? best[i] : runner_up;
-            best[i] = better ? s : best[i];
-            lab[i] = better ? jj : lab[i];
-        }
+    switch (d) {
+    case 1: KMK_NAME(kmk_nearest_two_blocks)(x, rows, 1, c, k, xl, lab, best, second); break;
+    case 2: KMK_NAME(kmk_nearest_two_blocks)(x, rows, 2, c, k, xl, lab, best, second); break;
+    case 3: KMK_NAME(kmk_nearest_two_blocks)(x, rows, 3, c, k, xl, lab, best, second); break;
+    case 4: KMK_NAME(kmk_nearest_two_blocks)(x, rows, 4, c, k, xl, lab, best, second); break;
+    default: KMK_NAME(kmk_nearest_two_blocks)(x, rows, d, c, k, xl, lab, best, second); break;
     }
 }
 
 /*
  * kmk_argmin2_tile: kmk_argmin_tile that also returns, in second_value[i],
- * the lowest half_cnorm[j] - tile[i, j] over the centres j other than the
+ * the lowest half_cnorm[j] - tile[j, i] over the centres j other than the
  * chosen one (INFINITY when k = 1).
  */
 KMK_CLONES static void
@@ -445,21 +509,48 @@ KMK_NAME(kmk_argmin2_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
                            ptrdiff_t k, const KMK_T *restrict half_cnorm,
                            int *restrict lab, KMK_T *restrict second_value)
 {
-    ptrdiff_t i, j;
-    for (i = 0; i < rows; ++i) {
-        const KMK_T *ti = tile + i * k;
-        KMK_T low = half_cnorm[0] - ti[0], next = (KMK_T)INFINITY;
-        for (j = 1; j < k; ++j) {
-            const KMK_T v = half_cnorm[j] - ti[j];
-            const KMK_T runner_up = v < next ? v : next;
-            next = v < low ? low : runner_up;
-            low = v < low ? v : low;
+    ptrdiff_t i0, r, j;
+    for (i0 = 0; i0 + KMK_RB <= rows; i0 += KMK_RB) {
+        KMK_T low[KMK_RB], next[KMK_RB];
+        int near[KMK_RB];
+        for (r = 0; r < KMK_RB; ++r) {
+            low[r] = next[r] = (KMK_T)INFINITY;
+            near[r] = 0;
         }
-        for (j = 0; j < k; ++j)
-            if (half_cnorm[j] - ti[j] == low)
-                break;
-        lab[i] = (int)(j < k ? j : 0);
-        second_value[i] = next;
+        for (j = 0; j < k; ++j) {
+            const KMK_T h = half_cnorm[j];
+            const KMK_T *restrict tj = tile + j * rows + i0;
+            const int jj = (int)j;
+            for (r = 0; r < KMK_RB; ++r) {
+                const KMK_T v = h - tj[r];
+                const KMK_MASK better = -(KMK_MASK)(v < low[r]);
+                const KMK_MASK second = -(KMK_MASK)(v < next[r]);
+                const KMK_T runner_up = KMK_NAME(kmk_select)(second, v, next[r]);
+                next[r] = KMK_NAME(kmk_select)(better, low[r], runner_up);
+                low[r] = KMK_NAME(kmk_select)(better, v, low[r]);
+                near[r] = (jj & (int)better) | (near[r] & ~(int)better);
+            }
+        }
+        for (r = 0; r < KMK_RB; ++r) {
+            lab[i0 + r] = near[r];
+            second_value[i0 + r] = next[r];
+        }
+    }
+    for (; i0 < rows; ++i0) {
+        KMK_T low = (KMK_T)INFINITY, next = (KMK_T)INFINITY;
+        int near = 0;
+        for (j = 0; j < k; ++j) {
+            const KMK_T v = half_cnorm[j] - tile[j * rows + i0];
+            if (v < low) {
+                next = low;
+                low = v;
+                near = (int)j;
+            } else if (v < next) {
+                next = v;
+            }
+        }
+        lab[i0] = near;
+        second_value[i0] = next;
     }
 }
 
@@ -506,3 +597,5 @@ KMK_NAME(kmk_assigned_sqdist)(const KMK_T *restrict x, ptrdiff_t rows,
         best[i] = s;
     }
 }
+
+#undef KMK_RB

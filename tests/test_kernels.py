@@ -40,6 +40,36 @@ def test_assign_matches_brute_force(n, d, dtype, method):
     np.testing.assert_allclose(sqdist, full.min(axis=1), **_tolerance(dtype))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 31, 33, 63, 65, 100, 257])
+@pytest.mark.parametrize("d", [1, 2, 3, 4, 5, 6])
+def test_direct_distances_are_feature_order_sums(n, d, dtype):
+    # The direct kernel works on blocks of 64 (float32) or 32 (float64) rows,
+    # with d = 1..4 specialised: whatever the block and its padding, each
+    # distance is the sum over features in order 0..d-1 in the data dtype,
+    # bit for bit, and the label is the first index of the smallest one.
+    x, c = _data(n, d, 11, dtype, seed=d)
+    labels, sqdist = CompiledEngine(method="direct").assign(x, c)
+    full = np.zeros((n, c.shape[0]), dtype=dtype)
+    for t in range(d):
+        full = full + (x[:, None, t] - c[None, :, t]) ** 2
+    np.testing.assert_array_equal(labels, full.argmin(axis=1))
+    np.testing.assert_array_equal(sqdist, full.min(axis=1))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_rows_with_nan_distances_get_label_zero(dtype):
+    # SciPy's vq gives such a row label 0 and an infinite distance; the
+    # blocked direct kernel keeps that, and the other rows are unaffected.
+    x, c = _data(70, 3, 4, dtype)
+    x[[0, 40, 69], 1] = np.nan
+    labels, sqdist = CompiledEngine(method="direct").assign(x, c)
+    assert (labels[[0, 40, 69]] == 0).all() and np.isinf(sqdist[[0, 40, 69]]).all()
+    fine = np.isfinite(x).all(axis=1)
+    np.testing.assert_array_equal(
+        labels[fine], _reference_sqdist(x[fine], c).argmin(axis=1))
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_assign_ties_go_to_lowest_index(method):
     # Two identical centres: every point picks the first of them.
