@@ -179,15 +179,18 @@ cdef inline void _chunk_totals(const floating* x, Py_ssize_t rows,
                                const floating* sq, const double* w,
                                double* sums, double* counts,
                                double* stats) noexcept nogil:
-    """Add one chunk's rows to its clusters' sums and counts, and its squared
-    and plain distances to ``stats``; the same code for every kind of pass,
-    so Lloyd and Hamerly passes add in the same order."""
+    """Add one chunk's rows to its clusters' sums and counts, and (unless
+    ``sq`` is NULL) its squared and plain distances to ``stats``; the same
+    code for every kind of pass, so Lloyd and Hamerly passes add in the same
+    order."""
     if floating is float:
         kmk_accumulate_f32(x, rows, d, lab, w, sums, counts)
-        kmk_chunk_stats_f32(sq, rows, w, stats)
+        if sq != NULL:
+            kmk_chunk_stats_f32(sq, rows, w, stats)
     else:
         kmk_accumulate_f64(x, rows, d, lab, w, sums, counts)
-        kmk_chunk_stats_f64(sq, rows, w, stats)
+        if sq != NULL:
+            kmk_chunk_stats_f64(sq, rows, w, stats)
 
 
 cdef inline void _nearest_direct(const floating* x, Py_ssize_t rows,
@@ -206,7 +209,8 @@ cdef void _nearest_gemm(const floating* x, Py_ssize_t rows, Py_ssize_t d,
                         const floating* c, const floating* half_cnorm,
                         Py_ssize_t k, floating* scratch, int* lab,
                         floating* best) noexcept nogil:
-    """Nearest centre by the GEMM identity; ``best`` gets the exact distance.
+    """Nearest centre by the GEMM identity; ``best`` (unless NULL) gets the
+    exact distance.
 
     ``tile[j, i] = x_i . c_j`` for the chunk comes from one gemm call; the
     argmin of ``|c_j|^2 / 2 - x_i . c_j`` is the nearest centre (|x_i|^2 is the
@@ -227,7 +231,8 @@ cdef void _nearest_gemm(const floating* x, Py_ssize_t rows, Py_ssize_t d,
         dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>x, &lda,
               <double*>c, &ldb, &zero, tile, &ldc)
         kmk_argmin_tile_f64(tile, rows, k, half_cnorm, lab)
-    _assigned_sqdist(x, rows, d, c, lab, best)
+    if best != NULL:
+        _assigned_sqdist(x, rows, d, c, lab, best)
 
 
 cdef inline void _assigned_sqdist(const floating* x, Py_ssize_t rows,
@@ -244,10 +249,14 @@ cdef inline void _assigned_sqdist(const floating* x, Py_ssize_t rows,
 cdef inline void _nearest(int method, const floating* x, Py_ssize_t rows,
                           Py_ssize_t d, const floating* c,
                           const floating* half_cnorm, Py_ssize_t k,
-                          floating* scratch, int* lab,
-                          floating* best) noexcept nogil:
+                          floating* scratch, int* lab, floating* best,
+                          bint exact=True) noexcept nogil:
+    """Nearest centre of each row into ``lab``; ``best`` gets the exact
+    distances unless ``exact`` is false (then the GEMM method skips them and
+    ``best`` is only scratch)."""
     if method == METHOD_GEMM:
-        _nearest_gemm(x, rows, d, c, half_cnorm, k, scratch, lab, best)
+        _nearest_gemm(x, rows, d, c, half_cnorm, k, scratch, lab,
+                      best if exact else NULL)
     else:
         _nearest_direct(x, rows, d, c, k, scratch, lab, best)
 
@@ -349,11 +358,11 @@ cdef void _lloyd_block(int method, const floating* x, const floating* c,
                        Py_ssize_t row_start, Py_ssize_t row_stop,
                        Py_ssize_t k, Py_ssize_t d, floating* scratch,
                        double* sums, double* counts, double* stats,
-                       int* labels) noexcept nogil:
+                       int* labels, bint with_stats) noexcept nogil:
     """Accumulate rows [row_start, row_stop) into one block's partial sums.
 
     ``stats`` receives [weighted sum of squared distances, weighted sum of
-    distances].  ``labels`` may be NULL.
+    distances] (zeros unless ``with_stats``).  ``labels`` may be NULL.
     """
     cdef Py_ssize_t start, rows
     cdef floating* best = scratch + _scratch_size(k, d) - 2 * CHUNK_ROWS
@@ -366,8 +375,9 @@ cdef void _lloyd_block(int method, const floating* x, const floating* c,
         rows = min(<Py_ssize_t>CHUNK_ROWS, row_stop - start)
         chunk_lab = lab if labels == NULL else labels + start
         _nearest(method, x + start * d, rows, d, c, half_cnorm, k, scratch,
-                 chunk_lab, best)
-        _chunk_totals(x + start * d, rows, d, chunk_lab, best,
+                 chunk_lab, best, with_stats)
+        _chunk_totals(x + start * d, rows, d, chunk_lab,
+                      best if with_stats else NULL,
                       NULL if w == NULL else w + start, sums, counts, stats)
         start += rows
 
@@ -399,9 +409,12 @@ cdef void _run_pass(PassPlan* plan, int method, const floating* x,
                     Py_ssize_t n, Py_ssize_t d, const floating* c,
                     Py_ssize_t k, const floating* half_cnorm, const double* w,
                     int* labels, double* buf, floating* scratch, double* sums,
-                    double* counts, double* stats) noexcept nogil:
+                    double* counts, double* stats,
+                    bint with_stats=True) noexcept nogil:
     """One Lloyd pass into ``sums`` (k*d), ``counts`` (k) and ``stats``
-    ([inertia, distance sum]), using the caller's zeroed ``buf`` and scratch."""
+    ([inertia, distance sum]; zeros unless ``with_stats``: a pass whose
+    distances nobody reads skips them), using the caller's zeroed ``buf``
+    and scratch."""
     cdef Py_ssize_t b, row_start, row_stop
     cdef double* blk
     for b in prange(plan.n_blocks, schedule='dynamic', num_threads=plan.threads,
@@ -412,7 +425,7 @@ cdef void _run_pass(PassPlan* plan, int method, const floating* x,
         blk = buf + b * plan.stride
         _lloyd_block(method, x, c, half_cnorm, w, row_start, row_stop, k, d,
                      scratch + threadid() * plan.scratch_size,
-                     blk, blk + k * d, blk + k * d + k, labels)
+                     blk, blk + k * d, blk + k * d + k, labels, with_stats)
     _reduce_blocks(buf, plan.n_blocks, plan.stride, k, d, 2, sums, counts, stats)
 
 
@@ -572,9 +585,10 @@ def lloyd_iterations(const floating[:, ::1] x, floating[:, ::1] centres,
                 for i in range(plan.n_blocks * plan.stride):
                     buf[i] = 0
                 _fill_half_norms(cp, k, d, half_cnorm)
+                # Only the last pass's labels and distances are returned.
                 _run_pass(&plan, method, &x[0, 0], n, d, cp, k, half_cnorm, wp,
                           lp if it == n_iter - 1 else NULL, buf, scratch, sp,
-                          np_, stats)
+                          np_, stats, it == n_iter - 1)
                 any_empty = 0
                 for j in range(k):
                     if np_[j] > 0:
