@@ -12,8 +12,7 @@ import dataclasses
 
 import numpy as np
 
-from . import _cityblock, _magnitude, _validate, _variants
-from ._dispatch import dispatch
+from . import _cityblock, _magnitude, _variants
 from ._engines import PassResult, get_engine, top_rows
 from ._lloyd import MeanRule
 from ._passes import Passes
@@ -217,23 +216,11 @@ def kmedians(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
     """
     func = "kmedians"
     max_iter, tol, n_init = _variants.check_options(
-        max_iter=max_iter, tol=tol, empty=empty, n_init=n_init, minit=minit)
-    given = None if isinstance(minit, str) else minit
-    route = dispatch(func, data, weights, given, names=("data", "weights", "minit"))
-    data_arr, weights_arr, given_arr = route.arrays
-    values = route.as_data(data_arr, "data", check_finite=check_finite)
+        max_iter=max_iter, tol=tol, empty=empty, n_init=n_init)
+    route, values, count, weights_arr, book = _variants.check_inputs(
+        func, data, k, weights, minit, check_finite=check_finite,
+        one_dimensional=True)
     x = np.ascontiguousarray(route.to_host(route.to_2d(values)))
-    n = x.shape[0]
-    if n < 1:
-        raise ValueError("data must hold at least one observation.")
-    count = _validate.check_k_count(k, n, points_needed=True)
-    if weights_arr is not None:
-        weights_arr = _validate.check_weights(route.to_host(weights_arr), n,
-                                              at_least=count)
-    book = None
-    if given_arr is not None:
-        book = _variants.given_centres(route, route.to_2d(given_arr), x.shape[1],
-                                       check_finite)
     # Data near the float limits is clustered scaled by 2**-exponent (exact).
     if book is None:
         x, exponent = _magnitude.into_range(route, x)

@@ -23,7 +23,7 @@ import numbers
 
 import numpy as np
 
-from . import _magnitude, _validate
+from . import _magnitude, _validate, _variants
 from ._dispatch import dispatch
 from ._engines import get_engine, host_dtype, take
 from ._lloyd import start_generators
@@ -31,8 +31,6 @@ from ._result import KMeansInfo, TraceRecorder
 from ._seeding import init_kpp
 
 __all__ = ["MiniBatchState", "minibatch_kmeans", "minibatch_update"]
-
-_MINIT_CHOICES = ("++", "points")
 
 
 def _check_ratio(value):
@@ -359,7 +357,8 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
         or more clusters than observations, a non-positive `batch_size`,
         `max_iter`, `max_no_improvement`, `n_init` or `init_size` (or an
         `init_size` below k), `reassignment_ratio` outside [0, 1], an
-        unknown `minit`, or bad `weights`.
+        unknown `minit`, centres of the wrong shape or not finite, or bad
+        `weights`.
     TypeError
         On integer data or non-integer counts.
 
@@ -414,33 +413,18 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     callback = _validate.check_callback(callback)
     trace = _validate.check_flag(trace, "trace")
     generator = np.random.default_rng(rng)
-    given = None if isinstance(minit, str) else minit
-    if given is None:
-        _validate.check_option(minit, "minit", _MINIT_CHOICES)
-    route = dispatch(func, data, weights, given,
-                     names=("data", "weights", "minit"))
-    data_arr, weights_arr, given_arr = route.arrays
-    values = route.as_data(data_arr, "data", check_finite=check_finite)
-    if values.ndim != 2:
-        _validate.raise_bad_ndim(values, "data")
+    route, values, count, weights_arr, book = _variants.check_inputs(
+        func, data, k, weights, minit, check_finite=check_finite)
+    if book is not None and not check_finite:
+        # Checked even so: the steps cannot start from non-finite centres.
+        _validate.check_finite_array(book, "minit")
     n = values.shape[0]
-    count = _validate.check_k_count(k, n, points_needed=True)
-    if weights_arr is not None:
-        weights_arr = _validate.check_weights(route.to_host(weights_arr), n,
-                                              at_least=count)
     init_size = _init_size(init_size, batch_size, count, n)
     engine = route.engine(workers)
     host = engine if engine.name == "compiled" else get_engine(workers=workers)
     dtype = host_dtype(values)
-    if given_arr is not None:
-        book = np.array(route.to_host(given_arr), dtype=np.float64, copy=True)
-        if book.shape != (count, values.shape[1]):
-            raise ValueError(
-                f"minit centroids must have shape {(count, values.shape[1])}, got "
-                f"{tuple(book.shape)}.")
-        _validate.check_finite_array(book, "minit")
     # Data near the float limits is clustered scaled by 2**-exponent (exact).
-    if given_arr is None:
+    if book is None:
         values, exponent = _magnitude.into_range(route, values)
     else:
         values, book, exponent = _magnitude.into_range(route, values, book)
@@ -449,7 +433,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     sample = _RowSampler(n, weights_arr)
 
     def seed(start_rng):
-        if given_arr is not None:
+        if book is not None:
             return book
         rows = np.ascontiguousarray(take(engine, values, sample(start_rng, init_size)))
         if minit == "points":
@@ -460,7 +444,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
                         n_local_trials=trials).astype(np.float64)
 
     inertias, best = None, 0
-    if n_init == 1 or given_arr is not None:
+    if n_init == 1 or book is not None:
         start = seed(generator)
     else:
         children = start_generators(generator, n_init)

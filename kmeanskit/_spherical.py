@@ -10,7 +10,6 @@ scaled back to unit length (Dhillon & Modha, 2001).
 import numpy as np
 
 from . import _magnitude, _validate, _variants
-from ._dispatch import dispatch
 from ._lloyd import ALGORITHM_CHOICES, MeanRule
 
 __all__ = ["spherical_kmeans"]
@@ -165,25 +164,12 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
     """
     func = "spherical_kmeans"
     max_iter, tol, n_init = _variants.check_options(
-        max_iter=max_iter, tol=tol, empty=empty, n_init=n_init, minit=minit)
+        max_iter=max_iter, tol=tol, empty=empty, n_init=n_init)
     _validate.check_option(algorithm, "algorithm", ALGORITHM_CHOICES)
-    given = None if isinstance(minit, str) else minit
-    route = dispatch(func, data, weights, given, names=("data", "weights", "minit"))
-    data_arr, weights_arr, given_arr = route.arrays
-    values = route.as_data(data_arr, "data", check_finite=check_finite)
-    if values.ndim != 2:
-        _validate.raise_bad_ndim(values, "data")
-    n = values.shape[0]
-    count = _validate.check_k_count(k, n, points_needed=True)
-    if weights_arr is not None:
-        weights_arr = _validate.check_weights(route.to_host(weights_arr), n,
-                                              at_least=count)
-    book = None
-    if given_arr is not None:
-        book = _variants.given_centres(route, given_arr, values.shape[1],
-                                       check_finite)
-        if (np.sum(book * book, axis=1) == 0).any():
-            raise ValueError("minit centroids must not hold a row of zeros.")
+    route, values, count, weights_arr, book = _variants.check_inputs(
+        func, data, k, weights, minit, check_finite=check_finite)
+    if book is not None and (np.sum(book * book, axis=1) == 0).any():
+        raise ValueError("minit centroids must not hold a row of zeros.")
     # Directions do not depend on the scale: data near the float limits is
     # scaled by a power of two first, so that squared norms stay in range.
     x = _normalise(route, _magnitude.scale_free(route, values))

@@ -1,51 +1,139 @@
-"""What k-medians and spherical k-means share around the loop.
+"""What the k-means variants share.
 
-Both run :func:`kmeanskit._lloyd.run_lloyd` with their own rule (sweep and
-update); the options around it (seeding, restarts, tolerance, empty
-clusters) and the result object are handled here once.
+:func:`check_inputs` dispatches and validates the arguments that
+``minibatch_kmeans``, ``spherical_kmeans`` and ``kmedians`` have in common.
+The last two run :func:`kmeanskit._lloyd.run_lloyd` with their own rule
+(sweep and update); the options around it (seeding, restarts, tolerance,
+empty clusters) and the result object are handled here once.
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from . import _validate
+from ._dispatch import Route, dispatch
 from ._engines import host_dtype
 from ._lloyd import run_lloyd, run_restarts, start_generators, tolerance_scale
 from ._result import KMeansInfo
 from ._seeding import init_kpp, init_points
 
-__all__ = ["EMPTY_CHOICES", "MINIT_CHOICES", "check_options", "fit", "given_centres",
-           "info"]
+__all__ = ["EMPTY_CHOICES", "MINIT_CHOICES", "Inputs", "check_inputs", "check_options",
+           "fit", "info"]
 
 EMPTY_CHOICES = ("farthest", "split", "keep")
 MINIT_CHOICES = ("++", "points")
 
 
-def check_options(*, max_iter, tol, empty, n_init, minit):
-    """Validated ``(max_iter, tol, n_init)``; ``empty`` and a string
-    ``minit`` are checked against their choices."""
+class Inputs(NamedTuple):
+    """The inputs of a variant after :func:`check_inputs`.
+
+    Attributes
+    ----------
+    route : Route
+        The call's route: engine choice and conversion of the results back.
+    values : array
+        The data in float32 or float64, in the caller's library and on its
+        device; 2-D, or 1-D where the caller accepts it.
+    count : int
+        The number of clusters.
+    weights : numpy.ndarray or None
+        Validated float64 weights on the host; None without weights.
+    given : numpy.ndarray or None
+        The initial centres given as ``minit``, float64 on the host, shape
+        ``(count, N)``; None when ``minit`` names a seeding method.
+    """
+
+    route: Route
+    values: object
+    count: int
+    weights: np.ndarray | None
+    given: np.ndarray | None
+
+
+def check_inputs(func, data, k, weights, minit, *, check_finite,
+                 one_dimensional=False):
+    """Dispatch and validate the data, `k`, `weights` and `minit` of a variant.
+
+    Parameters
+    ----------
+    func : str
+        The public function's name (error messages, capabilities).
+    data : array_like
+        The observations, one per row.
+    k : int
+        The number of clusters; at most the number of observations.
+    weights : array_like or None
+        One non-negative weight per observation, at least `k` of them
+        positive.
+    minit : str or array_like
+        A seeding method of :data:`MINIT_CHOICES`, or initial centres of
+        shape (k, N).
+    check_finite : bool
+        Whether the data and given centres are checked for infs and NaNs.
+    one_dimensional : bool, optional
+        Accept 1-D data (M observations of one feature); a 1-D `minit` is
+        then k centres of one feature.  Default: False (data must be 2-D).
+
+    Returns
+    -------
+    Inputs
+        The route, the data, the cluster count, the host weights and the
+        given centres.
+
+    Raises
+    ------
+    ValueError
+        On an unknown `minit` method, data of a bad rank or without
+        features, an inf or NaN (with `check_finite`), a bad `k`, bad
+        `weights` or centres of the wrong shape.
+    TypeError
+        On non-floating data, non-real weights or arrays of two libraries.
+    """
+    if isinstance(minit, str):
+        _validate.check_option(minit, "minit", MINIT_CHOICES)
+        minit = None
+    route = dispatch(func, data, weights, minit, names=("data", "weights", "minit"))
+    data_arr, weights_arr, given_arr = route.arrays
+    values = route.as_data(data_arr, "data", check_finite=check_finite)
+    if values.ndim != 2 and not one_dimensional:
+        _validate.raise_bad_ndim(values, "data")
+    n = values.shape[0]
+    count = _validate.check_k_count(k, n, points_needed=True)
+    if weights_arr is not None:
+        weights_arr = _validate.check_weights(route.to_host(weights_arr), n,
+                                              at_least=count)
+    given = None
+    if given_arr is not None:
+        n_features = 1 if values.ndim == 1 else values.shape[1]
+        given = _given_centres(route, given_arr, count, n_features, check_finite,
+                               one_dimensional=one_dimensional)
+    return Inputs(route, values, count, weights_arr, given)
+
+
+def _given_centres(route, minit, count, n_features, check_finite, *, one_dimensional):
+    """Centres ``minit`` as a float64 host copy of shape (count, n_features)."""
+    book = np.array(route.to_host(minit), dtype=np.float64, copy=True)
+    if one_dimensional and book.ndim == 1:
+        book = book[:, np.newaxis]
+    if book.shape != (count, n_features):
+        raise ValueError(
+            f"minit centroids must have shape (k, {n_features}) = "
+            f"{(count, n_features)}, got {tuple(book.shape)}.")
+    if check_finite:
+        _validate.check_finite_array(book, "minit")
+    return book
+
+
+def check_options(*, max_iter, tol, empty, n_init):
+    """Validated ``(max_iter, tol, n_init)``; ``empty`` is checked against
+    its choices."""
     max_iter = _validate.check_iter(max_iter, "max_iter")
     n_init = _validate.check_iter(n_init, "n_init")
     tol = _validate.check_tol(tol)
     _validate.check_option(empty, "empty policy", EMPTY_CHOICES)
-    if isinstance(minit, str):
-        _validate.check_option(minit, "minit", MINIT_CHOICES)
     return max_iter, tol, n_init
-
-
-def given_centres(route, minit, n_features, check_finite):
-    """Initial centres given as ``minit`` (float64, on the host), or None."""
-    if isinstance(minit, str):
-        return None
-    book = np.array(route.to_host(minit), dtype=np.float64, copy=True)
-    if book.ndim != 2 or book.shape[0] < 1 or book.shape[1] != n_features:
-        raise ValueError(
-            f"minit centroids must have shape (k, {n_features}), got "
-            f"{tuple(book.shape)}.")
-    if check_finite:
-        _validate.check_finite_array(book, "minit")
-    return book
 
 
 def fit(engine, x, k, rule, *, minit, given, max_iter, tol, empty, n_init,

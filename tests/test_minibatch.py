@@ -141,6 +141,14 @@ class TestMinibatchKmeans:
         assert c.shape == (4, 4)
         assert_array_equal(init, x[:4])  # not written to
 
+    def test_given_centroids_always_finite(self):
+        # The steps need finite centres: check_finite=False skips the data only.
+        x = _blobs(seed=7, n=100)
+        init = x[:3].copy()
+        init[1, 0] = np.inf
+        with pytest.raises(ValueError, match="minit must not contain"):
+            minibatch_kmeans(x, 3, minit=init, check_finite=False)
+
     @pytest.mark.parametrize(("kw", "error", "match"), [
         ({"batch_size": 0}, ValueError, "batch_size"),
         ({"max_iter": 1.5}, TypeError, "max_iter"),
