@@ -7,26 +7,18 @@ from scipy.spatial.distance import cdist
 
 from .. import _kernels
 from .._threads import blas_single_threaded, default_n_threads
-from . import BoundsState, PassResult, top_rows
+from . import BoundsState, PassResult, top_rows, use_gemm
 
 __all__ = ["CompiledEngine", "choose_method"]
-
-# From this many features on, the GEMM kernel beats the direct one.  Measured
-# on a 2-core AVX-512 machine over d in 6..64 and k in 9..256 (lloyd_pass,
-# both methods on the same data): float64 crosses over at d ~ 8-10 (earlier
-# for larger k), float32 only at d ~ 32, because the direct kernel runs twice
-# as many float32 lanes per instruction while small sgemm tiles do not.
-GEMM_MIN_FEATURES = {np.dtype(np.float32): 32, np.dtype(np.float64): 10}
 
 MAX_KERNEL_PASSES = 2 ** 31 - 1
 """Most passes one ``lloyd_iterations`` kernel call runs (its count is a C int)."""
 
 
-def choose_method(n_features, n_centres, dtype):
-    """The kernel method for data of this shape: ``DIRECT`` or ``GEMM``."""
-    if n_features >= GEMM_MIN_FEATURES[np.dtype(dtype)] and n_centres > 1:
-        return _kernels.GEMM
-    return _kernels.DIRECT
+def choose_method(n_features, n_centres):
+    """The kernel method for data of this shape: ``DIRECT`` or ``GEMM``
+    (see :func:`kmeanskit._engines.use_gemm`)."""
+    return _kernels.GEMM if use_gemm(n_features, n_centres) else _kernels.DIRECT
 
 
 _NO_GUARD = contextlib.nullcontext()
@@ -71,7 +63,7 @@ class CompiledEngine:
     def _method_for(self, x, c):
         if self._method is not None:
             return self._method
-        return choose_method(x.shape[1], c.shape[0], x.dtype)
+        return choose_method(x.shape[1], c.shape[0])
 
     @staticmethod
     def _blas_guard(method, n_rows):

@@ -39,6 +39,8 @@ compiled by ``jax.jit``.
 
 import numpy as np
 
+from . import use_gemm
+
 __all__ = [
     "COMPENSATED_CHUNK_ROWS",
     "DEFAULT_TILE_ELEMENTS",
@@ -53,12 +55,6 @@ DEFAULT_TILE_ELEMENTS = 1 << 21
 
 COMPENSATED_CHUNK_ROWS = 1024
 """Row cap per chunk when sums are accumulated in float32 (see Accuracy)."""
-
-# Below this many features the nearest centre is found by direct
-# differences, as the compiled engine does (its measured crossover,
-# compiled.GEMM_MIN_FEATURES: keep the two in step, so that both engines
-# break near-ties alike).
-_GEMM_MIN_FEATURES = {"float32": 32, "float64": 10}
 
 # Rowwise squared distances are summed feature by feature (the compiled
 # kernels' order, so the results agree to the last bit) up to this width, by
@@ -273,9 +269,6 @@ class PortableEngine:
             return xp.asarray(a, device=self.device)
         return xp.astype(a, dtype)
 
-    def _use_gemm(self, d, k, dtype):
-        return k > 1 and d >= _GEMM_MIN_FEATURES.get(numpy_dtype(dtype).name, 10)
-
     def _weights(self, weights, dtype):
         if weights is None:
             return None
@@ -325,7 +318,8 @@ class PortableEngine:
         c = self._on_device(c, x.dtype)
         c_t = c.T
         half_norms = None
-        if self._use_gemm(x.shape[1], c.shape[0], x.dtype):
+        # The compiled engine's rule, so that both break near-ties alike.
+        if use_gemm(x.shape[1], c.shape[0]):
             half_norms = xp.sum(c * c, axis=1) / 2
         return c, c_t, half_norms
 
