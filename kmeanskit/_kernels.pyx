@@ -122,11 +122,11 @@ cdef extern from "_simd.h" nogil:
     void kmk_argmin_tile_f64(const double* tile, Py_ssize_t rows, Py_ssize_t k,
                              const double* half_cnorm, int* lab)
     void kmk_accumulate_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
-                            const int* lab, const double* w, double* sums,
-                            double* counts)
+                            Py_ssize_t k, const int* lab, const double* w,
+                            double* sums, double* counts)
     void kmk_accumulate_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
-                            const int* lab, const double* w, double* sums,
-                            double* counts)
+                            Py_ssize_t k, const int* lab, const double* w,
+                            double* sums, double* counts)
     void kmk_chunk_stats_f32(const float* sq, Py_ssize_t rows, const double* w,
                              double* stats)
     void kmk_chunk_stats_f64(const double* sq, Py_ssize_t rows, const double* w,
@@ -175,7 +175,7 @@ cdef extern from "_simd.h" nogil:
 
 
 cdef inline void _chunk_totals(const floating* x, Py_ssize_t rows,
-                               Py_ssize_t d, const int* lab,
+                               Py_ssize_t d, Py_ssize_t k, const int* lab,
                                const floating* sq, const double* w,
                                double* sums, double* counts,
                                double* stats) noexcept nogil:
@@ -184,11 +184,11 @@ cdef inline void _chunk_totals(const floating* x, Py_ssize_t rows,
     code for every kind of pass, so Lloyd and Hamerly passes add in the same
     order."""
     if floating is float:
-        kmk_accumulate_f32(x, rows, d, lab, w, sums, counts)
+        kmk_accumulate_f32(x, rows, d, k, lab, w, sums, counts)
         if sq != NULL:
             kmk_chunk_stats_f32(sq, rows, w, stats)
     else:
-        kmk_accumulate_f64(x, rows, d, lab, w, sums, counts)
+        kmk_accumulate_f64(x, rows, d, k, lab, w, sums, counts)
         if sq != NULL:
             kmk_chunk_stats_f64(sq, rows, w, stats)
 
@@ -376,7 +376,7 @@ cdef void _lloyd_block(int method, const floating* x, const floating* c,
         chunk_lab = lab if labels == NULL else labels + start
         _nearest(method, x + start * d, rows, d, c, half_cnorm, k, scratch,
                  chunk_lab, best, with_stats)
-        _chunk_totals(x + start * d, rows, d, chunk_lab,
+        _chunk_totals(x + start * d, rows, d, k, chunk_lab,
                       best if with_stats else NULL,
                       NULL if w == NULL else w + start, sums, counts, stats)
         start += rows
@@ -888,7 +888,7 @@ cdef void _hamerly_block(int method, const floating* x, const floating* c,
                 sqbuf[i - start] = best[r]
                 lower[i] = sqrt(second[r])
             scans += n_scan
-        _chunk_totals(x + start * d, rows, d, labels + start, sqbuf,
+        _chunk_totals(x + start * d, rows, d, k, labels + start, sqbuf,
                       NULL if w == NULL else w + start, sums, counts, stats)
         start += rows
     stats[2] = scans

@@ -38,6 +38,12 @@
 /* kmk_lower_sqdist interleaves four rows below this many features. */
 #define KMK_INTERLEAVE_MAX_D 48
 
+/* kmk_accumulate keeps KMK_ACC_COPIES interleaved copies of the cluster sums
+ * and counts when they take at most KMK_ACC_SMALL doubles (the sum of the
+ * copies is written out for exactly four). */
+#define KMK_ACC_COPIES 4
+#define KMK_ACC_SMALL 128
+
 /* Interleaved partial sums in kmk_chunk_stats (the combination below is
  * written out for exactly eight). */
 #define KMK_PARTIALS 8

@@ -180,27 +180,105 @@ KMK_NAME(kmk_argmin_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
 }
 
 /*
- * kmk_accumulate: add each row (times its weight; w may be NULL for all
- * ones) to the float64 sum of its cluster and its weight to the count.
+ * kmk_add_row: add `row` (d features) times wi to the float64 sums `sj` of
+ * its cluster, and wi to the cluster's count `*nj`.  Inlined with constant
+ * d for narrow rows (kmk_accumulate_as).
+ */
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_add_row)(const KMK_T *restrict row, ptrdiff_t d, double wi,
+                      int weighted, double *restrict sj, double *restrict nj)
+{
+    ptrdiff_t t;
+    *nj += wi;
+    if (weighted) {
+        for (t = 0; t < d; ++t)
+            sj[t] += wi * (double)row[t];
+    } else {
+        for (t = 0; t < d; ++t)
+            sj[t] += (double)row[t];
+    }
+}
+
+/*
+ * kmk_accumulate_as: kmk_accumulate's work for a given d and weighting.
+ * With copies > 1, row i goes into copy i % copies of the sums (`part`,
+ * copies * k * (d + 1) doubles: sums then counts per copy), else straight
+ * into sums and counts.
+ */
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_accumulate_as)(const KMK_T *restrict x, ptrdiff_t rows,
+                            ptrdiff_t d, ptrdiff_t k, const int *restrict lab,
+                            const double *restrict w, int weighted,
+                            ptrdiff_t copies, double *restrict part,
+                            double *restrict sums, double *restrict counts)
+{
+    ptrdiff_t i, q;
+    const ptrdiff_t width = k * (d + 1);
+    if (copies == 1) {
+        for (i = 0; i < rows; ++i)
+            KMK_NAME(kmk_add_row)(x + i * d, d, weighted ? w[i] : 1.0,
+                                  weighted, sums + (ptrdiff_t)lab[i] * d,
+                                  counts + lab[i]);
+        return;
+    }
+    for (i = 0; i < rows; i += copies)
+        for (q = 0; q < copies && i + q < rows; ++q) {
+            double *restrict pq = part + q * width;
+            const ptrdiff_t j = lab[i + q];
+            KMK_NAME(kmk_add_row)(x + (i + q) * d, d,
+                                  weighted ? w[i + q] : 1.0, weighted,
+                                  pq + j * d, pq + k * d + j);
+        }
+}
+
+/*
+ * kmk_accumulate: add each of `rows` rows (times its weight; w may be NULL
+ * for all ones) to the float64 sum of its cluster (of k) and its weight to
+ * the count.  When the sums are small (KMK_ACC_SMALL), row i goes into copy
+ * i % KMK_ACC_COPIES of them and the copies are added up at the end in a
+ * fixed order: consecutive rows of one cluster (sorted data, few clusters)
+ * then update different memory instead of each waiting for the store of the
+ * one before.  The order depends only on the shapes, never on the CPU.
  */
 KMK_CLONES static void
 KMK_NAME(kmk_accumulate)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
-                         const int *restrict lab, const double *restrict w,
-                         double *restrict sums, double *restrict counts)
+                         ptrdiff_t k, const int *restrict lab,
+                         const double *restrict w, double *restrict sums,
+                         double *restrict counts)
 {
-    ptrdiff_t i, t;
-    for (i = 0; i < rows; ++i) {
-        const KMK_T *row = x + i * d;
-        double *sj = sums + (ptrdiff_t)lab[i] * d;
-        const double wi = w == NULL ? 1.0 : w[i];
-        counts[lab[i]] += wi;
-        if (w == NULL) {
-            for (t = 0; t < d; ++t)
-                sj[t] += (double)row[t];
-        } else {
-            for (t = 0; t < d; ++t)
-                sj[t] += wi * (double)row[t];
-        }
+    double part[KMK_ACC_COPIES * KMK_ACC_SMALL];
+    const ptrdiff_t width = k * (d + 1);
+    const ptrdiff_t copies = width <= KMK_ACC_SMALL ? KMK_ACC_COPIES : 1;
+    ptrdiff_t l;
+    if (copies > 1)
+        for (l = 0; l < copies * width; ++l)
+            part[l] = 0;
+#define KMK_ACCUMULATE_AS(dd) \
+    do { \
+        if (w == NULL) \
+            KMK_NAME(kmk_accumulate_as)(x, rows, dd, k, lab, w, 0, copies, \
+                                        part, sums, counts); \
+        else \
+            KMK_NAME(kmk_accumulate_as)(x, rows, dd, k, lab, w, 1, copies, \
+                                        part, sums, counts); \
+    } while (0)
+    switch (d) {
+    case 1: KMK_ACCUMULATE_AS(1); break;
+    case 2: KMK_ACCUMULATE_AS(2); break;
+    case 3: KMK_ACCUMULATE_AS(3); break;
+    case 4: KMK_ACCUMULATE_AS(4); break;
+    default: KMK_ACCUMULATE_AS(d); break;
+    }
+#undef KMK_ACCUMULATE_AS
+    if (copies == 1)
+        return;
+    for (l = 0; l < k * d; ++l)
+        sums[l] += (part[l] + part[width + l])
+                   + (part[2 * width + l] + part[3 * width + l]);
+    for (l = 0; l < k; ++l) {
+        const ptrdiff_t m = k * d + l;
+        counts[l] += (part[m] + part[width + m])
+                     + (part[2 * width + m] + part[3 * width + m]);
     }
 }
 

@@ -103,6 +103,34 @@ def test_lloyd_pass_matches_reference(n, dtype, weighted, method):
                                **_tolerance(dtype))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("d, k", [(1, 3), (2, 9), (3, 4), (4, 25), (6, 7),
+                                  (8, 40), (2, 200)])
+def test_cluster_sums_of_sorted_rows(d, k, weighted, dtype):
+    # Rows sorted by cluster, as in data generated cluster by cluster: the
+    # accumulation spreads consecutive rows over interleaved copies of small
+    # sums (k * (d + 1) <= 128 doubles, with d = 1..4 specialised) and adds
+    # large ones directly; both equal NumPy's sums, and a row count that is
+    # not a multiple of the copies leaves none out.
+    rng = np.random.default_rng(d * 1000 + k)
+    c = rng.normal(scale=20.0, size=(k, d)).astype(dtype)
+    sizes = rng.integers(0, 40, size=k)
+    x = np.concatenate([c[j] + rng.normal(size=(s, d)) for j, s in enumerate(sizes)])
+    x = np.ascontiguousarray(x[:x.shape[0] - 3], dtype=dtype)
+    n = x.shape[0]
+    w = rng.uniform(0.5, 2.0, size=n) if weighted else None
+    result = CompiledEngine(method="direct").lloyd_pass(x, c, w, return_labels=True)
+    labels = _reference_sqdist(x, c).argmin(axis=1)
+    np.testing.assert_array_equal(result.labels, labels)
+    weights = np.ones(n) if w is None else w
+    np.testing.assert_allclose(
+        result.counts, np.bincount(labels, weights=weights, minlength=k), rtol=1e-13)
+    expected = np.zeros((k, d))
+    np.add.at(expected, labels, weights[:, None] * x.astype(np.float64))
+    np.testing.assert_allclose(result.sums, expected, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_lloyd_pass_does_not_depend_on_thread_count(dtype, method):
