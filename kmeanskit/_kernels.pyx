@@ -8,14 +8,18 @@
 # Memory: rows are processed in chunks of at most CHUNK_ROWS; the only
 # per-thread buffer is one chunk-by-k tile, so no n-by-k matrix is allocated.
 #
-# Two ways to find the nearest centre of each row of a chunk (``method``):
-#   DIRECT: squared distances by direct differences, vectorised over the rows
-#           of the chunk (transposed into a d-by-rows buffer).  Exact, and the
-#           fastest for small d.
+# Three ways to find the nearest centre of each row of a chunk (``method``):
+#   DIRECT: squared distances by direct differences, vectorised over blocks
+#           of rows (transposed, sums and minima in registers).  Exact, and
+#           the fastest for a few features and few centres.
 #   GEMM:   the identity |x - c|^2 = |x|^2 - 2 x.c + |c|^2, with x.c for the
 #           whole chunk from one BLAS gemm call (single-threaded BLAS inside
-#           each OpenMP thread).  Fastest for larger d.
-# Either way the reported distance to the chosen centre is recomputed by
+#           each OpenMP thread).  Fastest for many features.
+#   DOT:    the same identity with the products summed by fused multiply-adds
+#           on DIRECT's register blocks, compared as they come (no tile, no
+#           BLAS call).  Fastest in between; only where FMA is in hardware
+#           (FAST_FMA).
+# Every way the reported distance to the chosen centre is recomputed by
 # direct differences, so distances and inertia carry no cancellation error.
 #
 # Threads: OpenMP over fixed row blocks.  The blocks do not depend on the
@@ -57,15 +61,19 @@ cdef enum:
     # Rows the float64 direct kernels of k-means++ handle at once (_simd.h).
     GROUP_ROWS = 8
 
+
 cdef enum Method:
     METHOD_DIRECT = 0
     METHOD_GEMM = 1
+    METHOD_DOT = 2
 
 # Values of ``method`` for Python callers.
 DIRECT = METHOD_DIRECT
 GEMM = METHOD_GEMM
+DOT = METHOD_DOT
 
 HAVE_OPENMP = bool(KMK_HAVE_OPENMP)
+FAST_FMA = bool(kmk_fast_fma())
 CHUNK = CHUNK_ROWS
 
 
@@ -117,6 +125,21 @@ cdef extern from "_simd.h" nogil:
     void kmk_nearest_direct_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
                                 const double* c, Py_ssize_t k, double* xl,
                                 int* lab, double* best)
+    void kmk_nearest_dot_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
+                             const float* c, Py_ssize_t k,
+                             const float* half_cnorm, float* xl, int* lab)
+    void kmk_nearest_dot_f64(const double* x, Py_ssize_t rows, Py_ssize_t d,
+                             const double* c, Py_ssize_t k,
+                             const double* half_cnorm, double* xl, int* lab)
+    void kmk_nearest_two_dot_f32(const float* x, Py_ssize_t rows,
+                                 Py_ssize_t d, const float* c, Py_ssize_t k,
+                                 const float* half_cnorm, float* xl, int* lab,
+                                 float* second_value)
+    void kmk_nearest_two_dot_f64(const double* x, Py_ssize_t rows,
+                                 Py_ssize_t d, const double* c, Py_ssize_t k,
+                                 const double* half_cnorm, double* xl,
+                                 int* lab, double* second_value)
+    int kmk_fast_fma()
     void kmk_argmin_tile_f32(const float* tile, Py_ssize_t rows, Py_ssize_t k,
                              const float* half_cnorm, int* lab)
     void kmk_argmin_tile_f64(const double* tile, Py_ssize_t rows, Py_ssize_t k,
@@ -252,11 +275,18 @@ cdef inline void _nearest(int method, const floating* x, Py_ssize_t rows,
                           floating* scratch, int* lab, floating* best,
                           bint exact=True) noexcept nogil:
     """Nearest centre of each row into ``lab``; ``best`` gets the exact
-    distances unless ``exact`` is false (then the GEMM method skips them and
-    ``best`` is only scratch)."""
+    distances unless ``exact`` is false (then the GEMM and DOT methods skip
+    them and ``best`` is only scratch)."""
     if method == METHOD_GEMM:
         _nearest_gemm(x, rows, d, c, half_cnorm, k, scratch, lab,
                       best if exact else NULL)
+    elif method == METHOD_DOT:
+        if floating is float:
+            kmk_nearest_dot_f32(x, rows, d, c, k, half_cnorm, scratch, lab)
+        else:
+            kmk_nearest_dot_f64(x, rows, d, c, k, half_cnorm, scratch, lab)
+        if exact:
+            _assigned_sqdist(x, rows, d, c, lab, best)
     else:
         _nearest_direct(x, rows, d, c, k, scratch, lab, best)
 
@@ -298,7 +328,7 @@ cdef int _check_features(Py_ssize_t d, str kernel) except -1:
 
 
 cdef int _check_method(int method) except -1:
-    if method != METHOD_DIRECT and method != METHOD_GEMM:
+    if method != METHOD_DIRECT and method != METHOD_GEMM and method != METHOD_DOT:
         raise ValueError(f"unknown kernel method {method}")
     return 0
 
@@ -319,7 +349,7 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c,
         exact ties.
     sqdist : (n,) array of the data dtype, OUT
         Squared distance to that centre, by direct differences.
-    method : {DIRECT, GEMM}
+    method : {DIRECT, GEMM, DOT}
     n_threads : int
         OpenMP threads (ignored without OpenMP).
     """
@@ -471,7 +501,7 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         Total weight of the rows assigned to each centre.
     labels : (n,) int32 array or None, OUT
         Filled with the assignment when given.
-    method : {DIRECT, GEMM}
+    method : {DIRECT, GEMM, DOT}
     n_threads : int
         OpenMP threads (ignored without OpenMP).  The result does not depend
         on it.
@@ -660,7 +690,7 @@ cdef void _potentials_chunk(int method, const floating* x, Py_ssize_t rows,
     cdef int lda = <int>d, ldb = <int>d, ldc = <int>rows
     cdef floating one = 1.0, zero = 0.0
     cdef char trans = b'T', notrans = b'N'
-    if method == METHOD_GEMM:
+    if method != METHOD_DIRECT:
         # Row-major (m x rows) tile of x_i . c_j: the column-major (rows x m)
         # product X . C^T, so each candidate's products are contiguous.
         tile = <floating*>(scratch + 2 * rows)
@@ -703,7 +733,7 @@ def candidate_potentials(const floating[:, ::1] x, const floating[:, ::1] c,
         Squared distance from each row to its nearest centre so far.
     weights : (n,) float64 array or None, IN
     potentials : (m,) float64 array, OUT
-    method : {DIRECT, GEMM}
+    method : {DIRECT, GEMM, DOT}
     n_threads : int
         OpenMP threads (ignored without OpenMP).  Fixed row blocks added up
         in order: the result does not depend on it.
@@ -719,9 +749,10 @@ def candidate_potentials(const floating[:, ::1] x, const floating[:, ::1] c,
     if n == 0 or m == 0:
         return
     cdef Py_ssize_t rows_per = CHUNK_ROWS
-    # GEMM: two rows of doubles, then the tile; direct: one transposed group
-    # of rows, then m rows of distances plus one group's.
-    cdef Py_ssize_t per_thread = (rows_per * (m + 2) if method == METHOD_GEMM
+    # GEMM (DOT too: it has no tile kernel of its own here): two rows of
+    # doubles, then the tile; direct: one transposed group of rows, then m
+    # rows of distances plus one group's.
+    cdef Py_ssize_t per_thread = (rows_per * (m + 2) if method != METHOD_DIRECT
                                   else GROUP_ROWS * d
                                   + m * (rows_per + GROUP_ROWS))
     cdef Py_ssize_t n_chunks = (n + rows_per - 1) // rows_per
@@ -774,9 +805,10 @@ cdef void _nearest_two(int method, const floating* x, Py_ssize_t rows,
     """``_nearest`` plus a lower bound on the squared distance from each row
     to every centre other than its nearest (``second``; 1e300 when k = 1).
 
-    DIRECT gives the second-smallest distance itself.  GEMM's comes from the
-    identity, so it is lowered by a bound on the identity's rounding error
-    (products of d terms in the data dtype), which keeps it a lower bound.
+    DIRECT gives the second-smallest distance itself.  GEMM's and DOT's come
+    from the identity, so they are lowered by a bound on the identity's
+    rounding error (products of d terms in the data dtype), which keeps them
+    lower bounds.  The labels are those of ``_nearest`` with the same method.
     ``max_cnorm`` is the largest squared norm of a centre.
     """
     cdef Py_ssize_t i, t
@@ -788,7 +820,7 @@ cdef void _nearest_two(int method, const floating* x, Py_ssize_t rows,
     cdef char trans = b'T', notrans = b'N'
     cdef double eps = 6.0e-8 if floating is float else 1.2e-16
     cdef double xnorm, value
-    if method != METHOD_GEMM:
+    if method == METHOD_DIRECT:
         if floating is float:
             kmk_nearest_two_direct_f32(x, rows, d, c, k, scratch, lab, best,
                                        <float*>(scratch + CHUNK_ROWS * d))
@@ -799,7 +831,14 @@ cdef void _nearest_two(int method, const floating* x, Py_ssize_t rows,
             value = <double>scratch[CHUNK_ROWS * d + i]
             second[i] = value if k > 1 else 1e300
         return
-    if floating is float:
+    if method == METHOD_DOT:
+        if floating is float:
+            kmk_nearest_two_dot_f32(x, rows, d, c, k, half_cnorm, scratch, lab,
+                                    second_value)
+        else:
+            kmk_nearest_two_dot_f64(x, rows, d, c, k, half_cnorm, scratch, lab,
+                                    second_value)
+    elif floating is float:
         sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>x, &lda,
               <float*>c, &ldb, &zero, tile, &ldc)
         kmk_argmin2_tile_f32(tile, rows, k, half_cnorm, lab, second_value)
@@ -926,7 +965,7 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     sums, counts : OUT, as in ``lloyd_pass``
     initial : bool
         First pass: no valid bounds yet, every point is scanned.
-    method : {DIRECT, GEMM}
+    method : {DIRECT, GEMM, DOT}
     n_threads : int
 
     Returns

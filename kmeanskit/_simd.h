@@ -35,6 +35,23 @@
 #define KMK_ALWAYS_INLINE inline
 #endif
 
+/*
+ * kmk_fast_fma: whether fused multiply-add runs in hardware here (else fma()
+ * is a slow library call and the DOT kernels must not be chosen).
+ */
+static int
+kmk_fast_fma(void)
+{
+#if defined(__FMA__) || defined(__aarch64__) || defined(__ARM_FEATURE_FMA)
+    return 1;
+#elif defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
 /* kmk_lower_sqdist interleaves four rows below this many features. */
 #define KMK_INTERLEAVE_MAX_D 48
 
@@ -55,18 +72,22 @@
 /* KMK_MASK: the signed integer type as wide as KMK_T (blend masks). */
 #define KMK_T float
 #define KMK_MASK int32_t
+#define KMK_FMA fmaf
 #define KMK_NAME(base) base##_f32
 #include "_simd_impl.h"
 #undef KMK_T
 #undef KMK_MASK
+#undef KMK_FMA
 #undef KMK_NAME
 
 #define KMK_T double
 #define KMK_MASK int64_t
+#define KMK_FMA fma
 #define KMK_NAME(base) base##_f64
 #include "_simd_impl.h"
 #undef KMK_T
 #undef KMK_MASK
+#undef KMK_FMA
 #undef KMK_NAME
 
 #endif /* KMEANSKIT_SIMD_H */

@@ -17,7 +17,7 @@ def _mixture(n, d, k, spread, seed=0):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("d, k, spread", [(2, 9, 8.0), (5, 12, 2.0), (20, 7, 1.0), (3, 1, 1.0)])
 @pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("method", ["direct", "gemm"])
+@pytest.mark.parametrize("method", ["direct", "dot", "gemm"])
 def test_bounded_pass_equals_lloyd_every_iteration(dtype, d, k, spread, weighted,
                                                    method):
     # Pass by pass: labels, sums, counts and inertia are bit-identical to the

@@ -6,7 +6,7 @@ import pytest
 from kmeanskit._engines.compiled import CompiledEngine
 
 DTYPES = [np.float32, np.float64]
-METHODS = ["direct", "gemm"]
+METHODS = ["direct", "dot", "gemm"]
 # Sizes straddling the kernels' 256-row chunks and their block partition.
 SIZES = [1, 255, 256, 257, 1000, 9000]
 

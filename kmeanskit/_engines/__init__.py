@@ -32,6 +32,7 @@ __all__ = [
     "BoundsState",
     "Engine",
     "PassResult",
+    "assignment_method",
     "candidate_potentials",
     "d2_draw",
     "d2_search",
@@ -47,7 +48,6 @@ __all__ = [
     "take",
     "to_host",
     "top_rows",
-    "use_gemm",
     "weighted_moments",
 ]
 
@@ -190,19 +190,34 @@ def candidate_potentials(engine, x, candidates, current, weights=None):
     return potentials
 
 
-def use_gemm(n_features, n_centres):
-    """Whether the nearest centres of data of this shape are best found by the
-    GEMM identity (else by direct differences).
+def assignment_method(n_features, n_centres, dtype, *, fused=True):
+    """How the nearest centres of data of this shape are best found.
 
-    Measured with the compiled kernels (one thread, 1e5 rows, float32 and
-    float64 alike within 15%): the direct kernel, vectorised over rows, wins
-    at few centres up to d ~ 32, where the GEMM tile's argmin and packing
-    cost more than the products save; GEMM wins from d ~ 10 at 32 or more
-    centres and from d ~ 16 at 16.  Both engines follow this rule, so that
-    they break near-ties alike.
+    Returns ``'direct'`` (direct differences), ``'dot'`` (the GEMM identity
+    with the products summed in registers by fused multiply-adds, only when
+    ``fused``: the compiled engine passes whether the CPU has FMA) or
+    ``'gemm'`` (the identity from BLAS tiles).
+
+    Measured with the compiled kernels (one thread, 1e5 rows; float32 and
+    float64): the direct kernel wins below 5 features and, in float64, at few
+    centres (where the transposition of the rows, which every method pays,
+    is most of the work); the fused products win from there up to 64
+    features, by 15-40%; BLAS tiles beyond, and in float64 at few centres from
+    32 features.  Both engines follow this rule ('dot' being GEMM for the
+    portable one), so that they break near-ties alike.
     """
     d, k = int(n_features), int(n_centres)
-    return k > 1 and (d >= 32 or (d >= 16 and k >= 16) or (d >= 10 and k >= 32))
+    if k < 2:
+        return "direct"
+    single = np.dtype(dtype) == np.float32
+    if fused and d <= 64:
+        if single and (d >= 5 or (d >= 3 and k >= 64)):
+            return "dot"
+        if not single and ((d >= 4 and k >= 32) or (d >= 8 and k >= 16)):
+            return "dot"
+    if d >= 32 or (d >= 16 and k >= 16) or (d >= 10 and k >= 32):
+        return "gemm"
+    return "direct"
 
 
 def top_rows(score, m):

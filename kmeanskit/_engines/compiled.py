@@ -7,7 +7,7 @@ from scipy.spatial.distance import cdist
 
 from .. import _kernels
 from .._threads import blas_single_threaded, default_n_threads
-from . import BoundsState, PassResult, top_rows, use_gemm
+from . import BoundsState, PassResult, assignment_method, top_rows
 
 __all__ = ["CompiledEngine", "choose_method"]
 
@@ -15,10 +15,14 @@ MAX_KERNEL_PASSES = 2 ** 31 - 1
 """Most passes one ``lloyd_iterations`` kernel call runs (its count is a C int)."""
 
 
-def choose_method(n_features, n_centres):
-    """The kernel method for data of this shape: ``DIRECT`` or ``GEMM``
-    (see :func:`kmeanskit._engines.use_gemm`)."""
-    return _kernels.GEMM if use_gemm(n_features, n_centres) else _kernels.DIRECT
+_METHODS = {"direct": _kernels.DIRECT, "gemm": _kernels.GEMM, "dot": _kernels.DOT}
+
+
+def choose_method(n_features, n_centres, dtype):
+    """The kernel method for data of this shape: ``DIRECT``, ``DOT`` or
+    ``GEMM`` (see :func:`kmeanskit._engines.assignment_method`)."""
+    return _METHODS[assignment_method(n_features, n_centres, dtype,
+                                      fused=_kernels.FAST_FMA)]
 
 
 _NO_GUARD = contextlib.nullcontext()
@@ -49,7 +53,7 @@ class CompiledEngine:
     n_threads : int, optional
         OpenMP threads for the kernels; default: OpenMP's default.  Results do
         not depend on it.
-    method : {None, 'direct', 'gemm'}, optional
+    method : {None, 'direct', 'dot', 'gemm'}, optional
         Force a kernel method; default: chosen by shape (:func:`choose_method`).
     """
 
@@ -57,13 +61,12 @@ class CompiledEngine:
 
     def __init__(self, n_threads=None, method=None):
         self.n_threads = default_n_threads() if n_threads is None else int(n_threads)
-        self._method = {None: None, "direct": _kernels.DIRECT,
-                        "gemm": _kernels.GEMM}[method]
+        self._method = None if method is None else _METHODS[method]
 
     def _method_for(self, x, c):
         if self._method is not None:
             return self._method
-        return choose_method(x.shape[1], c.shape[0])
+        return choose_method(x.shape[1], c.shape[0], x.dtype)
 
     @staticmethod
     def _blas_guard(method, n_rows):
@@ -182,6 +185,8 @@ class CompiledEngine:
         c = self._centres_like(x, candidates)
         potentials = np.empty(c.shape[0], dtype=np.float64)
         method = self._method_for(x, c)
+        if method == _kernels.DOT:
+            method = _kernels.GEMM  # the candidates' products come from BLAS
         with self._blas_guard(method, x.shape[0]):
             _kernels.candidate_potentials(x, c, current, weights, potentials,
                                           method, self.n_threads)

@@ -39,7 +39,7 @@ compiled by ``jax.jit``.
 
 import numpy as np
 
-from . import use_gemm
+from . import assignment_method
 
 __all__ = [
     "COMPENSATED_CHUNK_ROWS",
@@ -319,7 +319,8 @@ class PortableEngine:
         c_t = c.T
         half_norms = None
         # The compiled engine's rule, so that both break near-ties alike.
-        if use_gemm(x.shape[1], c.shape[0]):
+        method = assignment_method(x.shape[1], c.shape[0], numpy_dtype(x.dtype))
+        if method != "direct":
             half_norms = xp.sum(c * c, axis=1) / 2
         return c, c_t, half_norms
 
