@@ -342,3 +342,24 @@ def test_kernels_refuse_zero_width_rows():
                             _kernels.DIRECT, 1)
     with pytest.raises(ValueError, match="no features"):
         _kernels.min_sqdist(x, c, np.full(5, np.inf), 1)
+
+
+def test_assignment_method_rule():
+    # The shape rule behind the kernel choice: one centre or one or two
+    # features always go direct, wide rows always to BLAS, and without fused
+    # multiply-add in hardware the DOT kernels are never chosen.
+    from kmeanskit._engines import assignment_method
+
+    for dtype in DTYPES:
+        for k in [1, 2, 9, 32, 256]:
+            for d in [1, 2, 3, 5, 16, 64, 65, 300]:
+                fused = assignment_method(d, k, dtype)
+                plain = assignment_method(d, k, dtype, fused=False)
+                assert plain in ("direct", "gemm")
+                if k == 1 or d <= 2:
+                    assert fused == plain == "direct"
+                elif d > 64:
+                    assert fused == plain == "gemm"
+                else:
+                    # FMA only ever turns a choice into DOT.
+                    assert fused in ("dot", plain)
