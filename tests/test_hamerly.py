@@ -152,3 +152,17 @@ def test_public_auto_same_answer_as_lloyd(spread):
     b2, d2 = kmeanskit.kmeans(x, 64, iter=2, rng=1, algorithm="auto")
     np.testing.assert_array_equal(b1, b2)
     assert d1 == d2
+
+
+def test_auto_runs_plain_passes_where_bounds_cannot_pay():
+    # Two features and nine centres: a plain pass costs less per row than a
+    # bounded pass's own bookkeeping, so 'auto' does not try the bounds; with
+    # more work per row it times both.
+    from kmeanskit._engines.compiled import CompiledEngine
+    from kmeanskit._passes import Passes, TimedPasses, make_passes
+
+    engine = CompiledEngine()
+    narrow = np.zeros((400_000, 2))
+    wide = np.zeros((40_000, 8))
+    assert type(make_passes(engine, narrow, "auto", 9)) is Passes
+    assert isinstance(make_passes(engine, wide, "auto", 64), TimedPasses)
