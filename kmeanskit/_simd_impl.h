@@ -72,48 +72,114 @@ KMK_NAME(kmk_block_sqdist)(const KMK_T *restrict xl, ptrdiff_t d,
 }
 
 /*
- * kmk_nearest_blocks: kmk_nearest_direct's work for a given d; inlined with
- * d = 1..4 as a constant, so that those loops are fully unrolled.
+ * kmk_minima: the running minima of a block of rows over the centres offered
+ * so far (kmk_offer): the lowest value, its centre (the first offered wins
+ * exact ties; a row offered only NaN keeps centre 0 and INFINITY) and, for
+ * Hamerly's bounds, the runner-up.  Small enough to live in registers.
+ */
+typedef struct {
+    KMK_T low[KMK_RB], next[KMK_RB];
+    int near[KMK_RB];
+} KMK_NAME(kmk_minima);
+
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_start)(KMK_NAME(kmk_minima) *restrict m)
+{
+    ptrdiff_t r;
+    for (r = 0; r < KMK_RB; ++r) {
+        m->low[r] = m->next[r] = (KMK_T)INFINITY;
+        m->near[r] = 0;
+    }
+}
+
+/* kmk_offer: centre jj's values v (one per row of the block); the runner-up
+ * is kept only when `two` (a constant where this is inlined). */
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_offer)(KMK_NAME(kmk_minima) *restrict m, const KMK_T *restrict v,
+                    int jj, int two)
+{
+    ptrdiff_t r;
+    for (r = 0; r < KMK_RB; ++r) {
+        const KMK_MASK better = -(KMK_MASK)(v[r] < m->low[r]);
+        if (two) {
+            const KMK_MASK second = -(KMK_MASK)(v[r] < m->next[r]);
+            const KMK_T runner_up = KMK_NAME(kmk_select)(second, v[r], m->next[r]);
+            m->next[r] = KMK_NAME(kmk_select)(better, m->low[r], runner_up);
+        }
+        m->low[r] = KMK_NAME(kmk_select)(better, v[r], m->low[r]);
+        m->near[r] = (jj & (int)better) | (m->near[r] & ~(int)better);
+    }
+}
+
+/* kmk_finish: the first g rows' labels into lab, their minima into low (if
+ * not NULL) and runner-ups into next (if not NULL). */
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_finish)(const KMK_NAME(kmk_minima) *restrict m, ptrdiff_t g,
+                     int *restrict lab, KMK_T *restrict low,
+                     KMK_T *restrict next)
+{
+    ptrdiff_t r;
+    for (r = 0; r < g; ++r) {
+        lab[r] = m->near[r];
+        if (low != NULL)
+            low[r] = m->low[r];
+        if (next != NULL)
+            next[r] = m->next[r];
+    }
+}
+
+/*
+ * kmk_direct_blocks: the nearest centre of each of `rows` rows of x
+ * (row-major, d features) among the k centres c, by direct differences:
+ * KMK_RB rows at a time, transposed into `xl` (d * KMK_RB elements of
+ * scratch) so that each distance sum runs over the block's rows at once.
+ * best[i] gets the squared distance (kmk_block_sqdist's sums) and, when
+ * `two`, second[i] the one to the nearest other centre.  Inlined with d =
+ * 1..4 as a constant (kmk_direct_as), so that those loops are unrolled.
  */
 static KMK_ALWAYS_INLINE void
-KMK_NAME(kmk_nearest_blocks)(const KMK_T *restrict x, ptrdiff_t rows,
-                             ptrdiff_t d, const KMK_T *restrict c, ptrdiff_t k,
-                             KMK_T *restrict xl, int *restrict lab,
-                             KMK_T *restrict best)
+KMK_NAME(kmk_direct_blocks)(const KMK_T *restrict x, ptrdiff_t rows,
+                            ptrdiff_t d, const KMK_T *restrict c, ptrdiff_t k,
+                            KMK_T *restrict xl, int *restrict lab,
+                            KMK_T *restrict best, int two,
+                            KMK_T *restrict second)
 {
-    ptrdiff_t i0, r, j;
+    ptrdiff_t i0, j;
     for (i0 = 0; i0 < rows; i0 += KMK_RB) {
         const ptrdiff_t g = rows - i0 < KMK_RB ? rows - i0 : KMK_RB;
-        KMK_T low[KMK_RB], acc[KMK_RB];
-        int near[KMK_RB];
+        KMK_NAME(kmk_minima) m;
+        KMK_T acc[KMK_RB];
         KMK_NAME(kmk_load_block)(x + i0 * d, g, d, xl);
-        for (r = 0; r < KMK_RB; ++r) {
-            low[r] = (KMK_T)INFINITY;
-            near[r] = 0;
-        }
+        KMK_NAME(kmk_start)(&m);
         for (j = 0; j < k; ++j) {
-            const int jj = (int)j;
             KMK_NAME(kmk_block_sqdist)(xl, d, c + j * d, acc);
-            for (r = 0; r < KMK_RB; ++r) {
-                const KMK_MASK better = -(KMK_MASK)(acc[r] < low[r]);
-                low[r] = KMK_NAME(kmk_select)(better, acc[r], low[r]);
-                near[r] = (jj & (int)better) | (near[r] & ~(int)better);
-            }
+            KMK_NAME(kmk_offer)(&m, acc, (int)j, two);
         }
-        for (r = 0; r < g; ++r) {
-            lab[i0 + r] = near[r];
-            best[i0 + r] = low[r];
-        }
+        KMK_NAME(kmk_finish)(&m, g, lab + i0, best + i0,
+                             two ? second + i0 : NULL);
+    }
+}
+
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_direct_as)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
+                        const KMK_T *restrict c, ptrdiff_t k,
+                        KMK_T *restrict xl, int *restrict lab,
+                        KMK_T *restrict best, int two, KMK_T *restrict second)
+{
+    switch (d) {
+    case 1: KMK_NAME(kmk_direct_blocks)(x, rows, 1, c, k, xl, lab, best, two, second); break;
+    case 2: KMK_NAME(kmk_direct_blocks)(x, rows, 2, c, k, xl, lab, best, two, second); break;
+    case 3: KMK_NAME(kmk_direct_blocks)(x, rows, 3, c, k, xl, lab, best, two, second); break;
+    case 4: KMK_NAME(kmk_direct_blocks)(x, rows, 4, c, k, xl, lab, best, two, second); break;
+    default: KMK_NAME(kmk_direct_blocks)(x, rows, d, c, k, xl, lab, best, two, second); break;
     }
 }
 
 /*
  * kmk_nearest_direct: for each of `rows` rows of x (row-major, d features),
  * the index of the nearest of the k centres c (row-major) and its squared
- * distance (kmk_block_sqdist's sums; the lowest index wins exact ties; a
- * row whose distances are all NaN gets label 0 and distance INFINITY).
- * Rows go KMK_RB at a time, transposed into `xl` (d * KMK_RB elements of
- * scratch) so that each sum runs over the block's rows at once.
+ * distance, summed over the features in order 0..d-1 in the data type (the
+ * order of SciPy's vq); see kmk_direct_blocks and kmk_minima.
  */
 KMK_CLONES static void
 KMK_NAME(kmk_nearest_direct)(const KMK_T *restrict x, ptrdiff_t rows,
@@ -121,26 +187,34 @@ KMK_NAME(kmk_nearest_direct)(const KMK_T *restrict x, ptrdiff_t rows,
                              KMK_T *restrict xl, int *restrict lab,
                              KMK_T *restrict best)
 {
-    switch (d) {
-    case 1: KMK_NAME(kmk_nearest_blocks)(x, rows, 1, c, k, xl, lab, best); break;
-    case 2: KMK_NAME(kmk_nearest_blocks)(x, rows, 2, c, k, xl, lab, best); break;
-    case 3: KMK_NAME(kmk_nearest_blocks)(x, rows, 3, c, k, xl, lab, best); break;
-    case 4: KMK_NAME(kmk_nearest_blocks)(x, rows, 4, c, k, xl, lab, best); break;
-    default: KMK_NAME(kmk_nearest_blocks)(x, rows, d, c, k, xl, lab, best); break;
-    }
+    KMK_NAME(kmk_direct_as)(x, rows, d, c, k, xl, lab, best, 0, NULL);
 }
 
+/*
+ * kmk_nearest_two_direct: kmk_nearest_direct that also returns, in second[i],
+ * the squared distance from row i to the nearest *other* centre (INFINITY
+ * when k = 1): what Hamerly's lower bound is made of.  The same sums and the
+ * same tie rule, so the labels are the same.
+ */
+KMK_CLONES static void
+KMK_NAME(kmk_nearest_two_direct)(const KMK_T *restrict x, ptrdiff_t rows,
+                                 ptrdiff_t d, const KMK_T *restrict c,
+                                 ptrdiff_t k, KMK_T *restrict xl,
+                                 int *restrict lab, KMK_T *restrict best,
+                                 KMK_T *restrict second)
+{
+    KMK_NAME(kmk_direct_as)(x, rows, d, c, k, xl, lab, best, 1, second);
+}
 
 /*
  * kmk_dot_blocks: the GEMM identity without the tile: for a block of KMK_RB
  * rows at a time, transposed into `xl` (d * KMK_RB elements of scratch), the
  * products x_i . c_j are summed over the features in order with fused
- * multiply-adds, and half_cnorm[j] - x_i . c_j is compared as it comes;
+ * multiply-adds, and half_cnorm[j] - x_i . c_j is offered as it comes;
  * nothing is written per centre.  One operation per term where the direct
  * kernel needs three, and no BLAS call: for narrow rows this beats both.
- * `lab` gets the argmin (the lowest index wins exact ties) and, when `two`,
- * second_value the runner-up value (as kmk_argmin2_tile).  Inlined with
- * `two` constant.
+ * `lab` gets the argmin and, when `two`, second_value the runner-up value
+ * (as kmk_argmin2_tile).
  */
 static KMK_ALWAYS_INLINE void
 KMK_NAME(kmk_dot_blocks)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
@@ -152,17 +226,13 @@ KMK_NAME(kmk_dot_blocks)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
     ptrdiff_t i0, r, j, t;
     for (i0 = 0; i0 < rows; i0 += KMK_RB) {
         const ptrdiff_t g = rows - i0 < KMK_RB ? rows - i0 : KMK_RB;
-        KMK_T low[KMK_RB], next[KMK_RB], acc[KMK_RB];
-        int near[KMK_RB];
+        KMK_NAME(kmk_minima) m;
+        KMK_T acc[KMK_RB];
         KMK_NAME(kmk_load_block)(x + i0 * d, g, d, xl);
-        for (r = 0; r < KMK_RB; ++r) {
-            low[r] = next[r] = (KMK_T)INFINITY;
-            near[r] = 0;
-        }
+        KMK_NAME(kmk_start)(&m);
         for (j = 0; j < k; ++j) {
             const KMK_T *restrict cj = c + j * d;
             const KMK_T h = half_cnorm[j];
-            const int jj = (int)j;
             for (r = 0; r < KMK_RB; ++r)
                 acc[r] = xl[r] * cj[0];
             for (t = 1; t < d; ++t) {
@@ -171,23 +241,12 @@ KMK_NAME(kmk_dot_blocks)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
                 for (r = 0; r < KMK_RB; ++r)
                     acc[r] = KMK_FMA(xr[r], ct, acc[r]);
             }
-            for (r = 0; r < KMK_RB; ++r) {
-                const KMK_T v = h - acc[r];
-                const KMK_MASK better = -(KMK_MASK)(v < low[r]);
-                if (two) {
-                    const KMK_MASK second = -(KMK_MASK)(v < next[r]);
-                    const KMK_T runner_up = KMK_NAME(kmk_select)(second, v, next[r]);
-                    next[r] = KMK_NAME(kmk_select)(better, low[r], runner_up);
-                }
-                low[r] = KMK_NAME(kmk_select)(better, v, low[r]);
-                near[r] = (jj & (int)better) | (near[r] & ~(int)better);
-            }
+            for (r = 0; r < KMK_RB; ++r)
+                acc[r] = h - acc[r];
+            KMK_NAME(kmk_offer)(&m, acc, (int)j, two);
         }
-        for (r = 0; r < g; ++r) {
-            lab[i0 + r] = near[r];
-            if (two)
-                second_value[i0 + r] = next[r];
-        }
+        KMK_NAME(kmk_finish)(&m, g, lab + i0, NULL,
+                             two ? second_value + i0 : NULL);
     }
 }
 
@@ -215,51 +274,71 @@ KMK_NAME(kmk_nearest_two_dot)(const KMK_T *restrict x, ptrdiff_t rows,
 }
 
 /*
- * kmk_argmin_tile: for each of `rows` rows, the index j minimising
+ * kmk_tile_minima: for each of `rows` rows, the index j minimising
  * half_cnorm[j] - tile[j, i] over the k centres (the nearest centre; the
- * lowest index wins exact ties), from the row-major (k x rows) tile of
- * products x_i . c_j.  KMK_RB rows at a time, their minima in registers,
- * each centre's products read once; a last partial block row by row.
+ * lowest index wins exact ties) and, when `two`, the runner-up value, from
+ * the row-major (k x rows) tile of products x_i . c_j.  KMK_RB rows at a
+ * time through kmk_minima, each centre's products read once; a last
+ * partial block row by row.
  */
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_tile_minima)(const KMK_T *restrict tile, ptrdiff_t rows,
+                          ptrdiff_t k, const KMK_T *restrict half_cnorm,
+                          int *restrict lab, int two,
+                          KMK_T *restrict second_value)
+{
+    ptrdiff_t i0, r, j;
+    for (i0 = 0; i0 + KMK_RB <= rows; i0 += KMK_RB) {
+        KMK_NAME(kmk_minima) m;
+        KMK_T v[KMK_RB];
+        KMK_NAME(kmk_start)(&m);
+        for (j = 0; j < k; ++j) {
+            const KMK_T h = half_cnorm[j];
+            const KMK_T *restrict tj = tile + j * rows + i0;
+            for (r = 0; r < KMK_RB; ++r)
+                v[r] = h - tj[r];
+            KMK_NAME(kmk_offer)(&m, v, (int)j, two);
+        }
+        KMK_NAME(kmk_finish)(&m, KMK_RB, lab + i0, NULL,
+                             two ? second_value + i0 : NULL);
+    }
+    for (; i0 < rows; ++i0) {
+        KMK_T low = (KMK_T)INFINITY, next = (KMK_T)INFINITY;
+        int near = 0;
+        for (j = 0; j < k; ++j) {
+            const KMK_T v = half_cnorm[j] - tile[j * rows + i0];
+            if (v < low) {
+                next = low;
+                low = v;
+                near = (int)j;
+            } else if (v < next) {
+                next = v;
+            }
+        }
+        lab[i0] = near;
+        if (two)
+            second_value[i0] = next;
+    }
+}
+
+/* kmk_argmin_tile: kmk_tile_minima's labels. */
 KMK_CLONES static void
 KMK_NAME(kmk_argmin_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
                           ptrdiff_t k, const KMK_T *restrict half_cnorm,
                           int *restrict lab)
 {
-    ptrdiff_t i0, r, j;
-    for (i0 = 0; i0 + KMK_RB <= rows; i0 += KMK_RB) {
-        KMK_T low[KMK_RB];
-        int near[KMK_RB];
-        for (r = 0; r < KMK_RB; ++r) {
-            low[r] = (KMK_T)INFINITY;
-            near[r] = 0;
-        }
-        for (j = 0; j < k; ++j) {
-            const KMK_T h = half_cnorm[j];
-            const KMK_T *restrict tj = tile + j * rows + i0;
-            const int jj = (int)j;
-            for (r = 0; r < KMK_RB; ++r) {
-                const KMK_T v = h - tj[r];
-                const KMK_MASK better = -(KMK_MASK)(v < low[r]);
-                low[r] = KMK_NAME(kmk_select)(better, v, low[r]);
-                near[r] = (jj & (int)better) | (near[r] & ~(int)better);
-            }
-        }
-        for (r = 0; r < KMK_RB; ++r)
-            lab[i0 + r] = near[r];
-    }
-    for (; i0 < rows; ++i0) {
-        KMK_T low = (KMK_T)INFINITY;
-        int near = 0;
-        for (j = 0; j < k; ++j) {
-            const KMK_T v = half_cnorm[j] - tile[j * rows + i0];
-            if (v < low) {
-                low = v;
-                near = (int)j;
-            }
-        }
-        lab[i0] = near;
-    }
+    KMK_NAME(kmk_tile_minima)(tile, rows, k, half_cnorm, lab, 0, NULL);
+}
+
+/* kmk_argmin2_tile: kmk_argmin_tile that also returns, in second_value[i],
+ * the lowest value over the centres other than the chosen one (INFINITY
+ * when k = 1). */
+KMK_CLONES static void
+KMK_NAME(kmk_argmin2_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
+                           ptrdiff_t k, const KMK_T *restrict half_cnorm,
+                           int *restrict lab, KMK_T *restrict second_value)
+{
+    KMK_NAME(kmk_tile_minima)(tile, rows, k, half_cnorm, lab, 1, second_value);
 }
 
 /*
@@ -592,126 +671,6 @@ KMK_NAME(kmk_potentials_tile)(const KMK_T *restrict x, ptrdiff_t rows,
             acc[i] = s > 0 ? s : 0;
         }
         potentials[j] += KMK_NAME(kmk_capped_sum)(current, w, rows, acc);
-    }
-}
-
-/*
- * kmk_nearest_two_blocks: kmk_nearest_two_direct's work for a given d, as
- * kmk_nearest_blocks is kmk_nearest_direct's.
- */
-static KMK_ALWAYS_INLINE void
-KMK_NAME(kmk_nearest_two_blocks)(const KMK_T *restrict x, ptrdiff_t rows,
-                                 ptrdiff_t d, const KMK_T *restrict c,
-                                 ptrdiff_t k, KMK_T *restrict xl,
-                                 int *restrict lab, KMK_T *restrict best,
-                                 KMK_T *restrict second)
-{
-    ptrdiff_t i0, r, j;
-    for (i0 = 0; i0 < rows; i0 += KMK_RB) {
-        const ptrdiff_t g = rows - i0 < KMK_RB ? rows - i0 : KMK_RB;
-        KMK_T low[KMK_RB], next[KMK_RB], acc[KMK_RB];
-        int near[KMK_RB];
-        KMK_NAME(kmk_load_block)(x + i0 * d, g, d, xl);
-        for (r = 0; r < KMK_RB; ++r) {
-            low[r] = next[r] = (KMK_T)INFINITY;
-            near[r] = 0;
-        }
-        for (j = 0; j < k; ++j) {
-            const int jj = (int)j;
-            KMK_NAME(kmk_block_sqdist)(xl, d, c + j * d, acc);
-            for (r = 0; r < KMK_RB; ++r) {
-                const KMK_T s = acc[r];
-                const KMK_MASK better = -(KMK_MASK)(s < low[r]);
-                const KMK_MASK second = -(KMK_MASK)(s < next[r]);
-                const KMK_T runner_up = KMK_NAME(kmk_select)(second, s, next[r]);
-                next[r] = KMK_NAME(kmk_select)(better, low[r], runner_up);
-                low[r] = KMK_NAME(kmk_select)(better, s, low[r]);
-                near[r] = (jj & (int)better) | (near[r] & ~(int)better);
-            }
-        }
-        for (r = 0; r < g; ++r) {
-            lab[i0 + r] = near[r];
-            best[i0 + r] = low[r];
-            second[i0 + r] = next[r];
-        }
-    }
-}
-
-/*
- * kmk_nearest_two_direct: kmk_nearest_direct that also returns, in second[i],
- * the squared distance from row i to the nearest *other* centre (INFINITY
- * when k = 1): what Hamerly's lower bound is made of.  The same sums and the
- * same tie rule as kmk_nearest_direct, so the labels are the same.  Scratch
- * as there.
- */
-KMK_CLONES static void
-KMK_NAME(kmk_nearest_two_direct)(const KMK_T *restrict x, ptrdiff_t rows,
-                                 ptrdiff_t d, const KMK_T *restrict c,
-                                 ptrdiff_t k, KMK_T *restrict xl,
-                                 int *restrict lab, KMK_T *restrict best,
-                                 KMK_T *restrict second)
-{
-    switch (d) {
-    case 1: KMK_NAME(kmk_nearest_two_blocks)(x, rows, 1, c, k, xl, lab, best, second); break;
-    case 2: KMK_NAME(kmk_nearest_two_blocks)(x, rows, 2, c, k, xl, lab, best, second); break;
-    case 3: KMK_NAME(kmk_nearest_two_blocks)(x, rows, 3, c, k, xl, lab, best, second); break;
-    case 4: KMK_NAME(kmk_nearest_two_blocks)(x, rows, 4, c, k, xl, lab, best, second); break;
-    default: KMK_NAME(kmk_nearest_two_blocks)(x, rows, d, c, k, xl, lab, best, second); break;
-    }
-}
-
-/*
- * kmk_argmin2_tile: kmk_argmin_tile that also returns, in second_value[i],
- * the lowest half_cnorm[j] - tile[j, i] over the centres j other than the
- * chosen one (INFINITY when k = 1).
- */
-KMK_CLONES static void
-KMK_NAME(kmk_argmin2_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
-                           ptrdiff_t k, const KMK_T *restrict half_cnorm,
-                           int *restrict lab, KMK_T *restrict second_value)
-{
-    ptrdiff_t i0, r, j;
-    for (i0 = 0; i0 + KMK_RB <= rows; i0 += KMK_RB) {
-        KMK_T low[KMK_RB], next[KMK_RB];
-        int near[KMK_RB];
-        for (r = 0; r < KMK_RB; ++r) {
-            low[r] = next[r] = (KMK_T)INFINITY;
-            near[r] = 0;
-        }
-        for (j = 0; j < k; ++j) {
-            const KMK_T h = half_cnorm[j];
-            const KMK_T *restrict tj = tile + j * rows + i0;
-            const int jj = (int)j;
-            for (r = 0; r < KMK_RB; ++r) {
-                const KMK_T v = h - tj[r];
-                const KMK_MASK better = -(KMK_MASK)(v < low[r]);
-                const KMK_MASK second = -(KMK_MASK)(v < next[r]);
-                const KMK_T runner_up = KMK_NAME(kmk_select)(second, v, next[r]);
-                next[r] = KMK_NAME(kmk_select)(better, low[r], runner_up);
-                low[r] = KMK_NAME(kmk_select)(better, v, low[r]);
-                near[r] = (jj & (int)better) | (near[r] & ~(int)better);
-            }
-        }
-        for (r = 0; r < KMK_RB; ++r) {
-            lab[i0 + r] = near[r];
-            second_value[i0 + r] = next[r];
-        }
-    }
-    for (; i0 < rows; ++i0) {
-        KMK_T low = (KMK_T)INFINITY, next = (KMK_T)INFINITY;
-        int near = 0;
-        for (j = 0; j < k; ++j) {
-            const KMK_T v = half_cnorm[j] - tile[j * rows + i0];
-            if (v < low) {
-                next = low;
-                low = v;
-                near = (int)j;
-            } else if (v < next) {
-                next = v;
-            }
-        }
-        lab[i0] = near;
-        second_value[i0] = next;
     }
 }
 
