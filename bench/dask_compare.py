@@ -136,11 +136,10 @@ class DaskMLTimer(logging.Handler):
 
 def time_kmeanskit(client, x, c0, iters):
     """Seconds per iteration (total / iters) and tasks per iteration."""
+    import dask.array as da
     from distributed import get_task_stream
 
     from kmeanskit import kmeans2
-
-    import dask.array as da
 
     with get_task_stream(client) as stream, \
             warnings.catch_warnings(record=True) as empty:
@@ -240,12 +239,11 @@ def overhead_probe(client, blocks, d, k, iters, with_daskml):
 def out_of_core(args):
     """Lazily generated data ``ooc_factor`` x the workers' total memory
     limit, never persisted: kmeanskit (and dask-ml, one iteration)."""
+    import dask.array as da
     from dask.utils import parse_bytes
     from distributed import Client, LocalCluster
 
     from kmeanskit import kmeans2
-
-    import dask.array as da
 
     limit = parse_bytes(args.ooc_limit)
     d, k = 16, 32

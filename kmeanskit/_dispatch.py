@@ -245,13 +245,15 @@ class Route:
 
         return to_host(a)
 
-    def as_data(self, a, name, *, check_finite, integers="raise", max_ndim=2):
+    def as_data(self, a, name, *, check_finite, integers="raise", min_ndim=1,
+                max_ndim=2):
         """:func:`kmeanskit._validate.as_data` on this route's arrays."""
         if self.kind != "portable" and not _is_dask(a):
             return _validate.as_data(a, name, check_finite=check_finite,
-                                     integers=integers, max_ndim=max_ndim)
-        if a.ndim == 0 or a.ndim > max_ndim:
-            _validate.raise_bad_ndim(a, name)
+                                     integers=integers, min_ndim=min_ndim,
+                                     max_ndim=max_ndim)
+        if not min_ndim <= a.ndim <= max_ndim:
+            _validate.raise_bad_ndim(a, name, min_ndim, max_ndim)
         if a.ndim == 2 and a.shape[1] == 0:
             _validate.raise_no_features(a, name)
         source = self.dtype(a)

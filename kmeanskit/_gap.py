@@ -128,7 +128,8 @@ def reference_gaps(engine, x, ks, log_w, *, n_refs=10, reference="box", n_init=3
     gap = mean_ref - log_w
     s_k = log_ref.std(axis=0) * np.sqrt(1.0 + 1.0 / n_refs)
     return GapResult(tuple(int(k) for k in ks), gap, s_k,
-                     np.asarray(log_w, dtype=float), mean_ref, tibshirani_k(ks, gap, s_k), int(ks[int(np.argmax(gap))]))
+                     np.asarray(log_w, dtype=float), mean_ref,
+                     tibshirani_k(ks, gap, s_k), int(ks[int(np.argmax(gap))]))
 
 
 def check_ks(ks, n, name="ks"):
@@ -142,7 +143,7 @@ def check_ks(ks, n, name="ks"):
     if not values:
         raise ValueError(f"{name} is empty.")
     if len(set(values)) != len(values) or any(
-            b <= a for a, b in zip(values, values[1:])):
+            b <= a for a, b in zip(values, values[1:], strict=False)):
         raise ValueError(f"{name} must be strictly increasing, got {values!r}.")
     if values[0] < 1 or values[-1] > n:
         raise ValueError(

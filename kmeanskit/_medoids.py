@@ -13,8 +13,7 @@ import numbers
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from . import _pam
-from . import _magnitude, _validate
+from . import _magnitude, _pam, _validate
 from ._dispatch import dispatch
 from ._result import KMeansInfo
 
@@ -200,7 +199,6 @@ def _fit(d, w, k, method, init, max_iter, rng):
 
 def _clara(source, w, k, method, init, max_iter, rng, sample_size, n_samples):
     """CLARA: fit samples, keep the medoids of least total deviation."""
-    n = source.n
     rows = np.flatnonzero(w > 0)
     best, deviations = None, []
     for s in range(n_samples):

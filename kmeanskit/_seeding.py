@@ -36,8 +36,15 @@ import numpy as np
 from . import _magnitude, _validate
 from ._dispatch import dispatch
 from ._engines import (
-    candidate_potentials, d2_draw, d2_search, moments, potential, scale_rows,
-    spread_dof, take, to_host,
+    candidate_potentials,
+    d2_draw,
+    d2_search,
+    moments,
+    potential,
+    scale_rows,
+    spread_dof,
+    take,
+    to_host,
 )
 from ._kmeans_parallel import init_kmeans_parallel
 from ._rng import random_integer

@@ -104,10 +104,12 @@ def check_finite_array(a, name):
         raise_not_finite(name)
 
 
-def raise_bad_ndim(a, name):
-    """Raise the ``ValueError`` for an observation array ``name`` of bad rank."""
+def raise_bad_ndim(a, name, min_ndim=1, max_ndim=2):
+    """Raise the ``ValueError`` for an observation array ``name`` of bad rank
+    (the caller takes ranks ``min_ndim`` to ``max_ndim``)."""
+    allowed = " or ".join(f"{r}-D" for r in range(min_ndim, max_ndim + 1))
     raise ValueError(
-        f"{name} must be a 1-D or 2-D array, got an array of ndim={a.ndim} "
+        f"{name} must be a {allowed} array, got an array of ndim={a.ndim} "
         f"(shape {tuple(a.shape)})."
     )
 
@@ -121,15 +123,15 @@ def raise_no_features(a, name):
     )
 
 
-def as_data(a, name, *, check_finite, integers="raise", max_ndim=2):
+def as_data(a, name, *, check_finite, integers="raise", min_ndim=1, max_ndim=2):
     """Validate an observation array; return it as a float32/float64 ndarray.
 
     The returned array is ``a`` itself when no conversion is needed: callers
     must treat it as read-only.
     """
     arr = np.asarray(a)
-    if arr.ndim == 0 or arr.ndim > max_ndim:
-        raise_bad_ndim(arr, name)
+    if not min_ndim <= arr.ndim <= max_ndim:
+        raise_bad_ndim(arr, name, min_ndim, max_ndim)
     if arr.ndim == 2 and arr.shape[1] == 0:
         raise_no_features(arr, name)
     dtype = floating_dtype(arr.dtype, name, integers=integers)

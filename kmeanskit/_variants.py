@@ -96,9 +96,8 @@ def check_inputs(func, data, k, weights, minit, *, check_finite,
         minit = None
     route = dispatch(func, data, weights, minit, names=("data", "weights", "minit"))
     data_arr, weights_arr, given_arr = route.arrays
-    values = route.as_data(data_arr, "data", check_finite=check_finite)
-    if values.ndim != 2 and not one_dimensional:
-        _validate.raise_bad_ndim(values, "data")
+    values = route.as_data(data_arr, "data", check_finite=check_finite,
+                           min_ndim=1 if one_dimensional else 2)
     n = values.shape[0]
     count = _validate.check_k_count(k, n, points_needed=True)
     if weights_arr is not None:

@@ -15,7 +15,8 @@ def _mixture(n, d, k, spread, seed=0):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("d, k, spread", [(2, 9, 8.0), (5, 12, 2.0), (20, 7, 1.0), (3, 1, 1.0)])
+@pytest.mark.parametrize("d, k, spread",
+                         [(2, 9, 8.0), (5, 12, 2.0), (20, 7, 1.0), (3, 1, 1.0)])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("method", ["direct", "dot", "gemm"])
 def test_bounded_pass_equals_lloyd_every_iteration(dtype, d, k, spread, weighted,
@@ -39,7 +40,8 @@ def test_bounded_pass_equals_lloyd_every_iteration(dtype, d, k, spread, weighted
         scans.append(state.n_scans)
         nonempty = ref.counts > 0
         centres = centres.copy()
-        centres[nonempty] = (ref.sums[nonempty] / ref.counts[nonempty, None]).astype(dtype)
+        means = ref.sums[nonempty] / ref.counts[nonempty, None]
+        centres[nonempty] = means.astype(dtype)
     assert scans[0] == 3000  # the first pass has no bounds yet
     if k > 1 and spread >= 8:
         # Well separated clusters: later passes skip most full scans.

@@ -98,7 +98,8 @@ def test_lloyd_pass_matches_reference(n, dtype, weighted, method):
     np.add.at(expected_sums, labels, weights[:, None] * x.astype(np.float64))
     np.testing.assert_allclose(result.sums, expected_sums, rtol=1e-10, atol=1e-10)
     best = full.min(axis=1)
-    np.testing.assert_allclose(result.inertia, np.sum(weights * best), **_tolerance(dtype))
+    np.testing.assert_allclose(result.inertia, np.sum(weights * best),
+                               **_tolerance(dtype))
     np.testing.assert_allclose(result.distance_sum, np.sum(weights * np.sqrt(best)),
                                **_tolerance(dtype))
 

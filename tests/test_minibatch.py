@@ -186,3 +186,10 @@ def test_streaming_every_backend(xp_backend):
         minibatch_update(ref, block)
         minibatch_update(got, xp_backend.asarray(block))
     assert_allclose(got.centroids, ref.centroids, rtol=1e-12)
+
+
+def test_one_dimensional_data_is_refused_by_name():
+    # Mini-batch k-means takes (n, d) data only; the message names the rank
+    # it takes rather than "1-D or 2-D".
+    with pytest.raises(ValueError, match="must be a 2-D array, got .* ndim=1"):
+        minibatch_kmeans(np.arange(20.0), 2)

@@ -129,8 +129,11 @@ def test_bad_data():
     x[7] = 0.0
     with pytest.raises(ValueError, match="data row 7 is all zeros"):
         spherical_kmeans(x, 3)
-    with pytest.raises(ValueError, match="1-D or 2-D"):
+    with pytest.raises(ValueError, match="must be a 2-D array"):
         spherical_kmeans(np.ones((2, 3, 4)), 2)
+    # One direction per row: 1-D data is refused, and the message says so.
+    with pytest.raises(ValueError, match="must be a 2-D array, got .* ndim=1"):
+        spherical_kmeans(np.ones(5), 2)
     with pytest.raises(ValueError, match="at least 1"):
         spherical_kmeans(_directions(10, n=30), 0)
 

@@ -78,9 +78,9 @@ def test_examples_conclusions_hold(study):
                      ("minibatch", "greedy++"), ("minibatch", "random")])
         assert mean("minibatch", "random", n) == worst
     # Plain k-means++ misses the optimum at n_init = 1 more often than greedy.
-    at_best = dict(zip(zip(study.summary["method"], study.summary["init"],
-                           study.summary["n_init"]), study.summary["at_best"],
-                       strict=True))
+    settings = zip(study.summary["method"], study.summary["init"],
+                   study.summary["n_init"], strict=True)
+    at_best = dict(zip(settings, study.summary["at_best"], strict=True))
     assert at_best[("kmeans", "++", 1)] < at_best[("kmeans", "greedy++", 1)] == 5
 
 

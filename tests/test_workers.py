@@ -17,7 +17,8 @@ def data():
 def test_kmeans2_identical_for_any_worker_count(data, dtype):
     # Fixed block partition + ordered reduction: bit-identical results.
     x = data.astype(dtype)
-    results = [kmeanskit.kmeans2(x, 6, minit="++", rng=3, workers=w) for w in (1, 2, -1)]
+    results = [kmeanskit.kmeans2(x, 6, minit="++", rng=3, workers=w)
+               for w in (1, 2, -1)]
     for centroid, label in results[1:]:
         np.testing.assert_array_equal(centroid, results[0][0])
         np.testing.assert_array_equal(label, results[0][1])
