@@ -75,11 +75,13 @@ KMK_NAME(kmk_block_sqdist)(const KMK_T *restrict xl, ptrdiff_t d,
  * kmk_minima: the running minima of a block of rows over the centres offered
  * so far (kmk_offer): the lowest value, its centre (the first offered wins
  * exact ties; a row offered only NaN keeps centre 0 and INFINITY) and, for
- * Hamerly's bounds, the runner-up.  Small enough to live in registers.
+ * Hamerly's bounds, the runner-up.  Small enough to live in registers; the
+ * centres are held as wide as the values (KMK_MASK), so that float64 blends
+ * need no narrowing of their masks.
  */
 typedef struct {
     KMK_T low[KMK_RB], next[KMK_RB];
-    int near[KMK_RB];
+    KMK_MASK near[KMK_RB];
 } KMK_NAME(kmk_minima);
 
 static KMK_ALWAYS_INLINE void
@@ -107,7 +109,7 @@ KMK_NAME(kmk_offer)(KMK_NAME(kmk_minima) *restrict m, const KMK_T *restrict v,
             m->next[r] = KMK_NAME(kmk_select)(better, m->low[r], runner_up);
         }
         m->low[r] = KMK_NAME(kmk_select)(better, v[r], m->low[r]);
-        m->near[r] = (jj & (int)better) | (m->near[r] & ~(int)better);
+        m->near[r] = ((KMK_MASK)jj & better) | (m->near[r] & ~better);
     }
 }
 
@@ -120,7 +122,7 @@ KMK_NAME(kmk_finish)(const KMK_NAME(kmk_minima) *restrict m, ptrdiff_t g,
 {
     ptrdiff_t r;
     for (r = 0; r < g; ++r) {
-        lab[r] = m->near[r];
+        lab[r] = (int)m->near[r];
         if (low != NULL)
             low[r] = m->low[r];
         if (next != NULL)
