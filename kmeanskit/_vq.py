@@ -311,9 +311,10 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
         distances the bounds rule out: fewer distance computations, which
         pays when clusters are well separated (often several times faster)
         and costs when they overlap.  'auto' times both kinds of iteration
-        as it goes and keeps the faster.  All three give the same labels
-        (up to exact near-ties on wide data, where 'lloyd' ranks by the
-        GEMM identity).  A kmeanskit extension.
+        as it goes and keeps the faster (below 1024 centroids x features,
+        where the bounds can save little, it runs 'lloyd').  All three give
+        the same labels (up to exact near-ties from 5 features on, where
+        'lloyd' ranks by the GEMM identity).  A kmeanskit extension.
 
     Returns
     -------
@@ -505,9 +506,10 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
         distances the bounds rule out: fewer distance computations, which
         pays when clusters are well separated (often several times faster)
         and costs when they overlap.  'auto' times both kinds of iteration
-        as it goes and keeps the faster.  All three give the same labels
-        (up to exact near-ties on wide data, where 'lloyd' ranks by the
-        GEMM identity).  A kmeanskit extension.
+        as it goes and keeps the faster (below 1024 centroids x features,
+        where the bounds can save little, it runs 'lloyd').  All three give
+        the same labels (up to exact near-ties from 5 features on, where
+        'lloyd' ranks by the GEMM identity).  A kmeanskit extension.
     n_init : int, optional
         Number of starts; the one with the lowest inertia is kept (the
         first on ties).  Default: 1.  See Notes for the random stream of

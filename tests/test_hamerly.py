@@ -145,7 +145,7 @@ def test_auto_leaves_bounds_the_engine_gave_up_on():
 def test_public_auto_same_answer_as_lloyd(spread):
     # Separated (bounds pay) and overlapping (they do not) clusters, large
     # enough for 'auto' to time passes: the results are those of 'lloyd'.
-    x = _mixture(20000, 4, 64, spread, seed=7)
+    x = _mixture(20000, 16, 64, spread, seed=7)
     c1, l1 = kmeanskit.kmeans2(x, 64, iter=12, minit="++", rng=1)
     c2, l2 = kmeanskit.kmeans2(x, 64, iter=12, minit="++", rng=1, algorithm="auto")
     np.testing.assert_array_equal(c1, c2)
@@ -159,7 +159,7 @@ def test_public_auto_same_answer_as_lloyd(spread):
 def test_auto_runs_plain_passes_where_bounds_cannot_pay():
     # Two features and nine centres: a plain pass costs less per row than a
     # bounded pass's own bookkeeping, so 'auto' does not try the bounds; with
-    # more work per row it times both.
+    # much more work per row (8 x 256) it times both.
     from kmeanskit._engines.compiled import CompiledEngine
     from kmeanskit._passes import Passes, TimedPasses, make_passes
 
@@ -167,4 +167,4 @@ def test_auto_runs_plain_passes_where_bounds_cannot_pay():
     narrow = np.zeros((400_000, 2))
     wide = np.zeros((40_000, 8))
     assert type(make_passes(engine, narrow, "auto", 9)) is Passes
-    assert isinstance(make_passes(engine, wide, "auto", 64), TimedPasses)
+    assert isinstance(make_passes(engine, wide, "auto", 256), TimedPasses)
