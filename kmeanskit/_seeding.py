@@ -282,16 +282,23 @@ def init_gaussian(x, k, rng, engine=None, *, one_dimensional=False,
         # More features than observations: the covariance is singular, so
         # sample in the span of the centred data through its SVD (on the
         # host: fewer rows than columns, and LAPACK's signs on every backend).
-        mu, _ = moments(engine, x, None, weights)
-        centred = to_host(engine, x) - mu
-        dof = n - 1.0
-        if weights is not None:
+        host = to_host(engine, x)
+        if weights is None:
+            # SciPy centres and factors in the data's own dtype: a float32
+            # SVD can differ from the float64 one in the signs of its
+            # singular vectors, hence in every draw.
+            mu = host.mean(axis=0)
+            centred = host - mu
+            dof = n - 1.0
+        else:
             # sqrt(w) * (x - mu) has the weighted scatter matrix as its Gram.
-            centred = centred * np.sqrt(weights)[:, np.newaxis]
+            mu, _ = moments(engine, x, None, weights)
+            centred = (host - mu) * np.sqrt(weights)[:, np.newaxis]
             dof = spread_dof(float(np.sum(weights)))
         _, s, vh = np.linalg.svd(centred, full_matrices=False)
         draws = rng.standard_normal(size=(k, s.size))
-        return draws @ (s[:, np.newaxis] * vh / math.sqrt(dof)) + mu
+        factor = (s[:, np.newaxis] * vh).astype(np.float64) / math.sqrt(dof)
+        return draws @ factor + mu
     mu, cov = moments(engine, x, "cov", weights)
     draws = rng.standard_normal(size=(k, d))
     return draws @ _gaussian_factor(cov).T + mu

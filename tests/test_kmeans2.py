@@ -145,6 +145,19 @@ class TestKmeans2RandomInits:
         X = np.concatenate([rng.normal(0, 1, (4, 10)), rng.normal(8, 1, (4, 10))])
         _assert_same_as_scipy(X, 2, iter=3, minit="random", rng=5)
 
+    @pytest.mark.parametrize("seed", [1, 22, 26, 29])
+    def test_random_init_more_features_than_points_float32(self, seed):
+        """float32 data, N > M: SciPy's draws (its SVD runs in float32).
+
+        These seeds gave other centroids when the SVD ran on float64 data:
+        the float32 factorisation flips the signs of some singular vectors.
+        """
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(2, 8))
+        d, k = int(rng.integers(n + 1, 20)), int(rng.integers(1, 4))
+        X = rng.normal(size=(n, d)).astype(np.float32)
+        _assert_same_as_scipy(X, k, iter=1, minit="random", rng=seed)
+
     @pytest.mark.parametrize("minit", ["points", "random", "++"])
     def test_seed_keyword_matches_scipy(self, blobs4d, minit):
         """Legacy seed=int (a RandomState stream) also reproduces SciPy."""
