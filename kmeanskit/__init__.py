@@ -64,6 +64,11 @@ plotting
     Pictures of every result (needs matplotlib: the ``plot`` extra).
 """
 
+from ._built import require_compiled_extensions
+
+require_compiled_extensions()
+del require_compiled_extensions
+
 from ._config import show_config
 from ._errors import ClusterError
 from ._gap import GapResult, gap_statistic

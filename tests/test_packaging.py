@@ -5,6 +5,7 @@ import importlib.machinery
 import importlib.metadata
 import importlib.util
 import inspect
+import json
 import pkgutil
 from pathlib import Path
 
@@ -28,10 +29,44 @@ def _all_module_names():
 _RUNS_ON_IMPORT = {"kmeanskit.__main__"}
 
 
+def _editable_install():
+    """Whether kmeanskit is installed in editable mode (PEP 660's direct_url)."""
+    text = importlib.metadata.distribution("kmeanskit").read_text("direct_url.json")
+    return bool(text) and json.loads(text).get("dir_info", {}).get("editable", False)
+
+
+def _package_folders():
+    """Where the installed package's modules may live.
+
+    A wheel installs everything in one folder.  An editable install serves
+    the .py files from the source tree and the compiled extensions from its
+    build folder (meson-python's import hook), so both count.
+    """
+    folders = [Path(kmeanskit.__file__).resolve().parent]
+    if _editable_install():
+        from kmeanskit import _kernels
+
+        folders.append(Path(_kernels.__file__).resolve().parent)
+    return folders
+
+
 class TestInstalledWheel:
     def test_package_is_imported_from_install_not_checkout(self):
-        """kmeanskit is imported from the install, not the checkout's kmeanskit/."""
+        """kmeanskit is imported from the install, not the checkout's kmeanskit/.
+
+        With an editable install the source tree is the install; its
+        compiled extensions must then come from the build folder, which the
+        import hook rebuilds, not from stale files in the tree.
+        """
         pkg_file = Path(kmeanskit.__file__).resolve()
+        if _editable_install():
+            from kmeanskit import _kernels
+
+            kernels = Path(_kernels.__file__).resolve()
+            assert not kernels.is_relative_to(pkg_file.parent), (
+                f"editable install, but the kernels load from the tree: {kernels}"
+            )
+            return
         assert not pkg_file.is_relative_to(SOURCE_PKG.resolve()), (
             f"tests imported the source tree: {pkg_file}"
         )
@@ -41,14 +76,16 @@ class TestInstalledWheel:
         names = _all_module_names()
         assert "kmeanskit._kernels" in names
         assert "kmeanskit.datasets" in names
-        installed = Path(kmeanskit.__file__).resolve().parent
+        folders = _package_folders()
+
+        def installed(path):
+            return any(Path(path).resolve().is_relative_to(f) for f in folders)
+
         for name in names:
             if name in _RUNS_ON_IMPORT:
-                spec = importlib.util.find_spec(name)
-                assert Path(spec.origin).resolve().is_relative_to(installed)
+                assert installed(importlib.util.find_spec(name).origin), name
                 continue
-            mod = importlib.import_module(name)
-            assert Path(mod.__file__).resolve().is_relative_to(installed)
+            assert installed(importlib.import_module(name).__file__), name
 
     def test_source_py_files_are_installed(self):
         """Every .py module of the checkout's kmeanskit/ is in the installed wheel."""
@@ -192,3 +229,66 @@ def test_results_are_numpy_arrays():
     X = np.random.default_rng(1).normal(size=(30, 2))
     c, lab = kmeanskit.kmeans2(X, 2, minit="points", rng=0)
     assert type(c) is np.ndarray and type(lab) is np.ndarray
+
+
+class TestUnbuiltSourceTree:
+    """Importing a tree without its compiled extensions gives one clear error."""
+
+    @pytest.fixture(autouse=True)
+    def _not_editable(self):
+        if _editable_install():
+            pytest.skip("editable install: its import hook serves 'kmeanskit' "
+                        "from any working directory")
+
+    @staticmethod
+    def _import_from(folder):
+        import subprocess
+        import sys
+
+        # -c puts `folder` (the working directory) first on sys.path, as
+        # running Python from a repository's root does.
+        return subprocess.run([sys.executable, "-c", "import kmeanskit"],
+                              capture_output=True, text=True, timeout=120,
+                              cwd=folder)
+
+    @staticmethod
+    def _copy_without_extensions(tmp_path, *, source_marker):
+        import shutil
+
+        installed = Path(kmeanskit.__file__).resolve().parent
+        suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+        shutil.copytree(installed, tmp_path / "kmeanskit",
+                        ignore=lambda _, names: [n for n in names
+                                                 if n.endswith(suffixes)])
+        if source_marker:
+            (tmp_path / "kmeanskit" / "_kernels.pyx").write_text("# source\n")
+        return tmp_path
+
+    def test_source_tree_says_how_to_build(self, tmp_path):
+        folder = self._copy_without_extensions(tmp_path, source_marker=True)
+        res = self._import_from(folder)
+        assert res.returncode != 0
+        last = res.stderr.strip().splitlines()[-1]
+        assert last.startswith("ImportError: kmeanskit is being imported from its "
+                               "source tree"), res.stderr
+        assert "pip install ." in last and "-e ." in last
+        assert "circular import" not in res.stderr
+
+    def test_incomplete_install_says_reinstall(self, tmp_path):
+        folder = self._copy_without_extensions(tmp_path, source_marker=False)
+        res = self._import_from(folder)
+        last = res.stderr.strip().splitlines()[-1]
+        assert last.startswith("ImportError: kmeanskit's compiled extensions "
+                               "(_kernels, _pam, _cityblock, _silhouette) are "
+                               "missing"), res.stderr
+
+    def test_the_checkout_itself(self):
+        # The repository's root, where `python -c "import kmeanskit"` finds
+        # the unbuilt tree (unless an editable install's hook serves it).
+        if not (SOURCE_PKG / "_kernels.pyx").exists():
+            pytest.skip("no source checkout next to the tests")
+        suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+        if any(p.name.endswith(suffixes) for p in SOURCE_PKG.iterdir()):
+            pytest.skip("the checkout holds extensions built in place")
+        res = self._import_from(SOURCE_PKG.parent)
+        assert "kmeanskit is being imported from its source tree" in res.stderr
