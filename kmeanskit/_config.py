@@ -2,8 +2,34 @@
 
 import json
 import platform
+from importlib import metadata
+from importlib.util import find_spec
 
 __all__ = ["show_config"]
+
+# The libraries kmeanskit works with when they are installed, by import name.
+OPTIONAL = ("array_api_strict", "cupy", "dask", "distributed", "jax", "matplotlib",
+            "pandas", "sklearn", "torch", "tqdm")
+
+
+def _optional_versions():
+    """``{import name: version or None}``, found without importing anything."""
+    distributions = metadata.packages_distributions()
+    versions = {}
+    for name in OPTIONAL:
+        version = None
+        if find_spec(name) is not None:
+            # CuPy's distribution is named per CUDA version (cupy-cuda12x).
+            for dist in distributions.get(name, ()):
+                try:
+                    version = metadata.version(dist)
+                    break
+                except metadata.PackageNotFoundError:
+                    continue
+            else:
+                version = "unknown"
+        versions[name] = version
+    return versions
 
 
 def _config():
@@ -29,11 +55,12 @@ def _config():
         "openmp": bool(_kernels.HAVE_OPENMP),
         "threads": default_n_threads(),
         "blas": blas,
+        "optional": _optional_versions(),
     }
 
 
 def show_config(mode="stdout"):
-    """Report the version, the OpenMP build flag, the BLAS and the thread count.
+    """Report how kmeanskit was built, its threads, and the optional libraries found.
 
     Parameters
     ----------
@@ -46,8 +73,12 @@ def show_config(mode="stdout"):
         With ``mode='dicts'``: keys ``version``, ``python``, ``platform``,
         ``numpy``, ``scipy``, ``openmp`` (whether the kernels were compiled
         with OpenMP), ``threads`` (threads the kernels use by default; set
-        ``OMP_NUM_THREADS`` to change it) and ``blas`` (the BLAS libraries
-        loaded in this process, as reported by threadpoolctl).
+        ``OMP_NUM_THREADS`` to change it), ``blas`` (the BLAS libraries
+        loaded in this process, as reported by threadpoolctl) and
+        ``optional``: the version of each optional library kmeanskit works
+        with (array-api-strict, CuPy, Dask, distributed, JAX, matplotlib,
+        pandas, scikit-learn, PyTorch, tqdm), by import name, or ``None``
+        when it is not installed.  Nothing is imported to find them.
 
     Raises
     ------

@@ -194,6 +194,19 @@ class TestShowConfig:
         assert isinstance(cfg["openmp"], bool)
         assert isinstance(cfg["version"], str)
 
+    def test_lists_optional_libraries_and_versions(self, monkeypatch):
+        """Each optional library: its installed version, or None when absent."""
+        from kmeanskit import _config
+
+        optional = kmeanskit.show_config(mode="dicts")["optional"]
+        assert set(optional) == set(_config.OPTIONAL) >= {
+            "torch", "dask", "jax", "matplotlib", "sklearn"}
+        sklearn = pytest.importorskip("sklearn")
+        assert optional["sklearn"] == sklearn.__version__
+        monkeypatch.setattr(_config, "OPTIONAL", ("sklearn", "no_such_library_x"))
+        assert kmeanskit.show_config(mode="dicts")["optional"] == {
+            "sklearn": sklearn.__version__, "no_such_library_x": None}
+
     def test_dicts_mode_prints_nothing(self, capsys):
         """mode='dicts' returns the information instead of printing it."""
         kmeanskit.show_config(mode="dicts")
