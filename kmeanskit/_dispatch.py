@@ -361,13 +361,11 @@ def _dispatch_general(func, arrays, names, native):
 
     xp, members = _namespace(func, arrays, names)
     if xp is None:
+        host = tuple(_host_array(a) for a in arrays)
         if not _FORCE_PORTABLE:
-            return Route("numpy", tuple(
-                a if a is None or type(a) is np.ndarray else np.asarray(a)
-                for a in arrays))
-        xp = compat.array_namespace(np.empty(0))
-        host = tuple(None if a is None else np.asarray(a) for a in arrays)
-        return Route("portable", host, xp=xp, device="cpu")
+            return Route("numpy", host)
+        return Route("portable", host, xp=compat.array_namespace(np.empty(0)),
+                     device="cpu")
 
     device = _common_device(func, members)
     traced = compat.is_jax_namespace(xp) and _any_traced(a for _, a in members)
@@ -396,6 +394,41 @@ def _dispatch_general(func, arrays, names, native):
 
     return Route("portable", _in_namespace(arrays, xp, device), xp=xp,
                  device=device, traced=traced)
+
+
+def _host_array(a):
+    """NumPy array-likes and pandas objects as NumPy arrays (None kept)."""
+    if a is None or type(a) is np.ndarray:
+        return a
+    if type(a).__module__.partition(".")[0] == "pandas" and hasattr(a, "to_numpy"):
+        return _from_pandas(a)
+    return np.asarray(a)
+
+
+def _from_pandas(a):
+    """A DataFrame or Series as NumPy, its nullable columns included.
+
+    ``numpy.asarray`` turns pandas' nullable dtypes (``Float64``, ``Int64``,
+    ``boolean``, pyarrow-backed numbers) into an object array.  They get the
+    NumPy dtype of their values instead, and missing values (``pd.NA``)
+    become NaN, as scikit-learn converts them: the usual checks then apply
+    (NaN fails ``check_finite``; integer data where floats are required is
+    a ``TypeError``).  Other dtypes (strings, categories) stay as NumPy
+    converts them.
+    """
+    dtypes = list(a.dtypes) if hasattr(a, "columns") else [a.dtype]
+    if all(isinstance(d, np.dtype) for d in dtypes):
+        return np.asarray(a)
+    values = [d if isinstance(d, np.dtype) else getattr(d, "numpy_dtype", None)
+              for d in dtypes]
+    if any(v is None or v.kind not in "biuf" for v in values):
+        return np.asarray(a)
+    dtype = np.result_type(*values)
+    if dtype.kind != "f":
+        if not a.isna().to_numpy().any():
+            return a.to_numpy(dtype=dtype)
+        dtype = np.dtype(np.float64)  # integers with gaps: NaN needs floats
+    return a.to_numpy(dtype=dtype, na_value=np.nan)
 
 
 def _common_device(func, members):

@@ -43,11 +43,12 @@ def _normalise(route, x):
     norms = xp.sqrt(xp.sum(x * x, axis=1, keepdims=True))
     zero = norms[:, 0] == 0
     if route.any(zero):
-        row = int(np.flatnonzero(route.to_host(zero))[0])
+        zero = route.to_host(zero)
+        verb = "is" if np.count_nonzero(zero) == 1 else "are"
         raise ValueError(
-            f"data row {row} is all zeros: its direction (and cosine "
-            "similarity) is undefined; drop it or give it weight 0 after "
-            "replacing it.")
+            f"data {_validate.positions(zero)} {verb} all zeros: "
+            "the direction (and cosine similarity) of a zero row is undefined; "
+            "drop such rows, or replace them and give them weight 0.")
     return x / norms
 
 

@@ -25,8 +25,12 @@ __all__ = [
     "check_flag",
     "check_callback",
     "floating_dtype",
+    "positions",
     "to_2d",
 ]
+
+# How many offending positions an error message lists before counting the rest.
+_LISTED = 5
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -96,6 +100,23 @@ def raise_not_finite(name):
         f"{name} must not contain infs or NaNs (pass check_finite=False to "
         "skip this check at your own risk)."
     )
+
+
+def positions(mask, noun="row", plural=None):
+    """The positions where boolean ``mask`` is true, for an error message.
+
+    ``'row 3'``, ``'rows 3, 8 and 9'``, or the first few and the count:
+    ``'rows 0, 1, 2, 3, 4 and 5 more (10 in all)'``.
+    """
+    found = np.flatnonzero(mask)
+    plural = plural or f"{noun}s"
+    listed = [str(int(i)) for i in found[:_LISTED]]
+    if found.size == 1:
+        return f"{noun} {listed[0]}"
+    if found.size <= _LISTED:
+        return f"{plural} {', '.join(listed[:-1])} and {listed[-1]}"
+    return (f"{plural} {', '.join(listed)} and {found.size - _LISTED} more "
+            f"({found.size} in all)")
 
 
 def check_finite_array(a, name):
@@ -257,11 +278,12 @@ def check_weights(weights, n, *, at_least=1):
         )
     out = np.array(arr, dtype=np.float64, order="C", copy=True)
     if not np.isfinite(out).all():
-        raise ValueError("weights must be finite (got an inf or a NaN).")
+        raise ValueError("weights must be finite, got an inf or a NaN at "
+                         f"{positions(~np.isfinite(out), 'index', 'indices')}.")
     if (out < 0).any():
         raise ValueError(
-            f"weights must be >= 0, got {out[out < 0][0]!r} at index "
-            f"{int(np.flatnonzero(out < 0)[0])}."
+            f"weights must be >= 0, got {float(out[out < 0][0])!r} at "
+            f"{positions(out < 0, 'index', 'indices')}."
         )
     positive = int(np.count_nonzero(out))
     if positive < at_least:

@@ -129,6 +129,15 @@ def test_bad_data():
     x[7] = 0.0
     with pytest.raises(ValueError, match="data row 7 is all zeros"):
         spherical_kmeans(x, 3)
+    # Every zero row is named, not only the first (the first five, then
+    # the count, when there are many).
+    x[[2, 9]] = 0.0
+    with pytest.raises(ValueError, match=r"data rows 2, 7 and 9 are all zeros"):
+        spherical_kmeans(x, 3)
+    x[10:20] = 0.0
+    with pytest.raises(ValueError, match=r"data rows 2, 7, 9, 10, 11 and 8 more "
+                                         r"\(13 in all\) are all zeros"):
+        spherical_kmeans(x, 3)
     with pytest.raises(ValueError, match="must be a 2-D array"):
         spherical_kmeans(np.ones((2, 3, 4)), 2)
     # One direction per row: 1-D data is refused, and the message says so.

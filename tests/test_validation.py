@@ -230,3 +230,88 @@ class TestAccepted:
         """whiten accepts complex data (as SciPy) while vq/kmeans reject it."""
         out = whiten(_CPLX + 1j)
         assert np.iscomplexobj(out)
+
+
+# --------------------------------------------------------------------------
+# Errors about rows name every offending row (the first few and the count)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where, text", [
+    ([3], "row 3"),
+    ([0, 4], "rows 0 and 4"),
+    ([1, 2, 5], "rows 1, 2 and 5"),
+    (range(5), "rows 0, 1, 2, 3 and 4"),
+    (range(2, 12), "rows 2, 3, 4, 5, 6 and 5 more (10 in all)"),
+])
+def test_positions_lists_the_first_five_and_counts(where, text):
+    from kmeanskit._validate import positions
+
+    mask = np.zeros(20, dtype=bool)
+    mask[list(where)] = True
+    assert positions(mask) == text
+
+
+def test_bad_weights_name_every_index():
+    w = np.ones(len(_X))
+    w[[3, 8]] = -1.0
+    with pytest.raises(ValueError, match=r"at indices 3 and 8\."):
+        kpp_init(_X, 2, weights=w)
+    w[[3, 8]] = np.nan
+    with pytest.raises(ValueError, match=r"inf or a NaN at indices 3 and 8\."):
+        kpp_init(_X, 2, weights=w)
+
+
+# --------------------------------------------------------------------------
+# pandas: nullable dtypes are converted (missing values become NaN)
+# --------------------------------------------------------------------------
+
+
+class TestPandasNullable:
+    pd = pytest.importorskip("pandas")
+
+    def _frame(self, dtype):
+        return self.pd.DataFrame(_X, columns=["a", "b"]).astype(dtype)
+
+    @pytest.mark.parametrize("dtype", ["Float64", "Float32"])
+    def test_nullable_floats_give_the_float_result(self, dtype):
+        # The reference is the same frame with NumPy's dtype (NumPy reads
+        # both column by column, and whiten's sums depend on the layout).
+        frame, plain = self._frame(dtype), self._frame(dtype.lower())
+        book = _BOOK.astype(dtype.lower())
+        want = kmeans2(plain, book, minit="matrix")
+        got = kmeans2(frame, book, minit="matrix")
+        assert got[0].dtype == np.dtype(dtype.lower())
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+        np.testing.assert_array_equal(whiten(frame), whiten(plain))
+
+    def test_missing_values_fail_check_finite(self):
+        frame = self._frame("Float64")
+        frame.iloc[4, 1] = self.pd.NA
+        with pytest.raises(ValueError, match="must not contain infs or NaNs"):
+            kmeans2(frame, 2, minit="++", rng=0)
+        # without the check they are NaN, as in a float64 array
+        got = vq(frame, _BOOK, check_finite=False)
+        want = vq(_NAN, _BOOK, check_finite=False)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+        assert not np.isfinite(got[1][4]) and np.isfinite(np.delete(got[1], 4)).all()
+
+    def test_nullable_integers_are_integers(self):
+        frame = self.pd.DataFrame(_INT).astype("Int64")
+        np.testing.assert_array_equal(vq(frame, _INT[:2])[0], vq(_INT, _INT[:2])[0])
+        with pytest.raises(TypeError, match="floating-point"):
+            kmeans2(frame, 2, minit="++", rng=0)
+        frame.iloc[0, 0] = self.pd.NA  # a gap: floats, so it can be NaN
+        with pytest.raises(ValueError, match="must not contain infs or NaNs"):
+            vq(frame, _INT[:2])
+
+    def test_series_and_weights(self):
+        frame = self._frame("Float64")
+        weights = self.pd.Series(np.arange(1, 21), dtype="Float64")
+        got = kmeans2(frame, _BOOK, minit="matrix", weights=weights)
+        want = kmeans2(_X, _BOOK, minit="matrix", weights=np.arange(1.0, 21.0))
+        np.testing.assert_array_equal(got[0], want[0])
+        col = self.pd.Series(_X[:, 0], dtype="Float64")
+        np.testing.assert_array_equal(whiten(col), whiten(_X[:, 0]))
