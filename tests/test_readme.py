@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-pytestmark = pytest.mark.skipif(not README.is_file(), reason="no README.md beside tests/")
+pytestmark = pytest.mark.skipif(not README.is_file(),
+                                reason="no README.md beside tests/")
 
 _BLOCK = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)
 
