@@ -6,10 +6,12 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from sklearn import metrics as skm
 
 import kmeanskit as km
 from kmeanskit.datasets import grid_blobs, init_study_blobs
+
+skm = pytest.importorskip("sklearn.metrics", reason="scikit-learn (the reference "
+                          "these tests compare against) is not installed")
 
 
 def _label_sets():

@@ -5,11 +5,13 @@ import math
 
 import numpy as np
 import pytest
-from sklearn import metrics as skm
-from sklearn.datasets import make_blobs
 
 import kmeanskit as km
 from kmeanskit.datasets import grid_blobs, init_study_blobs
+
+skm = pytest.importorskip("sklearn.metrics", reason="scikit-learn (the reference "
+                          "these tests compare against) is not installed")
+from sklearn.datasets import make_blobs  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,14 @@
 
 import numpy as np
 import pytest
-from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.utils import shuffle
 
 import kmeanskit as km
 from kmeanskit.datasets import init_study_blobs
+
+pytest.importorskip("sklearn", reason="scikit-learn (the reference these tests "
+                    "compare against) is not installed")
+from sklearn.cluster import KMeans, MiniBatchKMeans  # noqa: E402
+from sklearn.utils import shuffle  # noqa: E402
 
 
 def _example_make_data(run_id, n_samples_per_center=100, grid_size=3, scale=0.1):

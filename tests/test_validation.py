@@ -268,7 +268,9 @@ def test_bad_weights_name_every_index():
 
 
 class TestPandasNullable:
-    pd = pytest.importorskip("pandas")
+    @pytest.fixture(autouse=True)
+    def _pandas(self):
+        self.pd = pytest.importorskip("pandas")
 
     def _frame(self, dtype):
         return self.pd.DataFrame(_X, columns=["a", "b"]).astype(dtype)
