@@ -341,7 +341,8 @@ def xp_backend(request):
     if not _installed(request.param.module):
         library = request.param.module.split(".")[0]
         how = ("CuPy needs an NVIDIA GPU; it is not in the test extra"
-               if library == "cupy" else 'the test extra installs it: pip install ".[test]"')
+               if library == "cupy"
+               else 'the test extra installs it: pip install ".[test]"')
         pytest.skip(f"{library} is not installed ({how})")
     backend = XpBackend(request.param)
     _xp_function_marks(request, backend.backend)
