@@ -875,4 +875,5 @@ class TestRouting:
         assert "unsupported file type '.xlsx'" in _fail_line("data.xlsx", "-k", 2)
         # an existing file named like a command, given as a path, is DATA
         fitt = _write(tmp_path, "fitt", "1,2\n")
-        assert f"DATA {fitt}: unsupported file type '(none)'" in _fail_line(fitt, "-k", 1)
+        line = _fail_line(fitt, "-k", 1)
+        assert f"DATA {fitt}: unsupported file type '(none)'" in line

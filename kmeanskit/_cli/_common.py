@@ -148,7 +148,8 @@ def add_data_argument(parser, default="the built-in blobs"):
     header = group.add_mutually_exclusive_group()
     header.add_argument("--header", dest="header", action="store_true",
                         default=None,
-                        help="the first line holds the column names")
+                        help="the first line (after # comments) holds the "
+                             "column names")
     header.add_argument("--no-header", dest="header", action="store_false",
                         help="the first line is data (default: a header only when "
                              "every cell of the first line is a name, neither empty "

@@ -41,13 +41,13 @@ centroids, the size of each cluster, the inertia and the time taken.  Without
 DATA, cluster the built-in 3x3 grid of Gaussian blobs (900 points) into 9.
 
 The default method, kmeans, is kmeanskit.kmeans2 with scikit-learn's settings:
-the best of {KMEANS_N_INIT} k-means++ starts (--n-init), each run until the
-centres move less than --tol {KMEANS_TOL:g} (at most {KMEANS_MAX_ITER} iterations).
---iter N without --tol runs exactly N iterations instead, as SciPy does:
-'--n-init 1 --iter 10' is SciPy's kmeans2(data, k, iter=10, minit='++'), and
-adding '--minit random' gives SciPy's own default seeding.  The other methods
-are minibatch_kmeans, kmedians, kmedoids (the centroids reported are the
-medoids' rows) and spherical_kmeans, each with its own defaults.
+the best of {KMEANS_N_INIT} k-means++ starts (--n-init), each run until the centres
+move less than --tol {KMEANS_TOL:g}, for at most {KMEANS_MAX_ITER} iterations.  --iter N
+without --tol runs exactly N iterations instead, as SciPy does: '--n-init 1
+--iter 10' is SciPy's kmeans2(data, k, iter=10, minit='++'), and adding
+'--minit random' gives SciPy's own default seeding.  The other methods are
+minibatch_kmeans, kmedians, kmedoids (the centroids reported are the medoids'
+rows) and spherical_kmeans, each with its own defaults.
 
 --labels, --centroids (and vq's --distances) write .npy, .csv or .txt as the
 file name ends; a .csv of centroids starts with DATA's column names when it
@@ -59,8 +59,8 @@ examples:
   kmeanskit fit                                  # the demo: 9 clusters
   kmeanskit fit points.csv -k 4 --centroids centres.csv --labels labels.csv
   kmeanskit fit points.npy -k 4 --json --json-labels > result.json
-  kmeanskit fit points.txt -k 3 --n-init 1 --iter 10 # SciPy's fixed 10 iterations
-  kmeanskit fit points.csv -k 4 --delimiter ';' --no-header
+  kmeanskit fit points.txt -k 3 --n-init 1 --iter 10   # SciPy's 10 iterations
+  kmeanskit fit measures.csv -k 4 --delimiter ';' --no-header
   kmeanskit fit points.csv -k 5 --method kmedians --plot clusters.png
 """
 
