@@ -663,7 +663,10 @@ class TestDelimiter:
         path = _write(tmp_path, "p.csv", "u;v\n0;0\n0;1\n9;9\n9;8\n")
         args = command.format(book=book).split()
         assert "try --delimiter ';'" in _fail_line(*args, path)
-        _ok(*args, path, "--delimiter", ";")
+        res = _ok(*args, path, "--delimiter", ";", "--json")
+        out = json.loads(res.stdout)
+        if "n_observations" in out:   # fit, vq, choose-k: every row, named
+            assert out["n_observations"] == 4 and out["features"] == ["u", "v"]
 
     def test_animate_reads_with_the_delimiter(self, tmp_path):
         path = _write(tmp_path, "p.csv", "0|0\n0|1\n9|9\n9|8\n")

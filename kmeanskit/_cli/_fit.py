@@ -186,8 +186,18 @@ def _as_rows(centroids, d):
 def settings(args):
     """The iterations, tolerance and starts a fit runs with, defaults resolved.
 
-    ``iter`` and ``tol`` are None where the method's own default applies;
-    for kmeans, ``tol`` None means exactly ``iter`` iterations.
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``fit``'s options: ``method``, ``iter``, ``tol`` and ``n_init``.
+
+    Returns
+    -------
+    dict
+        ``iter``, ``tol`` and ``n_init``.  ``iter`` and ``tol`` are None where
+        the method's own default applies; for kmeans, ``tol`` None means
+        exactly ``iter`` iterations (SciPy's rule), and a tolerance without
+        ``--iter`` gets scikit-learn's limit of 300.
     """
     n_init = args.n_init
     if args.method != "kmeans":
@@ -305,6 +315,20 @@ def centroid_table(centroids, sizes, headings):
 
     Every column is as wide as its widest entry, heading included, so the
     values line up whatever their sign or length.
+
+    Parameters
+    ----------
+    centroids : array_like, shape (k, d)
+        One row per cluster.
+    sizes : array_like of int, shape (k,)
+        The number of observations of each cluster.
+    headings : sequence, length d
+        The features' names, or their indices.
+
+    Returns
+    -------
+    list of str
+        The heading line, then one line per cluster.
     """
     columns = [["cluster", *map(str, range(len(sizes)))],
                ["size", *map(str, sizes)]]

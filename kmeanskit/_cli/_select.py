@@ -114,7 +114,7 @@ def _outputs(args):
 def run_choose_k(args):
     from .._selection import DEFAULT_CRITERIA, choose_k
 
-    data, _, source = read_data(args)
+    data, names, source = read_data(args)
     ks = args.ks or list(range(1, 13 if args.data is None else 11))
     if ks[-1] > data.shape[0]:
         raise CliError(f"--ks: k = {ks[-1]} is more than the {data.shape[0]} "
@@ -126,8 +126,9 @@ def run_choose_k(args):
     result = choose_k(data, ks, criteria=criteria, n_init=args.n_init, tol=args.tol,
                       rng=args.seed, progress=not args.quiet)
     record = {"data": source, "n_observations": int(data.shape[0]),
-              "k": result.k, "rule": result.rule, "at_boundary": result.at_boundary,
-              "best": result.best, "table": result.rows(), "seed": args.seed}
+              "features": names, "k": result.k, "rule": result.rule,
+              "at_boundary": result.at_boundary, "best": result.best,
+              "table": result.rows(), "seed": args.seed}
     if args.plot is not None:
         from ..plotting import plot_choose_k
 
