@@ -137,8 +137,14 @@ class TestCli:
         res = _run("fit", "--help")
         assert res.returncode == 0
         for opt in ("--k", "--minit", "--iter", "--seed", "--json", "--n-init", "--tol",
-                    "--labels", "--centroids", "--plot", "examples"):
+                    "--labels", "--centroids", "--plot", "examples", "--delimiter",
+                    "--header", "--no-header", "--json-labels"):
             assert opt in res.stdout
+        # the defaults, and the way back to SciPy's fixed iterations, are stated
+        text = " ".join(res.stdout.split())
+        for words in ("default: 10 for kmeans", "default: 300", "0.0001",
+                      "--n-init 1 --iter 10"):
+            assert words in text, words
 
     @pytest.mark.parametrize("command", SUBCOMMANDS)
     def test_each_command_has_a_man_page(self, command):
@@ -455,7 +461,18 @@ class TestErrors:
         (["--method", "kmedoids", "--n-init", "2"], ["--n-init"]),
         (["--frobnicate"], ["--frobnicate"]),
         (["--plot", "out.unknown"], ["--plot", "unknown"]),
-        (["--labels", "labels.txt"], ["--labels", ".npy"]),
+        (["--labels", "labels.json"],
+         ["--labels labels.json: unsupported file type '.json'",
+          ".npy, .csv, .txt"]),
+        (["--centroids", "c"], ["--centroids c: unsupported file type '(none)'"]),
+        (["--json-labels"], ["--json-labels", "--json or -o"]),
+        (["--header", "--no-header"], ["--no-header", "not allowed with"]),
+        (["--delimiter", "x"], ["--delimiter", "'x'"]),
+        (["--delimiter", ";;"], ["--delimiter", "';;'"]),
+        (["--delimiter", ";"], ["--delimiter: applies to a DATA file"]),
+        (["--no-header"], ["--header/--no-header: applies to a DATA file"]),
+        (["choose-k", "--header"], ["--header/--no-header: applies to a DATA file"]),
+        (["study", "--delimiter", "tab"], ["--delimiter: applies to a DATA file"]),
         (["-o", "no/such/folder/r.json"], ["-o/--output", "does not exist"]),
         (["vq"], ["-c/--code-book"]),
         (["choose-k", "--ks", "5-2"], ["--ks", "5-2"]),
@@ -487,3 +504,379 @@ class TestErrors:
         self._fails("-k", 3, "--labels", tmp_path / "l.npy", "--plot",
                     tmp_path / "p.nope", words=("--plot",))
         assert not (tmp_path / "l.npy").exists()
+
+
+def _fail_line(*args):
+    """The one stderr line of a command that must fail with exit status 2."""
+    res = _run(*args)
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    assert "Traceback" not in res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    return lines[0]
+
+
+GOOD_ROWS = "4,5,6\n7,8,9\n10,11,12\n"
+
+# (first row, the error's words): a row that is neither all names nor all numbers
+MALFORMED_FIRST_ROWS = [
+    ("1,,3", "row 1, column 2: empty cell"),
+    ("1,2,NA", "row 1, column 3: 'NA' is not a number"),
+    ("1,2,3,", "row 1, column 4: empty cell (the row ends with ',')"),
+    ("x,,z", "row 1, column 2: empty cell"),
+    ("x,y,3", "row 1, column 1: 'x' is not a number"),
+]
+
+
+class TestHeader:
+    """A first row is a header only when every cell is a name; none is dropped."""
+
+    @pytest.mark.parametrize(("first", "words"), MALFORMED_FIRST_ROWS,
+                             ids=[m[0] for m in MALFORMED_FIRST_ROWS])
+    def test_malformed_first_row_is_an_error(self, tmp_path, first, words):
+        path = _write(tmp_path, "f.csv", f"{first}\n{GOOD_ROWS}")
+        line = _fail_line(path, "-k", 1, "--json")
+        assert f"DATA {path}: not a table of numbers: {words}" in line
+        assert "neither a header" in line and "--header or --no-header" in line
+
+    @pytest.mark.parametrize(("first", "words"), MALFORMED_FIRST_ROWS[:3],
+                             ids=[m[0] for m in MALFORMED_FIRST_ROWS[:3]])
+    def test_no_header_gives_the_same_error(self, tmp_path, first, words):
+        path = _write(tmp_path, "f.csv", f"{first}\n{GOOD_ROWS}")
+        line = _fail_line(path, "-k", 1, "--no-header")
+        assert line.endswith(f"DATA {path}: not a table of numbers: {words}")
+
+    @pytest.mark.parametrize(("row", "words"), [
+        ("4,,6", "row 3, column 2: empty cell"),
+        ("4,5,NA", "row 3, column 3: 'NA' is not a number"),
+        ("4,5,6,", "row 3, column 4: empty cell (the row ends with ',')"),
+        ("4,5", "row 3 has 2 columns, row 1 3 columns"),
+        ("4,nan,6", "row 3, column 2: 'nan': NaN or infinite value"),
+    ])
+    def test_the_same_cell_in_a_later_row(self, tmp_path, row, words):
+        path = _write(tmp_path, "f.csv", f"1,2,3\n1,2,3\n{row}\n7,8,9\n")
+        assert _fail_line(path, "-k", 1).endswith(
+            f"DATA {path}: not a table of numbers: {words}")
+
+    def test_header_is_read_and_no_row_dropped(self, tmp_path):
+        path = _write(tmp_path, "h.csv", f"x,y,z\n1,2,3\n{GOOD_ROWS}")
+        out = _json(path, "-k", 1)
+        assert out["n_observations"] == 4 and out["features"] == ["x", "y", "z"]
+        assert_allclose(out["centroids"], [[5.5, 6.5, 7.5]], rtol=1e-12)
+
+    def test_numeric_first_row_is_data(self, tmp_path):
+        path = _write(tmp_path, "d.csv", f"1,2,3\n{GOOD_ROWS}")
+        out = _json(path, "-k", 1)
+        assert out["n_observations"] == 4 and out["features"] is None
+        assert_allclose(out["centroids"], [[5.5, 6.5, 7.5]], rtol=1e-12)
+
+    def test_header_option_forces_names(self, tmp_path):
+        path = _write(tmp_path, "d.csv", f"1,2,3\n{GOOD_ROWS}")
+        out = _json(path, "-k", 1, "--header")
+        assert out["n_observations"] == 3 and out["features"] == ["1", "2", "3"]
+
+    def test_no_header_option_refuses_names(self, tmp_path):
+        path = _write(tmp_path, "h.csv", f"x,y,z\n{GOOD_ROWS}")
+        assert _fail_line(path, "-k", 1, "--no-header").endswith(
+            "row 1, column 1: 'x' is not a number")
+
+    def test_header_of_the_wrong_width(self, tmp_path):
+        path = _write(tmp_path, "h.csv", f"x,y\n{GOOD_ROWS}")
+        assert "the header (row 1) has 2 names for 3 columns of data" in \
+            _fail_line(path, "-k", 1)
+        path = _write(tmp_path, "h.csv", f"x,y,z,w\n{GOOD_ROWS}")
+        assert "the header (row 1) has 4 names for 3 columns of data" in \
+            _fail_line(path, "-k", 1)
+
+    def test_rows_are_lines_of_the_file(self, tmp_path):
+        """Comments and blank lines count: the error's row is the editor's line."""
+        path = _write(tmp_path, "c.csv", "# made by hand\n\nx,y\n1,2\n3,oops\n")
+        assert _fail_line(path, "-k", 1).endswith(
+            "row 5, column 2: 'oops' is not a number")
+        path = _write(tmp_path, "c.csv", "# made by hand\n\nx,y\n1,2\n3,4\n")
+        out = _json(path, "-k", 1)
+        assert out["n_observations"] == 2 and out["features"] == ["x", "y"]
+
+    def test_quoted_names_and_byte_order_mark(self, tmp_path):
+        path = tmp_path / "q.csv"
+        path.write_bytes(b'\xef\xbb\xbf"width, cm",height\n1,2\n3,4\n')
+        out = _json(path, "-k", 1)
+        assert out["features"] == ["width, cm", "height"]
+        assert out["n_observations"] == 2
+
+    def test_whitespace_text_file(self, tmp_path):
+        path = _write(tmp_path, "p.txt", "a b\n1 2\n3   4\n\t5\t6\n")
+        out = _json(path, "-k", 1)
+        assert out["features"] == ["a", "b"] and out["n_observations"] == 3
+        path = _write(tmp_path, "p.txt", "1 2\n3 NA\n")
+        assert "row 2, column 2: 'NA' is not a number" in _fail_line(path, "-k", 1)
+
+
+class TestDelimiter:
+    def test_semicolons_in_a_csv(self, tmp_path):
+        """The full reason, never cut at a ';', and a hint naming --delimiter."""
+        path = _write(tmp_path, "s.csv", "a;b\n1,5;2,0\n3,5;4,0\n")
+        line = _fail_line(path, "-k", 1)
+        assert line.endswith(f"DATA {path}: not a table of numbers: row 2, column 2: "
+                             "'5;2' is not a number; the file looks ';'-separated: "
+                             "try --delimiter ';'")
+        # decimal commas are not read: said, not guessed
+        line = _fail_line(path, "-k", 1, "--delimiter", ";")
+        assert "row 2, column 1: '1,5' is not a number (a decimal comma? write 1.5)" \
+            in line
+        path = _write(tmp_path, "s.csv", "a;b\n1.5;2\n3.5;4\n")
+        out = _json(path, "-k", 1, "--delimiter", ";")
+        assert out["features"] == ["a", "b"] and out["centroids"] == [[2.5, 3.0]]
+
+    def test_tabs_in_a_csv(self, tmp_path):
+        path = _write(tmp_path, "t.csv", "1\t2\n3\t4\n5\t6\n")
+        assert _fail_line(path, "-k", 1).endswith(
+            "the file looks tab-separated: try --delimiter tab")
+        out = _json(path, "-k", 1, "--delimiter", "tab")
+        assert out["n_observations"] == 3 and out["centroids"] == [[3.0, 4.0]]
+
+    def test_commas_in_a_txt(self, tmp_path):
+        path = _write(tmp_path, "c.txt", "1,2\n3,4\n")
+        assert _fail_line(path, "-k", 1).endswith(
+            "the file looks ','-separated: try --delimiter ,")
+        out = _json(path, "-k", 1, "--delimiter", ",")
+        assert out["n_observations"] == 2 and out["centroids"] == [[2.0, 3.0]]
+
+    def test_names_with_spaces_in_a_tsv(self, tmp_path):
+        path = _write(tmp_path, "t.tsv", "petal length\tpetal width\n1\t2\n3\t4\n")
+        assert _fail_line(path, "-k", 1).endswith(
+            "the header (row 1) has 4 names for 2 columns of data; the file looks "
+            "tab-separated: try --delimiter tab")
+        out = _json(path, "-k", 1, "--delimiter", "tab")
+        assert out["features"] == ["petal length", "petal width"]
+
+    def test_no_hint_for_a_well_separated_file(self, tmp_path):
+        path = _write(tmp_path, "b.csv", "1,2\n3,x\n")
+        line = _fail_line(path, "-k", 1)
+        assert line.endswith("row 2, column 2: 'x' is not a number")
+
+    @pytest.mark.parametrize("command", [
+        "fit -k 2", "choose-k --ks 1-2 --n-init 1 -q", "vq -c {book}",
+        "study -k 2 --runs 1 --methods kmeans --inits ++ --n-init 1 -q"])
+    def test_every_command_reading_data(self, tmp_path, command):
+        book = _write(tmp_path, "book.npy", np.zeros((2, 2)))
+        path = _write(tmp_path, "p.csv", "u;v\n0;0\n0;1\n9;9\n9;8\n")
+        args = command.format(book=book).split()
+        assert "try --delimiter ';'" in _fail_line(*args, path)
+        res = _ok(*args, path, "--delimiter", ";", "--json")
+        out = json.loads(res.stdout)
+        if "n_observations" in out:   # fit, vq, choose-k: every row, named
+            assert out["n_observations"] == 4 and out["features"] == ["u", "v"]
+
+    def test_animate_reads_with_the_delimiter(self, tmp_path):
+        path = _write(tmp_path, "p.csv", "0|0\n0|1\n9|9\n9|8\n")
+        assert "try --delimiter '|'" in _fail_line("animate", path, "-k", 2, "-o",
+                                                   tmp_path / "a.html")
+        _ok("animate", path, "-k", 2, "--delimiter", "|", "--iter", 1, "-q",
+            "-o", tmp_path / "a.html")
+        assert (tmp_path / "a.html").stat().st_size > 0
+
+    def test_text_options_on_a_npy_file(self, tmp_path):
+        path, _ = _blobs(tmp_path)
+        assert f"--delimiter: DATA {path} is a .npy file" in _fail_line(
+            path, "-k", 2, "--delimiter", ",")
+        assert f"--header: DATA {path} is a .npy file" in _fail_line(
+            path, "-k", 2, "--header")
+
+
+def _names_file(tmp_path):
+    """Two blobs of 3-D points in a .csv with a header; returns (path, X)."""
+    path, X = _blobs(tmp_path, "data.csv")
+    body = path.read_text()
+    path.write_text("length,width,depth\n" + body)
+    return path, X
+
+
+class TestOutputFiles:
+    def test_csv_outputs_with_names(self, tmp_path):
+        path, X = _names_file(tmp_path)
+        out = _json(path, "-k", 2, "--labels", tmp_path / "l.csv",
+                    "--centroids", tmp_path / "c.csv")
+        lines = (tmp_path / "c.csv").read_text().splitlines()
+        assert lines[0] == "length,width,depth" and len(lines) == 3
+        cents = np.loadtxt(lines[1:], delimiter=",")
+        # written exactly: the shortest text that reads back as the same float
+        assert_array_equal(cents, out["centroids"])
+        labels = np.loadtxt(tmp_path / "l.csv", dtype=int)
+        assert labels.shape == (40,)
+        assert (tmp_path / "l.csv").read_text().splitlines()[0] in ("0", "1")
+        assert_array_equal(labels, vq(X, cents)[0])
+
+    def test_csv_centroids_without_names(self, tmp_path):
+        path, _ = _blobs(tmp_path, "data.csv")
+        out = _json(path, "-k", 2, "--centroids", tmp_path / "c.csv")
+        assert_array_equal(np.loadtxt(tmp_path / "c.csv", delimiter=","),
+                           out["centroids"])
+        assert out["features"] is None
+
+    def test_txt_outputs(self, tmp_path):
+        path, X = _names_file(tmp_path)
+        out = _json(path, "-k", 2, "--labels", tmp_path / "l.txt",
+                    "--centroids", tmp_path / "c.txt")
+        text = (tmp_path / "c.txt").read_text()
+        assert "," not in text and "length" not in text
+        assert_array_equal(np.loadtxt(tmp_path / "c.txt"), out["centroids"])
+        labels = np.loadtxt(tmp_path / "l.txt", dtype=int)
+        assert_array_equal(labels, vq(X, np.asarray(out["centroids"]))[0])
+
+    def test_one_feature_centroids(self, tmp_path):
+        path = _write(tmp_path, "x.csv", "value\n0\n1\n10\n11\n")
+        _ok(path, "-k", 2, "--centroids", tmp_path / "c.csv")
+        lines = (tmp_path / "c.csv").read_text().splitlines()
+        assert lines[0] == "value" and sorted(map(float, lines[1:])) == [0.5, 10.5]
+
+    def test_round_trip_through_a_csv_code_book(self, tmp_path):
+        """fit writes a CSV code book with names; vq reads it, names checked."""
+        path, X = _names_file(tmp_path)
+        _ok("fit", path, "-k", 2, "--centroids", tmp_path / "c.csv")
+        out = json.loads(_ok("vq", path, "-c", tmp_path / "c.csv", "--json",
+                             "--json-labels", "--labels", tmp_path / "l.txt",
+                             "--distances", tmp_path / "d.csv").stdout)
+        cents = np.loadtxt(tmp_path / "c.csv", delimiter=",", skiprows=1)
+        labels, dist = vq(X, cents)
+        assert out["labels"] == labels.tolist()
+        assert out["features"] == ["length", "width", "depth"]
+        assert_array_equal(np.loadtxt(tmp_path / "l.txt", dtype=int), labels)
+        assert_allclose(np.loadtxt(tmp_path / "d.csv"), dist, rtol=1e-12)
+        # a code book whose columns are named otherwise is refused
+        other = tmp_path / "other.csv"
+        other.write_text("a,b,c\n" + "\n".join(
+            (tmp_path / "c.csv").read_text().splitlines()[1:]) + "\n")
+        assert "its columns are a, b, c, DATA's are length, width, depth" in \
+            _fail_line("vq", path, "-c", other)
+
+    def test_bad_extension_writes_nothing(self, tmp_path):
+        path, _ = _blobs(tmp_path)
+        _ok("fit", path, "-k", 2, "--centroids", tmp_path / "c.npy")
+        line = _fail_line("vq", path, "-c", tmp_path / "c.npy",
+                          "--labels", tmp_path / "l.npy",
+                          "--distances", tmp_path / "d.dat")
+        assert "--distances" in line and "unsupported file type '.dat'" in line
+        assert not (tmp_path / "l.npy").exists()
+
+    def test_json_labels(self, tmp_path):
+        path, X = _blobs(tmp_path)
+        out = _json(path, "-k", 2, "--json-labels", "--labels", tmp_path / "l.npy")
+        assert out["labels"] == np.load(tmp_path / "l.npy").tolist()
+        assert len(out["labels"]) == 40 and set(out["labels"]) == {0, 1}
+        assert "labels" not in _json(path, "-k", 2)
+        _ok(path, "-k", 2, "--json-labels", "-o", tmp_path / "r.json")
+        assert len(json.loads((tmp_path / "r.json").read_text())["labels"]) == 40
+
+
+def _table(stdout):
+    """The centroid table's lines: from its heading to the line before 'inertia'."""
+    lines = stdout.splitlines()
+    start = lines.index("centroids:") + 1
+    end = next(i for i, line in enumerate(lines) if line.startswith("inertia"))
+    return lines[start:end]
+
+
+def _right_edges(line):
+    return [m.end() for m in re.finditer(r"\S+", line)]
+
+
+class TestTextReport:
+    def test_demo_columns_line_up(self):
+        rows = _table(_ok().stdout)
+        assert rows[0].split() == ["cluster", "size", "0", "1"]
+        assert len(rows) == 10
+        # right-aligned: every row's columns end where the heading's do
+        edges = _right_edges(rows[0])
+        assert all(_right_edges(row) == edges for row in rows[1:]), rows
+        values = [float(v) for row in rows[1:] for v in row.split()[2:]]
+        assert any(v < 0 for v in values)   # mixed signs are what made it ragged
+
+    def test_names_are_the_headings(self, tmp_path):
+        path = _write(tmp_path, "n.csv",
+                      "x,a much longer name\n-1000.5,1\n2,-0.001\n2.5,-3\n")
+        rows = _table(_ok(path, "-k", 2).stdout)
+        assert rows[0].split() == ["cluster", "size", "x", "a", "much", "longer",
+                                   "name"]
+        assert rows[0].endswith("a much longer name")
+        edges = [_right_edges(row)[-1] for row in rows]
+        assert len(set(edges)) == 1 and len({len(row) for row in rows}) == 1
+        assert "-1000.5" in rows[1] + rows[2]
+
+
+class TestDefaults:
+    """kmeans: 10 k-means++ starts to tol 1e-4 (300 iterations); SciPy on request."""
+
+    def test_default_is_scikit_learns_settings(self):
+        from kmeanskit import kmeans2
+
+        out = _json()
+        assert (out["minit"], out["n_init"], out["tol"], out["iter"]) == (
+            "++", 10, 1e-4, 300)
+        assert out["converged"] is True and len(out["inertias_per_start"]) == 10
+        X, _ = grid_blobs()
+        cents, _, info = kmeans2(X, 9, iter=300, minit="++", n_init=10, tol=1e-4,
+                                 rng=0, return_info=True)
+        assert_allclose(out["centroids"], cents, rtol=1e-12)
+        assert out["inertia"] == pytest.approx(info.inertia, rel=1e-12)
+
+    def test_tol_implies_300_iterations(self):
+        out = _json("--tol", 1e-4, "--n-init", 1)
+        assert (out["iter"], out["tol"], out["n_init"]) == (300, 1e-4, 1)
+        assert out["converged"] is True
+        text = _ok("--tol", 1e-4, "--n-init", 1).stdout
+        assert "tol=0.0001, iter<=300" in text and ", converged" in text
+        assert _json("--tol", 1e-4, "--iter", 7)["iter"] == 7
+
+    def test_scipys_fixed_iterations(self):
+        """--n-init 1 --iter 10 is SciPy's kmeans2(data, k, iter=10, minit='++')."""
+        from scipy.cluster.vq import kmeans2 as scipy_kmeans2
+
+        out = _json("--n-init", 1, "--iter", 10, "--seed", 3)
+        assert (out["tol"], out["iter"], out["n_iter"], out["n_init"]) == (
+            None, 10, 10, 1)
+        X, _ = grid_blobs()
+        cents, labels = scipy_kmeans2(X, 9, iter=10, minit="++", rng=3)
+        assert_allclose(out["centroids"], cents, rtol=1e-12, atol=1e-15)
+        text = _ok("--n-init", 1, "--iter", 10).stdout
+        assert "iter=10 (fixed)" in text and "fixed iterations" in text
+
+    def test_iter_alone_runs_exactly_that_many(self):
+        out = _json("--iter", 25)
+        assert (out["tol"], out["n_iter"], out["n_init"]) == (None, 25, 10)
+
+    def test_other_methods_keep_one_start(self, tmp_path):
+        path, _ = _blobs(tmp_path)
+        out = _json(path, "-k", 2, "--method", "kmedians")
+        assert (out["n_init"], out["tol"], out["iter"]) == (1, None, None)
+
+
+class TestRouting:
+    @pytest.mark.parametrize(("typed", "meant"), [
+        ("fitt", "fit"), ("choose_k", "choose-k"), ("studdy", "study"),
+        ("bnch", "bench")])
+    def test_mistyped_command(self, typed, meant):
+        res = _run(typed, "points.csv")
+        assert res.returncode == 2
+        assert res.stderr == (f"kmeanskit: error: unknown command {typed!r} "
+                              f"(did you mean {meant!r}?)\n")
+
+    def test_unknown_command_lists_the_commands(self):
+        res = _run("xyz", "-k", 2)
+        assert res.returncode == 2 and res.stdout == ""
+        line = res.stderr.strip()
+        assert line.startswith("kmeanskit: error: unknown command 'xyz'; the commands "
+                               "are fit, vq, choose-k, study, animate, bench")
+        assert ".csv" in line
+
+    def test_a_data_file_is_fit(self, tmp_path):
+        """A file name, existing or not, still means 'fit' (no subcommand)."""
+        path, X = _blobs(tmp_path, "points.csv")
+        _check_consistent(_json(path, "-k", 4), X, 4)
+        assert _fail_line("points.csv", "-k", 4) == (
+            "kmeanskit fit: error: DATA points.csv: no such file")
+        assert "unsupported file type '.xlsx'" in _fail_line("data.xlsx", "-k", 2)
+        # an existing file named like a command, given as a path, is DATA
+        fitt = _write(tmp_path, "fitt", "1,2\n")
+        line = _fail_line(fitt, "-k", 1)
+        assert f"DATA {fitt}: unsupported file type '(none)'" in line

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from ._common import (
     CliError,
+    add_data_argument,
     add_seed,
     check_writable,
     demo_or_file,
@@ -38,8 +39,7 @@ def add_animate(subparsers, formatter):
     p = subparsers.add_parser(
         "animate", help="draw Lloyd's iterations as an animation",
         description=ANIMATE_HELP, epilog=ANIMATE_EXAMPLES, formatter_class=formatter)
-    p.add_argument("data", nargs="?", type=Path, metavar="DATA",
-                   help=".npy, .csv or .txt file (default: the built-in blobs)")
+    add_data_argument(p)
     p.add_argument("-k", "--k", type=positive_int, metavar="K",
                    help="number of clusters (default: 9 for the built-in data, "
                         "else required)")
@@ -59,7 +59,7 @@ def add_animate(subparsers, formatter):
 
 
 def run_animate(args):
-    data, source, k = demo_or_file(args)
+    data, _, source, k = demo_or_file(args)
     suffix = args.output.suffix.lower()
     if suffix not in FORMATS:
         raise CliError(f"-o/--output {args.output}: expected a .gif or .html file "

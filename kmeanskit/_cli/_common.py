@@ -9,13 +9,24 @@ import argparse
 import json
 import math
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ._text import (
+    WHITESPACE,
+    TableError,
+    default_delimiter,
+    delimiter_hint,
+    read_table,
+    write_table,
+)
+
 DEMO = "built-in 3x3 grid of Gaussian blobs"
 READERS = (".npy", ".csv", ".txt", ".tsv", ".dat")
+# What --labels, --centroids and --distances write: the name's extension says.
+WRITERS = {".npy": "binary NumPy", ".csv": "comma-separated text",
+           ".txt": "whitespace-separated text"}
 
 
 class CliError(Exception):
@@ -112,12 +123,62 @@ def add_output_options(parser, *, plot=None):
 
 # -- input -------------------------------------------------------------------
 
-def load_data(path, what="DATA"):
+def delimiter_char(text):
+    """--delimiter: one character, ``tab``, or ``whitespace`` (runs of blanks)."""
+    named = {"tab": "\t", "\\t": "\t", WHITESPACE: WHITESPACE}
+    if text in named:
+        return named[text]
+    if len(text) != 1 or text.isalnum() or text in "#.+-_\"'\r\n":
+        raise argparse.ArgumentTypeError(
+            f"expected one character that cannot be part of a number (such as "
+            f"',', ';' or '|'), 'tab' or 'whitespace'; got {text!r}")
+    return text
+
+
+def add_data_argument(parser, default="the built-in blobs"):
+    """DATA and the options saying how to read it (--delimiter, --header)."""
+    parser.add_argument("data", nargs="?", type=Path, metavar="DATA",
+                        help=f"{', '.join(READERS)} file, one observation per row "
+                             f"(default: {default})")
+    group = parser.add_argument_group("reading DATA (a text file)")
+    group.add_argument("--delimiter", type=delimiter_char, default=None, metavar="CHAR",
+                       help="the column separator: one character (',', ';', '|'), "
+                            "'tab', or 'whitespace' for runs of spaces and tabs "
+                            "(default: ',' for .csv, whitespace otherwise)")
+    header = group.add_mutually_exclusive_group()
+    header.add_argument("--header", dest="header", action="store_true",
+                        default=None,
+                        help="the first line (after # comments) holds the "
+                             "column names")
+    header.add_argument("--no-header", dest="header", action="store_false",
+                        help="the first line is data (default: a header only when "
+                             "every cell of the first line is a name, neither empty "
+                             "nor a number)")
+    return group
+
+
+def load_table(path, what="DATA", *, delimiter=None, header=None):
     """Read a .npy, .csv or whitespace-separated text file as float data.
 
-    1-D or 2-D numeric data of at least one finite row; one text column is
-    read as 1-D (observations of one feature).  Integer and boolean data
-    become float64.
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file; its extension says how to read it.
+    what : str, optional
+        How errors name the file: the option that gave it, or DATA.
+    delimiter : str, optional
+        For a text file: the column separator instead of the extension's.
+    header : bool, optional
+        For a text file: whether the first line holds names (None: when
+        every cell of it is a name).
+
+    Returns
+    -------
+    data : ndarray, shape (n,) or (n, d)
+        1-D or 2-D float data of at least one finite row; one text column
+        is read as 1-D (observations of one feature).
+    names : list of str or None
+        The text file's column names, or None without a header.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -127,7 +188,31 @@ def load_data(path, what="DATA"):
     if not path.is_file():
         problem = "is a directory" if path.is_dir() else "no such file"
         raise CliError(f"{what} {path}: {problem}")
-    data = _read_npy(path, what) if suffix == ".npy" else _read_text(path, what, suffix)
+    if suffix == ".npy":
+        _text_options_unused(path, what, delimiter, header)
+        data, names = _read_npy(path, what), None
+    else:
+        data, names = _read_text(path, what, delimiter or default_delimiter(suffix),
+                                 header)
+    return _checked(data, path, what), names
+
+
+def load_data(path, what="DATA"):
+    """:func:`load_table`'s data alone, the file read as its extension says."""
+    return load_table(path, what)[0]
+
+
+def _text_options_unused(path, what, delimiter, header):
+    # An option that cannot apply is a mistake worth saying, not ignoring.
+    if delimiter is not None:
+        raise CliError(f"--delimiter: {what} {path} is a .npy file, which has no "
+                       "delimiter")
+    if header:
+        raise CliError(f"--header: {what} {path} is a .npy file, which has no header")
+
+
+def _checked(data, path, what):
+    """Numeric 1-D or 2-D data of at least one row, all finite, as float."""
     if data.dtype.kind not in "biuf":
         raise CliError(f"{what} {path}: expected numbers, got an array of dtype "
                        f"{data.dtype}")
@@ -162,52 +247,53 @@ def _read_npy(path, what):
             from None
 
 
-def _has_header(path, delimiter):
-    """Whether the first line with content holds something other than numbers."""
-    with open(path, errors="replace") as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if line:
-                try:
-                    [float(v) for v in line.split(delimiter)]
-                except ValueError:
-                    return True
-                return False
-    return False
+def _read_text(path, what, delimiter, header):
+    """(data, names) of a text table; one column becomes 1-D data."""
+    try:
+        data, names = read_table(path, delimiter, header)
+    except TableError as exc:
+        raise CliError(f"{what} {path}: not a table of numbers: {exc}"
+                       f"{delimiter_hint(path, delimiter)}") from None
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{what} {path}: cannot be read: not UTF-8 text "
+                       f"({_first_line(exc)})") from None
+    except OSError as exc:
+        raise CliError(f"{what} {path}: cannot be read ({exc.strerror or exc})") \
+            from None
+    return (data[:, 0] if data.shape[1] == 1 else data), names
 
 
-def _read_text(path, what, suffix):
-    delimiter = "," if suffix == ".csv" else None
-    with warnings.catch_warnings():
-        # An empty file is reported below as "no data", not as a warning.
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            data = np.loadtxt(path, delimiter=delimiter, ndmin=2,
-                              skiprows=int(_has_header(path, delimiter)))
-        except ValueError as exc:
-            # NumPy's advice after the ';' is about its own arguments
-            reason = _first_line(exc).split(";")[0]
-            raise CliError(f"{what} {path}: not a table of numbers ({reason})") \
-                from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CliError(f"{what} {path}: cannot be read ({_first_line(exc)})") \
-                from None
-    return data[:, 0] if data.shape[1] == 1 else data
+def check_no_reading_options(args):
+    """--delimiter and --header say how to read DATA: a mistake without it."""
+    for option, value in (("--delimiter", args.delimiter),
+                          ("--header/--no-header", args.header)):
+        if value is not None:
+            raise CliError(f"{option}: applies to a DATA file, and none is given "
+                           "(the built-in data is used)")
+
+
+def read_data(args, what="DATA"):
+    """(data, names, description) of DATA, or of the built-in grid of blobs."""
+    if args.data is None:
+        check_no_reading_options(args)
+        from ..datasets import grid_blobs
+
+        return grid_blobs()[0], None, DEMO
+    data, names = load_table(args.data, what, delimiter=args.delimiter,
+                             header=args.header)
+    return data, names, str(args.data)
 
 
 def demo_or_file(args, demo_k=9):
-    """(data, description, k) from DATA, or the built-in grid of blobs."""
-    if args.data is None:
-        from ..datasets import grid_blobs
-
-        return grid_blobs()[0], DEMO, demo_k if args.k is None else args.k
-    if args.k is None:
+    """(data, names, description, k) from DATA and -k, or the built-in blobs."""
+    if args.data is not None and args.k is None:
         raise CliError("-k/--k: required when DATA is given")
-    data = load_data(args.data)
-    if args.k > data.shape[0]:
-        raise CliError(f"-k/--k: {args.k} clusters for the {data.shape[0]} "
-                       f"observations of {args.data}")
-    return data, str(args.data), args.k
+    data, names, source = read_data(args)
+    k = demo_k if args.k is None else args.k
+    if k > data.shape[0]:
+        raise CliError(f"-k/--k: {k} clusters for the {data.shape[0]} "
+                       f"observations of {source}")
+    return data, names, source, k
 
 
 def check_writable(path, option):
@@ -253,11 +339,29 @@ def emit(args, result, text):
     print(encoded if args.json else text)
 
 
-def save_array(path, array, option):
+def check_array_output(path, option):
+    """An output array's file name must say a format: .npy, .csv or .txt."""
     if path is None:
         return
+    suffix = Path(path).suffix.lower()
+    if suffix not in WRITERS:
+        raise CliError(f"{option} {path}: unsupported file type "
+                       f"{suffix or '(none)'!r}; expected one of "
+                       f"{', '.join(WRITERS)}")
+    check_writable(path, option)
+
+
+def save_array(path, array, option, names=None):
+    """Write `array` as its file name says (see WRITERS); `names` head a CSV."""
+    if path is None:
+        return
+    suffix = Path(path).suffix.lower()
     try:
-        np.save(path, np.asarray(array), allow_pickle=False)
+        if suffix == ".npy":
+            np.save(path, np.asarray(array), allow_pickle=False)
+        else:
+            write_table(path, array, "," if suffix == ".csv" else " ",
+                        names=names if suffix == ".csv" else None)
     except OSError as exc:
         raise CliError(f"{option} {path}: {exc.strerror or exc}") from None
 

@@ -3,18 +3,19 @@
 from pathlib import Path
 
 from ._common import (
-    DEMO,
     CliError,
+    add_data_argument,
     add_output_options,
     add_seed,
+    check_no_reading_options,
     check_plot_format,
     check_writable,
     choice_list,
     emit,
     int_list,
-    load_data,
     nonnegative_float,
     positive_int,
+    read_data,
     save_figure,
 )
 
@@ -63,8 +64,7 @@ def add_choose_k(subparsers, formatter):
     p = subparsers.add_parser(
         "choose-k", help="fit a range of k and rank them by every criterion",
         description=CHOOSE_K_HELP, epilog=CHOOSE_K_EXAMPLES, formatter_class=formatter)
-    p.add_argument("data", nargs="?", type=Path, metavar="DATA",
-                   help=".npy, .csv or .txt file (default: the built-in blobs)")
+    add_data_argument(p)
     p.add_argument("--ks", type=int_list, default=None, metavar="LIST",
                    help="numbers of clusters: a range '1-12', a list '2,4,8' or both "
                         "(default: 1-12 for the built-in data, else 1-10)")
@@ -88,8 +88,7 @@ def add_study(subparsers, formatter):
     p = subparsers.add_parser(
         "study", help="how the result depends on the seeding and the starts",
         description=STUDY_HELP, epilog=STUDY_EXAMPLES, formatter_class=formatter)
-    p.add_argument("data", nargs="?", type=Path, metavar="DATA",
-                   help=".npy, .csv or .txt file (default: the example's data sets)")
+    add_data_argument(p, default="the example's data sets")
     p.add_argument("-k", "--k", type=positive_int, metavar="K",
                    help="number of clusters (default: 9 for the built-in data, "
                         "else required)")
@@ -115,14 +114,8 @@ def _outputs(args):
 def run_choose_k(args):
     from .._selection import DEFAULT_CRITERIA, choose_k
 
-    if args.data is None:
-        from ..datasets import grid_blobs
-
-        data, source = grid_blobs()[0], DEMO
-        ks = args.ks or list(range(1, 13))
-    else:
-        data, source = load_data(args.data), str(args.data)
-        ks = args.ks or list(range(1, 11))
+    data, names, source = read_data(args)
+    ks = args.ks or list(range(1, 13 if args.data is None else 11))
     if ks[-1] > data.shape[0]:
         raise CliError(f"--ks: k = {ks[-1]} is more than the {data.shape[0]} "
                        f"observations of {source}")
@@ -133,8 +126,9 @@ def run_choose_k(args):
     result = choose_k(data, ks, criteria=criteria, n_init=args.n_init, tol=args.tol,
                       rng=args.seed, progress=not args.quiet)
     record = {"data": source, "n_observations": int(data.shape[0]),
-              "k": result.k, "rule": result.rule, "at_boundary": result.at_boundary,
-              "best": result.best, "table": result.rows(), "seed": args.seed}
+              "features": names, "k": result.k, "rule": result.rule,
+              "at_boundary": result.at_boundary, "best": result.best,
+              "table": result.rows(), "seed": args.seed}
     if args.plot is not None:
         from ..plotting import plot_choose_k
 
@@ -152,12 +146,14 @@ def run_study(args):
     if args.data is None:
         from ..datasets import init_study_blobs
 
+        check_no_reading_options(args)
         data, k = init_study_blobs, 9 if args.k is None else args.k
         source = "scikit-learn's initialization-study data sets (one per run)"
     else:
         if args.k is None:
             raise CliError("-k/--k: required when DATA is given")
-        data, k, source = load_data(args.data), args.k, str(args.data)
+        data, _, source = read_data(args)
+        k = args.k
     _outputs(args)
     options = {name: getattr(args, attr) for name, attr in
                (("methods", "methods"), ("inits", "inits"), ("n_init", "n_init"))
