@@ -1,5 +1,6 @@
 """The command line: `python -m kmeanskit` and the `kmeanskit` console script."""
 
+import importlib.util
 import json
 import re
 import subprocess
@@ -17,6 +18,10 @@ from kmeanskit.datasets import grid_blobs
 
 SUBCOMMANDS = ("fit", "vq", "choose-k", "study", "animate", "bench")
 TIMEOUT = 120  # seconds; a run on the 900-point demo takes well under one
+# Pictures and animations need matplotlib (the plot extra).
+needs_matplotlib = pytest.mark.skipif(
+    importlib.util.find_spec("matplotlib") is None,
+    reason="matplotlib is not installed (pip install \".[plot]\")")
 # `python -m` puts the working directory first on sys.path: run from an empty
 # folder so the installed package, not the source checkout, is what runs.
 _NEUTRAL_CWD = tempfile.mkdtemp(prefix="kmeanskit-cli-")
@@ -281,6 +286,7 @@ class TestFit:
         out = _json(tmp_path / "i.npy", "-k", 2, "--minit", "points")
         assert sorted(out["sizes"]) == [6, 6] and out["inertia"] == 0
 
+    @needs_matplotlib
     def test_plot(self, tmp_path):
         """--plot FILE draws the clusters into a picture file."""
         _ok("fit", "-k", 9, "--plot", tmp_path / "c.png")
@@ -317,6 +323,7 @@ class TestChooseK:
         # undefined at k = 1: null in the JSON, not NaN (which is not JSON)
         assert out["table"][0]["silhouette"] is None
 
+    @needs_matplotlib
     def test_gap_and_plot(self, tmp_path):
         """--gap adds the gap statistic; --plot draws the criteria."""
         path, _ = _blobs(tmp_path)
@@ -350,6 +357,7 @@ class TestStudy:
         assert_allclose([r["mean"] for r in out["summary"]], ref.summary["mean"])
         assert [r["at_best"] for r in out["summary"]] == ref.summary["at_best"].tolist()
 
+    @needs_matplotlib
     def test_file_and_plot(self, tmp_path):
         """With DATA every run clusters the file; --plot draws the figure."""
         path, _ = _blobs(tmp_path)
@@ -360,6 +368,7 @@ class TestStudy:
 
 
 class TestAnimate:
+    @needs_matplotlib
     @pytest.mark.parametrize(("name", "magic"), [("a.gif", b"GIF8"),
                                                  ("a.html", b"<")])
     def test_writes_the_animation(self, tmp_path, name, magic):
@@ -460,7 +469,8 @@ class TestErrors:
         (["--method", "minibatch", "--tol", "1"], ["--tol", "minibatch"]),
         (["--method", "kmedoids", "--n-init", "2"], ["--n-init"]),
         (["--frobnicate"], ["--frobnicate"]),
-        (["--plot", "out.unknown"], ["--plot", "unknown"]),
+        pytest.param(["--plot", "out.unknown"], ["--plot", "unknown"],
+                     marks=needs_matplotlib),
         (["--labels", "labels.json"],
          ["--labels labels.json: unsupported file type '.json'",
           ".npy, .csv, .txt"]),
@@ -668,6 +678,7 @@ class TestDelimiter:
         if "n_observations" in out:   # fit, vq, choose-k: every row, named
             assert out["n_observations"] == 4 and out["features"] == ["u", "v"]
 
+    @needs_matplotlib
     def test_animate_reads_with_the_delimiter(self, tmp_path):
         path = _write(tmp_path, "p.csv", "0|0\n0|1\n9|9\n9|8\n")
         assert "try --delimiter '|'" in _fail_line("animate", path, "-k", 2, "-o",
