@@ -204,9 +204,11 @@ def _kpp_init(c):
 
 def _minibatch(c):
     kw = {}
+    # With max_no_improvement None or large, max_iter passes run (documented):
+    # 10**12 of them is work, not a hang.
     for name in ("batch_size", "max_iter", "reassignment_ratio", "init_size",
                  "max_no_improvement"):
-        c.maybe(kw, name, c.bad, 0.15)
+        c.maybe(kw, name, lambda huge=name != "max_iter": c.bad(huge), 0.15)
     c.maybe(kw, "minit", lambda: c.pick("++", "points", "x"), 0.2)
     return (K.minibatch_kmeans(c.a, c.k(), rng=int(c.rng.integers(100)), **kw),
             "fit")
