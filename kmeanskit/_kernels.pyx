@@ -43,9 +43,28 @@ cdef extern from *:
     #define KMK_HAVE_OPENMP 0
     static int kmk_max_threads(void) { return 1; }
     #endif
+    /* Team size of the most recent parallel loop of this module (0 before
+       the first).  A diagnostic for the tests: results are the same for
+       every thread count by design, so only this shows that a test's data
+       was large enough for several threads to run at all.  The thread that
+       runs task 0 of a loop records its team's size (1 on the serial path):
+       one plain store per loop, by one thread, read after the loop's
+       closing barrier.  Kernels running at once from several Python
+       threads (Dask's) overwrite each other's value: it means something
+       only when one kernel runs at a time, as in those tests. */
+    static int kmk_last_team = 0;
+    static void kmk_note_team(void) {
+    #ifdef _OPENMP
+        kmk_last_team = omp_get_num_threads();
+    #else
+        kmk_last_team = 1;
+    #endif
+    }
     """
     const int KMK_HAVE_OPENMP
     int kmk_max_threads() noexcept nogil
+    int kmk_last_team
+    void kmk_note_team() noexcept nogil
 
 cdef enum:
     # Rows per chunk: a chunk of a few hundred rows and its tile stay in cache.
@@ -80,6 +99,12 @@ CHUNK = CHUNK_ROWS
 def max_threads():
     """Number of threads OpenMP would use by default (1 without OpenMP)."""
     return kmk_max_threads()
+
+
+def last_team_size():
+    """Threads that ran the most recent parallel loop of these kernels (1 if
+    it ran serially, 0 before any).  For tests: see ``kmk_note_team``."""
+    return kmk_last_team
 
 
 # --------------------------------------------------------------------------
@@ -373,6 +398,8 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c,
             raise MemoryError("assign: cannot allocate scratch buffers")
         for chunk in prange(n_chunks, nogil=True, schedule='static',
                             num_threads=threads, use_threads_if=threads > 1):
+            if chunk == 0:
+                kmk_note_team()
             start = chunk * CHUNK_ROWS
             rows = min(CHUNK_ROWS, n - start)
             _nearest(method, xp + start * d, rows, d, cp, half_cnorm, k,
@@ -449,6 +476,8 @@ cdef void _run_pass(PassPlan* plan, int method, const floating* x,
     cdef double* blk
     for b in prange(plan.n_blocks, schedule='dynamic', num_threads=plan.threads,
                     use_threads_if=plan.threads > 1):
+        if b == 0:
+            kmk_note_team()
         # Block b gets whole chunks, spread as evenly as possible.
         row_start = ((b * plan.n_chunks) // plan.n_blocks) * CHUNK_ROWS
         row_stop = min((((b + 1) * plan.n_chunks) // plan.n_blocks) * CHUNK_ROWS, n)
@@ -671,6 +700,8 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef Py_ssize_t chunk, start, rows
     for chunk in prange(n_chunks, nogil=True, schedule='static',
                         num_threads=threads, use_threads_if=threads > 1):
+        if chunk == 0:
+            kmk_note_team()
         start = chunk * CHUNK_ROWS
         rows = min(<Py_ssize_t>CHUNK_ROWS, n - start)
         if floating is float:
@@ -776,6 +807,8 @@ def candidate_potentials(const floating[:, ::1] x, const floating[:, ::1] c,
             cnorm[j] = s
         for b in prange(n_blocks, nogil=True, schedule='dynamic',
                         num_threads=threads, use_threads_if=threads > 1):
+            if b == 0:
+                kmk_note_team()
             for chunk in range((b * n_chunks) // n_blocks,
                                ((b + 1) * n_chunks) // n_blocks):
                 start = chunk * rows_per
@@ -1026,6 +1059,8 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
             max_cnorm = max(max_cnorm, 2.0 * <double>half_cnorm[i])
         for b in prange(n_blocks, nogil=True, schedule='dynamic',
                         num_threads=threads, use_threads_if=threads > 1):
+            if b == 0:
+                kmk_note_team()
             row_start = ((b * n_chunks) // n_blocks) * CHUNK_ROWS
             row_stop = min((((b + 1) * n_chunks) // n_blocks) * CHUNK_ROWS, n)
             blk = buf + b * stride

@@ -1,6 +1,9 @@
 """Determinism of the newer functions, Dask chunks that raise, and what
 can (and cannot) be checked cheaply about 64-bit row indices.
 
+The worker-count test checks, through the kernels' ``last_team_size()``
+diagnostic, that the threads it asks for really ran.
+
 kmeans2/vq/kmeans/kpp_init across worker counts: tests/test_workers.py;
 across array libraries: tests/test_properties.py (test_backend_properties).
 """
@@ -12,42 +15,122 @@ import pytest
 
 import kmeanskit as K
 
+# Sizes chosen so that every function below really runs several threads
+# (checked by test_same_rng_bit_identical_for_every_worker_count): the
+# kernels run serially below 2**17 distance terms (rows x centres x
+# features; 2**18 for the exact silhouette).  The smallest sweeps are
+# k-means++'s, one centre at a time: N x D = 160 000 terms; one mini-batch:
+# BATCH x K x D = 163 840; the silhouette: 800 x 800 x D = 5.1 million.
+N, D, K_ = 20_000, 8, 5
+BATCH = 4096
+SILHOUETTE_ROWS = 800
+
 
 @pytest.fixture(scope="module")
 def data():
     rng = np.random.default_rng(12)
-    centres = rng.uniform(-5, 5, size=(5, 6))
-    return centres[rng.integers(0, 5, size=4000)] + rng.normal(size=(4000, 6))
+    centres = rng.uniform(-5, 5, size=(K_, D))
+    return centres[rng.integers(0, K_, size=N)] + rng.normal(size=(N, D))
 
 
 def _fits(x):
     """Every seeded public fit that takes ``workers``, as name -> callable."""
+    sil = x[:SILHOUETTE_ROWS]
     return {
-        "kmeans2": lambda w: K.kmeans2(x, 5, minit="++", rng=1, workers=w),
-        "kmeans2-||": lambda w: K.kmeans2(x, 5, minit="||", rng=1, workers=w),
-        "kpp_init": lambda w: (K.kpp_init(x, 5, rng=1, workers=w),),
+        "kmeans2": lambda w: K.kmeans2(x, K_, minit="++", rng=1, workers=w),
+        "kmeans2-||": lambda w: K.kmeans2(x, K_, minit="||", rng=1, workers=w),
+        "kpp_init": lambda w: (K.kpp_init(x, K_, rng=1, workers=w),),
         "minibatch_kmeans": lambda w: K.minibatch_kmeans(
-            x, 5, rng=1, batch_size=256, workers=w)[:2],
-        "kmedians": lambda w: K.kmedians(x, 5, rng=1, workers=w)[:2],
-        "spherical_kmeans": lambda w: K.spherical_kmeans(x, 5, rng=1, workers=w)[:2],
+            x, K_, rng=1, batch_size=BATCH, workers=w)[:2],
+        "kmedians": lambda w: K.kmedians(x, K_, rng=1, workers=w)[:2],
+        "spherical_kmeans": lambda w: K.spherical_kmeans(x, K_, rng=1,
+                                                         workers=w)[:2],
         "silhouette_samples": lambda w: (K.silhouette_samples(
-            x[:800], np.arange(800) % 5, workers=w),),
+            sil, np.arange(SILHOUETTE_ROWS) % K_, workers=w),),
     }
 
 
 FIT_NAMES = list(_fits(np.zeros((1, 1))))
 
+# Rows of the kernel calls that must run on every thread asked for: the
+# whole data, one mini-batch, the silhouette's rows.  Smaller calls run
+# serially by design (k-means||'s re-clustering of its few candidates,
+# mini-batch seeding on its init sample below the serial threshold).
+FULL_ROWS = {N, BATCH, SILHOUETTE_ROWS}
+# The fewest tasks of those calls: a mini-batch's BATCH / 256 row chunks
+# (the data's: 32 blocks or 79 chunks; the silhouette's: 50 groups of 16).
+MIN_TASKS = BATCH // 256
+
+
+@pytest.fixture
+def kernel_teams(monkeypatch):
+    """Log ``(kernel, rows, team size)`` for every call of a compiled kernel
+    with a parallel loop (every public function of these modules but the
+    two diagnostics); the team size is the module's ``last_team_size()``
+    right after the call."""
+    from kmeanskit import _cityblock, _kernels, _silhouette
+
+    log = []
+    for module in (_kernels, _cityblock, _silhouette):
+        for name in dir(module):
+            kernel = getattr(module, name)
+            if (name.startswith("_") or not callable(kernel)
+                    or name in ("last_team_size", "max_threads")):
+                continue
+
+            def logged(x, *args, _kernel=kernel, _name=name, _module=module):
+                out = _kernel(x, *args)
+                log.append((_name, x.shape[0], _module.last_team_size()))
+                return out
+
+            monkeypatch.setattr(module, name, logged)
+    return log
+
+
+def _threads(workers):
+    """The thread count ``workers`` asks for (-1: one per core)."""
+    return (os.cpu_count() or 1) if workers == -1 else workers
+
 
 @pytest.mark.parametrize("name", FIT_NAMES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_same_rng_bit_identical_for_every_worker_count_and_call(data, name, dtype):
+def test_same_rng_bit_identical_on_repeated_calls(data, name, dtype):
+    # No hidden state: calling again gives the same bits (with or without
+    # OpenMP).
+    fit = _fits(data.astype(dtype))[name]
+    for got, ref in zip(fit(1), fit(1), strict=True):
+        np.testing.assert_array_equal(got, ref)
+
+
+@pytest.mark.parametrize("name", FIT_NAMES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_same_rng_bit_identical_for_every_worker_count(data, name, dtype,
+                                                       kernel_teams):
     # Fixed row partition, ordered reduction: the thread count never
-    # changes a bit; nor does calling again (no hidden state).
+    # changes a bit, with more threads than cores (3, 4 on a 2-core
+    # machine) too.  The kernels' team sizes show that these threads really
+    # ran: without them, identical bits would prove nothing.
+    if not K.show_config("dicts")["openmp"]:
+        pytest.skip("built without OpenMP: every call runs on one thread "
+                    "whatever workers says, so there is nothing to compare")
     fit = _fits(data.astype(dtype))[name]
     reference = fit(1)
-    for workers in (1, 2, -1):
+    for workers in (1, 2, -1, 3, 4):
+        kernel_teams.clear()
         for got, ref in zip(fit(workers), reference, strict=True):
             np.testing.assert_array_equal(got, ref)
+        calls = [call for call in kernel_teams if call[1] in FULL_ROWS]
+        assert calls, f"{name}: no kernel call over {sorted(FULL_ROWS)} rows"
+        # OpenMP gives every thread asked for (unless OMP_DYNAMIC or
+        # OMP_THREAD_LIMIT say otherwise), up to the call's number of tasks
+        # (row chunks, blocks or query groups): MIN_TASKS or more here.
+        threads = _threads(workers)
+        least = min(threads, MIN_TASKS)
+        wrong = sorted({call for call in calls
+                        if not least <= call[2] <= threads})
+        assert not wrong, (f"{name}, workers={workers}: {len(wrong)} distinct "
+                           f"kernel calls (kernel, rows, team size) not on "
+                           f"{threads} threads: {wrong[:5]}")
 
 
 def test_kmedoids_same_rng_bit_identical(data):
@@ -63,7 +146,8 @@ def test_kmedoids_same_rng_bit_identical(data):
 def test_different_rng_gives_a_different_start(data):
     # The determinism above is not a constant answer: another seed moves
     # the seeding (so the bit-identity tests can fail).
-    assert not np.array_equal(K.kpp_init(data, 5, rng=1), K.kpp_init(data, 5, rng=2))
+    assert not np.array_equal(K.kpp_init(data, K_, rng=1),
+                              K.kpp_init(data, K_, rng=2))
 
 
 # --------------------------------------------------------------------------

@@ -10,6 +10,10 @@ public function, and accepts exactly two outcomes:
   kmeanskit itself, attributed to the caller's line (``stacklevel``);
 * ``ValueError``, ``TypeError`` or ``ClusterError``.
 
+A documented error passes a case, so each function must also return a
+valid result in a stated least share of its cases (``MIN_RESULT_SHARE``,
+with the shares measured): a function that rejected every input fails.
+
 Anything else (IndexError, ZeroDivisionError, a NumPy warning or error
 leaking out, a hang) fails the case and prints how to replay it.  A hang
 is caught twice: SIGALRM raises in Python-level loops, and
@@ -200,9 +204,11 @@ def _kpp_init(c):
 
 def _minibatch(c):
     kw = {}
+    # With max_no_improvement None or large, max_iter passes run (documented):
+    # 10**12 of them is work, not a hang.
     for name in ("batch_size", "max_iter", "reassignment_ratio", "init_size",
                  "max_no_improvement"):
-        c.maybe(kw, name, c.bad, 0.15)
+        c.maybe(kw, name, lambda huge=name != "max_iter": c.bad(huge), 0.15)
     c.maybe(kw, "minit", lambda: c.pick("++", "points", "x"), 0.2)
     return (K.minibatch_kmeans(c.a, c.k(), rng=int(c.rng.integers(100)), **kw),
             "fit")
@@ -374,8 +380,13 @@ def _guarded(fn):
             signal.signal(signal.SIGALRM, old)
 
 
+RESULT, REJECTED, FAILED = "result", "documented error", "failure"
+
+
 def run_case(name, case):
-    """One fuzz case: ``None`` if it passed, else a description of the failure."""
+    """One fuzz case: ``(outcome, failure)``, the outcome one of RESULT (a
+    valid result), REJECTED (a documented exception) or FAILED, with the
+    description of the failure (else None)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -383,35 +394,107 @@ def run_case(name, case):
         except DOCUMENTED:
             result = None
         except Exception as exc:  # noqa: BLE001 - any other type is the finding
-            return f"{type(exc).__name__}: {exc}"
+            return FAILED, f"{type(exc).__name__}: {exc}"
     for w in caught:
         if case.nonfinite:
             break  # check_finite=False on NaN data: NumPy may warn (caller's risk)
         # kmeanskit warns on purpose (UserWarning and its own RuntimeWarnings)
         # and attributes them to the caller; any other warning leaked out.
         if os.path.basename(w.filename) != os.path.basename(__file__):
-            return f"leaked {w.category.__name__} from {w.filename}: {w.message}"
-    if result is not None:
-        try:
-            with np.errstate(all="ignore"):
-                check_result(case, result, what)
-        except AssertionError as exc:
-            return f"invalid result ({what}): {exc}"
-    return None
+            return FAILED, (f"leaked {w.category.__name__} from {w.filename}: "
+                            f"{w.message}")
+    if result is None:
+        return REJECTED, None
+    try:
+        with np.errstate(all="ignore"):
+            check_result(case, result, what)
+    except AssertionError as exc:
+        return FAILED, f"invalid result ({what}): {exc}"
+    return RESULT, None
+
+
+# Least share of each function's cases that must return a valid result, so
+# that a function rejecting (nearly) everything it is given fails: a
+# documented error passes a case, and most drawn inputs are invalid on
+# purpose.  Measured with 300 cases per function: at the default seed 12,
+# and the mean and the smallest share over seeds 0 to 29.  Each threshold
+# is the smaller of half that mean and three quarters of that smallest
+# share, rounded down to a whole percent: a margin for other seeds and for
+# changes that accept or reject a few inputs more.
+#
+#   function     seed 12        mean    smallest   threshold
+#   whiten       212 (70.7%)    71.7%   65.3%      35%
+#   vq           122 (40.7%)    44.4%   39.3%      22%
+#   kpp_init      71 (23.7%)    20.5%   15.3%      10%
+#   kmedoids      62 (20.7%)    19.8%   15.7%       9%
+#   kmeans        44 (14.7%)    17.6%   14.7%       8%
+#   kmedians      48 (16.0%)    13.8%   10.3%       6%
+#   metric        41 (13.7%)    12.6%    8.7%       6%
+#   spherical     34 (11.3%)     9.3%    6.3%       4%
+#   kmeans2       19  (6.3%)     8.0%    5.3%       4%
+#   minibatch     22  (7.3%)     7.1%    2.7%       2%
+#
+# The shares are checked in runs of SHARE_CASES cases or more (the default
+# and the release run); fewer cases are too few to bound a share.
+MIN_RESULT_SHARE = {
+    "whiten": 0.35, "vq": 0.22, "kpp_init": 0.10, "kmedoids": 0.09,
+    "kmeans": 0.08, "kmedians": 0.06, "metric": 0.06, "spherical": 0.04,
+    "kmeans2": 0.04, "minibatch": 0.02,
+}
+SHARE_CASES = 300
+
+
+def fuzz(name, tmp_path, cases=CASES, seed=SEED):
+    """Run ``cases`` cases of ``name``: (outcome counts, failure lines)."""
+    rng = np.random.default_rng([seed, sorted(CALLS).index(name)])
+    counts = dict.fromkeys((RESULT, REJECTED, FAILED), 0)
+    failures = []
+    for i in range(cases):
+        case = Case(rng, tmp_path)
+        outcome, failure = run_case(name, case)
+        counts[outcome] += 1
+        if failure is not None:
+            failures.append(f"case {i} {case!r}: {failure}")
+    return counts, failures
+
+
+def check_result_share(name, counts):
+    """Assert that enough of ``name``'s cases returned a valid result."""
+    cases = sum(counts.values())
+    if cases < SHARE_CASES:
+        return
+    share = MIN_RESULT_SHARE[name]
+    assert counts[RESULT] >= share * cases, (
+        f"{name}: only {counts[RESULT]} of {cases} cases returned a valid "
+        f"result, below the {share:.0%} required ({counts}; replay with "
+        f"KMEANSKIT_FUZZ_SEED={SEED})")
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
 def test_fuzz_public_api(name, tmp_path):
-    rng = np.random.default_rng([SEED, sorted(CALLS).index(name)])
-    failures = []
-    for i in range(CASES):
-        case = Case(rng, tmp_path)
-        failure = run_case(name, case)
-        if failure is not None:
-            failures.append(f"case {i} {case!r}: {failure}")
+    counts, failures = fuzz(name, tmp_path)
     assert not failures, (
-        f"{len(failures)} of {CASES} {name} cases failed (replay with "
-        f"KMEANSKIT_FUZZ_SEED={SEED}):\n" + "\n".join(failures[:10]))
+        f"{len(failures)} of {CASES} {name} cases failed ({counts}; replay "
+        f"with KMEANSKIT_FUZZ_SEED={SEED}):\n" + "\n".join(failures[:10]))
+    check_result_share(name, counts)
+
+
+def test_every_fuzzed_function_has_a_result_share():
+    assert set(MIN_RESULT_SHARE) == set(CALLS)
+
+
+def test_fuzz_harness_fails_a_function_that_rejects_everything(tmp_path,
+                                                               monkeypatch):
+    # Documented errors alone must not pass: a kpp_init that rejected every
+    # input fails on its share of results.
+    def rejects(case):
+        raise ValueError("no input is good enough")
+
+    monkeypatch.setitem(CALLS, "kpp_init", rejects)
+    counts, failures = fuzz("kpp_init", tmp_path, cases=SHARE_CASES)
+    assert not failures and counts[REJECTED] == SHARE_CASES
+    with pytest.raises(AssertionError, match="only 0 of 300 cases"):
+        check_result_share("kpp_init", counts)
 
 
 def test_fuzz_harness_catches_an_undocumented_exception(tmp_path, monkeypatch):
@@ -421,7 +504,7 @@ def test_fuzz_harness_catches_an_undocumented_exception(tmp_path, monkeypatch):
 
     monkeypatch.setitem(CALLS, "broken", broken)
     case = Case(np.random.default_rng(0), tmp_path)
-    assert run_case("broken", case).startswith("IndexError")
+    assert run_case("broken", case) == (FAILED, "IndexError: out of range")
 
 
 def test_fuzz_harness_catches_a_leaked_numpy_warning(tmp_path, monkeypatch):
@@ -433,7 +516,8 @@ def test_fuzz_harness_catches_a_leaked_numpy_warning(tmp_path, monkeypatch):
     monkeypatch.setitem(CALLS, "noisy", noisy)
     case = Case(np.random.default_rng(1), tmp_path)
     case.nonfinite = False
-    assert run_case("noisy", case).startswith("leaked RuntimeWarning")
+    outcome, failure = run_case("noisy", case)
+    assert outcome == FAILED and failure.startswith("leaked RuntimeWarning")
 
 
 # --------------------------------------------------------------------------
