@@ -102,13 +102,14 @@ def raise_not_finite(name):
     )
 
 
-def positions(mask, noun="row", plural=None):
+def positions(mask, noun="row", plural=None, *, first=0):
     """The positions where boolean ``mask`` is true, for an error message.
 
     ``'row 3'``, ``'rows 3, 8 and 9'``, or the first few and the count:
-    ``'rows 0, 1, 2, 3, 4 and 5 more (10 in all)'``.
+    ``'rows 0, 1, 2, 3, 4 and 5 more (10 in all)'``.  ``first`` is the number
+    of position 0 (1 for the row numbers of a file).
     """
-    found = np.flatnonzero(mask)
+    found = np.flatnonzero(mask) + first
     plural = plural or f"{noun}s"
     listed = [str(int(i)) for i in found[:_LISTED]]
     if found.size == 1:

@@ -24,11 +24,14 @@ needs_matplotlib = pytest.mark.skipif(
     reason="matplotlib is not installed (pip install \".[plot]\")")
 # `python -m` puts the working directory first on sys.path: run from an empty
 # folder so the installed package, not the source checkout, is what runs.
-_NEUTRAL_CWD = tempfile.mkdtemp(prefix="kmeanskit-cli-")
+_NEUTRAL_CWD = Path(tempfile.mkdtemp(prefix="kmeanskit-cli-"))
 
 
 def _run(*args, exe=None):
     cmd = [exe] if exe else [sys.executable, "-m", "kmeanskit"]
+    # Made on each call: a cleaner of the temporary folder may remove it
+    # while the suite runs.
+    _NEUTRAL_CWD.mkdir(exist_ok=True)
     return subprocess.run(
         [*cmd, *map(str, args)],
         capture_output=True,
@@ -417,6 +420,8 @@ BAD_FILES = [
     ("words.csv", "a,b\nc,d\n", "not a table of numbers"),
     ("ragged.csv", "1,2\n3,4\n5\n", "not a table of numbers"),
     ("nan.csv", "1,2\nnan,3\n", "row 2"),
+    ("nan.npy", np.array([[1.0, np.nan], [2, 3], [np.inf, 0], [4, 5], [6, np.nan]]),
+     "NaN or infinite value in rows 1, 3 and 5"),
     ("text.npy", "hello", "not a NumPy .npy file"),
     ("objects.npy", np.array([{"a": 1}], dtype=object), "pickled"),
     ("strings.npy", np.array(["a", "b"]), "expected numbers"),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._validate import positions
 from ._text import (
     WHITESPACE,
     TableError,
@@ -223,9 +224,11 @@ def _checked(data, path, what):
                        f"{data.shape}")
     if data.size == 0:
         raise CliError(f"{what} {path}: no data")
-    if not np.isfinite(data).all():
-        row = int(np.argwhere(~np.isfinite(data))[0][0])
-        raise CliError(f"{what} {path}: NaN or infinite value in row {row + 1}")
+    bad = ~np.isfinite(data)
+    if bad.any():
+        rows = bad if bad.ndim == 1 else bad.any(axis=1)
+        raise CliError(f"{what} {path}: NaN or infinite value in "
+                       f"{positions(rows, first=1)}")
     return data
 
 
