@@ -64,18 +64,24 @@ plotting
     Pictures of every result (needs matplotlib: the ``plot`` extra).
 """
 
-from ._built import require_compiled_extensions
+from ._ext import require_compiled_extensions
 
 require_compiled_extensions()
 del require_compiled_extensions
 
-from ._config import show_config
-from ._errors import ClusterError
-from ._gap import GapResult, gap_statistic
-from ._knee import find_knee
-from ._medians import kmedians
-from ._medoids import kmedoids
-from ._metrics import (
+from ._api._config import show_config
+from ._api._kpp_init import kpp_init
+from ._api._medians import kmedians
+from ._api._medoids import kmedoids
+from ._api._minibatch import MiniBatchState, minibatch_kmeans, minibatch_update
+from ._api._spherical import spherical_kmeans
+from ._api._vq import kmeans, kmeans2, vq, whiten
+from ._base._errors import ClusterError
+from ._core._result import KMeansInfo, Trace
+from ._selection._choose_k import ChooseKResult, choose_k
+from ._selection._gap import GapResult, gap_statistic
+from ._selection._knee import find_knee
+from ._selection._metrics import (
     calinski_harabasz_score,
     davies_bouldin_score,
     inertia,
@@ -84,13 +90,7 @@ from ._metrics import (
     silhouette_samples,
     silhouette_score,
 )
-from ._minibatch import MiniBatchState, minibatch_kmeans, minibatch_update
-from ._result import KMeansInfo, Trace
-from ._seeding import kpp_init
-from ._selection import ChooseKResult, choose_k
-from ._spherical import spherical_kmeans
-from ._study import StudyResult, stability_study
-from ._vq import kmeans, kmeans2, vq, whiten
+from ._selection._study import StudyResult, stability_study
 
 try:
     from importlib.metadata import version as _version

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._core._result import KMeansInfo, Trace
 from ._plotting._geometry import project
 from ._plotting._inputs import (
     as_ks,
@@ -46,7 +47,6 @@ from ._plotting._inputs import (
 )
 from ._plotting._mpl import axes, palette
 from ._plotting._scene import ClusterScene
-from ._result import KMeansInfo, Trace
 
 __all__ = [
     "ChooseKPlot",
@@ -183,7 +183,7 @@ def plot_clusters(data, centroids, labels=None, *, voronoi=True, ax=None):
     x = as_points(data, "data")
     c = as_points(centroids, "centroids", d=x.shape[1])
     if labels is None:
-        from ._vq import vq
+        from ._api._vq import vq
 
         labels = vq(x, c, check_finite=False)[0]
     lab = as_labels(labels, "labels", n=len(x), k=len(c))
@@ -334,7 +334,7 @@ def animate_lloyd(data, k_or_centroids, *, iter=10, minit="points", rng=None,
     """
     from matplotlib.animation import FuncAnimation
 
-    from ._vq import kmeans2, vq
+    from ._api._vq import kmeans2, vq
 
     trace = _trace_of(k_or_centroids)
     if trace is None:

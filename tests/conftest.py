@@ -14,7 +14,7 @@ import os
 import numpy as np
 import pytest
 
-from kmeanskit._capabilities import TEST_PARAMS, test_marks
+from kmeanskit._backends._capabilities import TEST_PARAMS, test_marks
 
 # --------------------------------------------------------------------------
 # hypothesis profiles (tests/test_properties.py): "ci" (the default) keeps
@@ -214,7 +214,7 @@ def no_hang():
 # --------------------------------------------------------------------------
 # Array libraries: the `xp` fixture.
 #
-# Its values come from kmeanskit._capabilities.TEST_PARAMS (the same table
+# Its values come from kmeanskit._backends._capabilities.TEST_PARAMS (the same table
 # that renders the README's support matrix); a library that is not installed
 # is left out.  Environment variables, for runs on other machines:
 #   KMEANSKIT_TEST_BACKENDS=numpy,torch   only these ids;
@@ -347,7 +347,7 @@ def xp_backend(request):
     backend = XpBackend(request.param)
     _xp_function_marks(request, backend.backend)
     if request.param.portable:
-        from kmeanskit._dispatch import force_portable
+        from kmeanskit._backends._dispatch import force_portable
 
         context = force_portable()
     else:

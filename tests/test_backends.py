@@ -18,7 +18,6 @@ import pytest
 import kmeanskit
 from kmeanskit import (
     ClusterError,
-    _capabilities,
     kmeans,
     kmeans2,
     kpp_init,
@@ -27,6 +26,7 @@ from kmeanskit import (
     vq,
     whiten,
 )
+from kmeanskit._backends import _capabilities
 
 RTOL = {"float64": 1e-12, "float32": 1e-5}
 
@@ -452,7 +452,7 @@ def test_dask_labels_keep_row_chunks(X_small):
 
 def test_torch_cpu_is_viewed_not_copied(X_small):
     torch = pytest.importorskip("torch")
-    from kmeanskit._dispatch import dispatch
+    from kmeanskit._backends._dispatch import dispatch
 
     tensor = torch.asarray(X_small)
     route = dispatch("vq", tensor, None, names=("obs", "code_book"))
@@ -601,7 +601,7 @@ def test_portable_pass_is_jittable(X_small):
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
 
-    from kmeanskit._engines.portable import PortableEngine
+    from kmeanskit._backends._engines.portable import PortableEngine
 
     engine = PortableEngine(jnp, tile_elements=8)  # several chunks
     x, c = jnp.asarray(X_small), jnp.asarray(X_small[:3])
@@ -618,7 +618,7 @@ def test_jax_without_x64_uses_float32_and_compensated_sums():
     jax = pytest.importorskip("jax")
     import jax.numpy as jnp
 
-    from kmeanskit._engines.portable import PortableEngine
+    from kmeanskit._backends._engines.portable import PortableEngine
 
     x = _data("float32", n=300)
     start = x[[0, 1, 2]].copy()
@@ -652,8 +652,8 @@ def _strict():
 def test_portable_chunking_does_not_change_results(namespace, d, dtype):
     """Many small chunks (the last one shorter) give the labels and sums of
     one big chunk, and those of the compiled engine."""
-    from kmeanskit._engines.compiled import CompiledEngine
-    from kmeanskit._engines.portable import PortableEngine, to_host
+    from kmeanskit._backends._engines.compiled import CompiledEngine
+    from kmeanskit._backends._engines.portable import PortableEngine, to_host
 
     xp = namespace()
     x = _data(dtype, n=301, d=d)
@@ -684,7 +684,7 @@ def test_portable_compensated_sums_are_accurate():
     """float32 accumulation with Kahan summation across chunks: the sum of
     2**18 rows is as accurate as a float64 sum rounded (well under 1e-6
     relative), where a plain float32 running sum drifts far more."""
-    from kmeanskit._engines.portable import PortableEngine
+    from kmeanskit._backends._engines.portable import PortableEngine
 
     rng = np.random.default_rng(1)
     x = (1.0 + 1e-3 * rng.standard_normal((1 << 18, 2))).astype(np.float32)
@@ -701,8 +701,8 @@ def test_portable_compensated_sums_are_accurate():
 
 
 def test_portable_min_sqdist_matches_compiled():
-    from kmeanskit._engines.compiled import CompiledEngine
-    from kmeanskit._engines.portable import PortableEngine
+    from kmeanskit._backends._engines.compiled import CompiledEngine
+    from kmeanskit._backends._engines.portable import PortableEngine
 
     x = _data(n=300, d=5)
     c = x[[3, 4]].copy()

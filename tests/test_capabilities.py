@@ -1,24 +1,37 @@
 """The capability table: one declaration behind the docs' matrix and the tests."""
 
+import importlib.util
 from pathlib import Path
 
 import pytest
 
-from kmeanskit import _capabilities as caps
+from kmeanskit._backends import _capabilities as caps
 
 ROOT = Path(__file__).resolve().parents[1]
+RENDERER = ROOT / "tools" / "support_matrix.py"
+
+
+@pytest.fixture(scope="module")
+def matrix():
+    """tools/support_matrix.py, the renderer (a developer script, not installed)."""
+    if not RENDERER.is_file():
+        pytest.skip("no tools/support_matrix.py next to the tests")
+    spec = importlib.util.spec_from_file_location("support_matrix", RENDERER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.parametrize("name", ["README.md", "docs/backends.rst"])
-def test_published_matrix_is_the_rendered_one(name):
+def test_published_matrix_is_the_rendered_one(name, matrix):
     """README and docs show exactly what the table renders (regenerate with
-    ``python -m kmeanskit._capabilities --write README.md docs/backends.rst``)."""
+    ``python tools/support_matrix.py --write README.md docs/backends.rst``)."""
     path = ROOT / name
     if not path.is_file():
         pytest.skip(f"no source checkout next to the tests ({name} missing)")
-    block = caps.current_block(path.read_text(encoding="utf-8"), path)
+    block = matrix.current_block(path.read_text(encoding="utf-8"), path)
     assert block is not None, f"{name} lacks the support-matrix markers"
-    assert block == caps.rendered_block(path)
+    assert block == matrix.rendered_block(path)
 
 
 def test_every_row_is_tested_or_says_untested():
@@ -61,35 +74,35 @@ def test_marks_follow_the_cells(monkeypatch):
     assert caps.test_marks("vq", "array-api-strict") == []
 
 
-def test_render_formats():
-    markdown, rst = caps.render("markdown"), caps.render("rst")
+def test_render_formats(matrix):
+    markdown, rst = matrix.render("markdown"), matrix.render("rst")
     for function in caps.FUNCTIONS:
         assert f"`{function.name}`" in markdown and f"``{function.name}``" in rst
     for backend in caps.BACKENDS:
         assert backend.label in markdown and backend.label in rst
     assert "implemented, untested" in markdown
     with pytest.raises(ValueError, match="fmt"):
-        caps.render("html")
+        matrix.render("html")
 
 
-def test_write_rewrites_only_the_block(tmp_path):
+def test_write_rewrites_only_the_block(tmp_path, matrix):
     path = tmp_path / "page.md"
-    begin, end = caps._MARKERS["markdown"]
+    begin, end = matrix._MARKERS["markdown"]
     path.write_text(f"intro\n\n{begin}\nstale\n{end}\n\noutro\n", encoding="utf-8")
-    assert caps.write(path) is True
+    assert matrix.write(path) is True
     text = path.read_text(encoding="utf-8")
     assert text.startswith("intro\n\n") and text.endswith("\n\noutro\n")
-    assert caps.current_block(text, path) == caps.rendered_block(path)
-    assert caps.write(path) is False
+    assert matrix.current_block(text, path) == matrix.rendered_block(path)
+    assert matrix.write(path) is False
 
 
-def test_main_prints_and_writes(tmp_path, capsys):
-    assert caps.main([]) == 0
+def test_main_prints_and_writes(tmp_path, capsys, matrix):
+    assert matrix.main([]) == 0
     assert "| backend |" in capsys.readouterr().out
-    assert caps.main(["--rst"]) == 0
+    assert matrix.main(["--rst"]) == 0
     assert ".. list-table::" in capsys.readouterr().out
     path = tmp_path / "page.rst"
-    begin, end = caps._MARKERS["rst"]
+    begin, end = matrix._MARKERS["rst"]
     path.write_text(f"{begin}\n{end}\n", encoding="utf-8")
-    assert caps.main(["--write", str(path)]) == 0
+    assert matrix.main(["--write", str(path)]) == 0
     assert "updated" in capsys.readouterr().out

@@ -22,9 +22,9 @@ da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
 
 from kmeanskit import kmeans, kmeans2, kpp_init, vq, whiten  # noqa: E402
-from kmeanskit._engines import get_engine  # noqa: E402
-from kmeanskit._engines.compiled import CompiledEngine  # noqa: E402
-from kmeanskit._engines.dask import SPLIT_EVERY, DaskEngine  # noqa: E402
+from kmeanskit._backends._engines import get_engine  # noqa: E402
+from kmeanskit._backends._engines.compiled import CompiledEngine  # noqa: E402
+from kmeanskit._backends._engines.dask import SPLIT_EVERY, DaskEngine  # noqa: E402
 
 RTOL = 1e-12
 

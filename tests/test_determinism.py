@@ -68,7 +68,7 @@ def kernel_teams(monkeypatch):
     with a parallel loop (every public function of these modules but the
     two diagnostics); the team size is the module's ``last_team_size()``
     right after the call."""
-    from kmeanskit import _cityblock, _kernels, _silhouette
+    from kmeanskit._ext import _cityblock, _kernels, _silhouette
 
     log = []
     for module in (_kernels, _cityblock, _silhouette):
@@ -190,7 +190,7 @@ def test_dask_chunk_that_raises_surfaces_the_error_not_a_result():
 def test_zero_stride_views_are_copied_by_validation():
     # Why a zero-stride view cannot test n ~ 2**31 cheaply: validation makes
     # every input C-contiguous, so a broadcast row becomes a real copy.
-    from kmeanskit._validate import to_2d
+    from kmeanskit._base._validate import to_2d
 
     view = np.lib.stride_tricks.as_strided(np.ones(3), shape=(1000, 3),
                                            strides=(0, 8))
@@ -205,7 +205,7 @@ def test_lloyd_pass_over_more_than_2_31_rows(tmp_path):
     # 2**31 + 8 rows are a hole in a sparse file (zeros) except the last 8,
     # which only a row index computed in 64 bits reaches.  One pass without
     # labels has k-sized outputs, so only the reads cost memory (page cache).
-    from kmeanskit._engines.compiled import CompiledEngine
+    from kmeanskit._backends._engines.compiled import CompiledEngine
 
     n = 2 ** 31 + 8
     path = tmp_path / "huge.f32"

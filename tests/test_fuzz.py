@@ -668,7 +668,7 @@ def test_kmeans2_iter_beyond_c_int_runs_in_kernel_sized_calls(monkeypatch):
     # to convert to int") from the fixed-iteration kernel's C int count.
     # Now counts beyond it run as consecutive kernel calls; shown here with
     # the limit lowered to 3 passes a call: 10 passes = 3 + 3 + 3 + 1.
-    from kmeanskit._engines import compiled
+    from kmeanskit._backends._engines import compiled
 
     ref = K.kmeans2(_X, 4, iter=10, minit="points", rng=0)
     monkeypatch.setattr(compiled, "MAX_KERNEL_PASSES", 3)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import kmeanskit
-from kmeanskit._engines.compiled import CompiledEngine
-from kmeanskit._lloyd import run_lloyd
+from kmeanskit._backends._engines.compiled import CompiledEngine
+from kmeanskit._core._lloyd import run_lloyd
 
 
 def _mixture(n, d, k, spread, seed=0):
@@ -100,7 +100,7 @@ class _ScriptedClock:
 
 def test_auto_keeps_the_faster_kind_of_pass_and_retries_bounds():
     # Scripted timings drive the choice; every pass still equals a plain one.
-    from kmeanskit._passes import TimedPasses
+    from kmeanskit._core._passes import TimedPasses
 
     x = _mixture(4000, 2, 5, 10.0, seed=6)
     engine = CompiledEngine(method="direct")
@@ -127,7 +127,7 @@ def test_auto_leaves_bounds_the_engine_gave_up_on():
     # Overlapping clusters: the engine stops pruning after one bounded pass
     # (most rows need a full scan) and sweeps fully; even though that bounded
     # pass was timed as faster, plain passes take over.
-    from kmeanskit._passes import TimedPasses
+    from kmeanskit._core._passes import TimedPasses
 
     x = np.random.default_rng(8).normal(size=(4000, 8))  # one blob
     engine = CompiledEngine(method="direct")
@@ -160,8 +160,8 @@ def test_auto_runs_plain_passes_where_bounds_cannot_pay():
     # Two features and nine centres: a plain pass costs less per row than a
     # bounded pass's own bookkeeping, so 'auto' does not try the bounds; with
     # much more work per row (8 x 256) it times both.
-    from kmeanskit._engines.compiled import CompiledEngine
-    from kmeanskit._passes import Passes, TimedPasses, make_passes
+    from kmeanskit._backends._engines.compiled import CompiledEngine
+    from kmeanskit._core._passes import Passes, TimedPasses, make_passes
 
     engine = CompiledEngine()
     narrow = np.zeros((400_000, 2))

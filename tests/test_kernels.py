@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kmeanskit._engines.compiled import CompiledEngine
+from kmeanskit._backends._engines.compiled import CompiledEngine
 
 DTYPES = [np.float32, np.float64]
 METHODS = ["direct", "dot", "gemm"]
@@ -259,7 +259,7 @@ def test_centres_are_cast_to_the_data_dtype():
 
 def test_kernel_rejects_inconsistent_shapes():
     # The thin wrappers guard against memory errors from mismatched buffers.
-    from kmeanskit import _kernels
+    from kmeanskit._ext import _kernels
 
     x, c = _data(10, 3, 2, np.float64)
     with pytest.raises(ValueError, match="inconsistent"):
@@ -274,7 +274,7 @@ def test_kernel_rejects_inconsistent_shapes():
 def test_finite_check_without_temporaries(order, dtype):
     # The finiteness check is exact: overflowing sums of finite values pass,
     # a single NaN or inf anywhere (also past the first block) is caught.
-    from kmeanskit._validate import _all_finite
+    from kmeanskit._base._validate import _all_finite
 
     big = np.full((300, 400), np.finfo(dtype).max / 2, dtype=dtype, order=order)
     with np.errstate(over="ignore"):
@@ -293,7 +293,7 @@ def test_finite_check_without_temporaries(order, dtype):
 def test_lloyd_iterations_equal_python_loop(method, dtype, weighted):
     # The one-call loop gives bit-identical centres, labels, sums and the
     # number of passes with an empty cluster as lloyd_pass + update in Python.
-    from kmeanskit._lloyd import _updated_centres
+    from kmeanskit._core._lloyd import _updated_centres
 
     x, _ = _data(3000, 5, 6, dtype, seed=7)
     start = np.vstack([x[:5], np.full((1, 5), 50.0, dtype=dtype)])  # one stays empty
@@ -333,7 +333,7 @@ def test_exact_ties_go_to_lowest_index(dtype, k, method):
 def test_kernels_refuse_zero_width_rows():
     # d = 0 would leave outputs unwritten (found by the fuzz suite through the
     # public API, which now rejects such data before any kernel runs).
-    from kmeanskit import _kernels
+    from kmeanskit._ext import _kernels
 
     x, c = np.empty((5, 0)), np.empty((2, 0))
     with pytest.raises(ValueError, match="no features"):
@@ -349,7 +349,7 @@ def test_assignment_method_rule():
     # The shape rule behind the kernel choice: one centre or one or two
     # features always go direct, wide rows always to BLAS, and without fused
     # multiply-add in hardware the DOT kernels are never chosen.
-    from kmeanskit._engines import assignment_method
+    from kmeanskit._backends._engines import assignment_method
 
     for dtype in DTYPES:
         for k in [1, 2, 9, 32, 256]:

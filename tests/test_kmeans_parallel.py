@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from kmeanskit import kmeans2, kpp_init
-from kmeanskit._engines import get_engine, row_uniforms
-from kmeanskit._kmeans_parallel import init_kmeans_parallel, weighted_kpp
+from kmeanskit._backends._engines import get_engine, row_uniforms
+from kmeanskit._core._kmeans_parallel import init_kmeans_parallel, weighted_kpp
 
 
 def _grid(n_per=60, spacing=100.0, seed=0):

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-import kmeanskit._medians as medians_module
+import kmeanskit._api._medians as medians_module
 from kmeanskit import kmedians
-from kmeanskit._medians import weighted_median
+from kmeanskit._api._medians import weighted_median
 
 
 def _blobs(seed, n=200, d=3, k=4):

@@ -19,7 +19,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.spatial.distance import cdist
 
-import kmeanskit._medoids as medoids_module
+import kmeanskit._api._medoids as medoids_module
 from kmeanskit import kmedoids
 
 RTOL = 1e-12

@@ -266,9 +266,9 @@ def _reference_gap(data, ks, n_refs, seed, n_init, n_init_refs):
     library's (the same fits the function under test runs), so every draw
     and every W agree; what is checked is the reference sets, the logs,
     the averages, s_k and the rule."""
-    from kmeanskit._engines.compiled import CompiledEngine
-    from kmeanskit._fit import fit_kmeans
-    from kmeanskit._lloyd import tolerance_scale
+    from kmeanskit._backends._engines.compiled import CompiledEngine
+    from kmeanskit._core._fit import fit_kmeans
+    from kmeanskit._core._lloyd import tolerance_scale
 
     engine = CompiledEngine()
     data_rng, refs_rng = np.random.default_rng(seed).spawn(2)
@@ -315,7 +315,7 @@ def test_gap_rule_fails_on_the_grid_as_measured_with_scikit_learn():
 
 
 def test_gap_pca_reference_lies_in_the_rotated_box():
-    from kmeanskit._gap import _frame, draw_reference
+    from kmeanskit._selection._gap import _frame, draw_reference
 
     rng = np.random.default_rng(0)
     t = rng.uniform(-5, 5, 400)

@@ -44,7 +44,7 @@ def _package_folders():
     """
     folders = [Path(kmeanskit.__file__).resolve().parent]
     if _editable_install():
-        from kmeanskit import _kernels
+        from kmeanskit._ext import _kernels
 
         folders.append(Path(_kernels.__file__).resolve().parent)
     return folders
@@ -60,7 +60,7 @@ class TestInstalledWheel:
         """
         pkg_file = Path(kmeanskit.__file__).resolve()
         if _editable_install():
-            from kmeanskit import _kernels
+            from kmeanskit._ext import _kernels
 
             kernels = Path(_kernels.__file__).resolve()
             assert not kernels.is_relative_to(pkg_file.parent), (
@@ -74,7 +74,7 @@ class TestInstalledWheel:
     def test_every_module_imports(self):
         """Every module found in the installed package imports without error."""
         names = _all_module_names()
-        assert "kmeanskit._kernels" in names
+        assert "kmeanskit._ext._kernels" in names
         assert "kmeanskit.datasets" in names
         folders = _package_folders()
 
@@ -101,8 +101,8 @@ class TestInstalledWheel:
         assert missing == []
 
     def test_kernels_are_compiled(self):
-        """kmeanskit._kernels is a compiled extension module, not Python source."""
-        from kmeanskit import _kernels
+        """kmeanskit._ext._kernels is a compiled extension module, not Python source."""
+        from kmeanskit._ext import _kernels
 
         suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
         assert _kernels.__file__.endswith(suffixes)
@@ -196,7 +196,7 @@ class TestShowConfig:
 
     def test_lists_optional_libraries_and_versions(self, monkeypatch):
         """Each optional library: its installed version, or None when absent."""
-        from kmeanskit import _config
+        from kmeanskit._api import _config
 
         optional = kmeanskit.show_config(mode="dicts")["optional"]
         assert set(optional) == set(_config.OPTIONAL) >= {
@@ -274,7 +274,7 @@ class TestUnbuiltSourceTree:
                         ignore=lambda _, names: [n for n in names
                                                  if n.endswith(suffixes)])
         if source_marker:
-            (tmp_path / "kmeanskit" / "_kernels.pyx").write_text("# source\n")
+            (tmp_path / "kmeanskit" / "_ext" / "_kernels.pyx").write_text("# source\n")
         return tmp_path
 
     def test_source_tree_says_how_to_build(self, tmp_path):
@@ -298,10 +298,10 @@ class TestUnbuiltSourceTree:
     def test_the_checkout_itself(self):
         # The repository's root, where `python -c "import kmeanskit"` finds
         # the unbuilt tree (unless an editable install's hook serves it).
-        if not (SOURCE_PKG / "_kernels.pyx").exists():
+        if not (SOURCE_PKG / "_ext" / "_kernels.pyx").exists():
             pytest.skip("no source checkout next to the tests")
         suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
-        if any(p.name.endswith(suffixes) for p in SOURCE_PKG.iterdir()):
+        if any(p.name.endswith(suffixes) for p in (SOURCE_PKG / "_ext").iterdir()):
             pytest.skip("the checkout holds extensions built in place")
         res = self._import_from(SOURCE_PKG.parent)
         assert "kmeanskit is being imported from its source tree" in res.stderr

@@ -59,8 +59,8 @@ def test_kmeans_terminates_when_distances_overflow():
     # was NaN, which never compared <= thresh, and kmeans looped forever.
     # Now data this large is scaled into range, and a NaN change stops the
     # loop as in SciPy (``while diff > thresh``).
-    from kmeanskit._engines.compiled import CompiledEngine
-    from kmeanskit._lloyd import run_lloyd
+    from kmeanskit._backends._engines.compiled import CompiledEngine
+    from kmeanskit._core._lloyd import run_lloyd
 
     x = _base() * 1e300
     with np.errstate(over="ignore", invalid="ignore"):

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-import kmeanskit._spherical as spherical_module
+import kmeanskit._api._spherical as spherical_module
 from kmeanskit import spherical_kmeans
 
 

@@ -245,7 +245,7 @@ class TestAccepted:
     (range(2, 12), "rows 2, 3, 4, 5, 6 and 5 more (10 in all)"),
 ])
 def test_positions_lists_the_first_five_and_counts(where, text):
-    from kmeanskit._validate import positions
+    from kmeanskit._base._validate import positions
 
     mask = np.zeros(20, dtype=bool)
     mask[list(where)] = True

@@ -1,7 +1,7 @@
 """The arguments minibatch_kmeans, spherical_kmeans and kmedians share.
 
 All three read data, k, weights and minit through one helper
-(``kmeanskit._variants.check_inputs``), so a bad one gets the same error from
+(``kmeanskit._core._variants.check_inputs``), so a bad one gets the same error from
 each; the checks particular to one function are tested in its own file.
 """
 
@@ -10,7 +10,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from kmeanskit import kmedians, minibatch_kmeans, spherical_kmeans
-from kmeanskit._variants import check_inputs
+from kmeanskit._core._variants import check_inputs
 
 FUNCTIONS = [minibatch_kmeans, spherical_kmeans, kmedians]
 

@@ -21,7 +21,7 @@ def data():
 def _ran_on(threads):
     """Whether the most recent kernel loop ran on ``threads`` threads (always
     true without OpenMP, where every call runs on one)."""
-    from kmeanskit import _kernels
+    from kmeanskit._ext import _kernels
 
     return not _kernels.HAVE_OPENMP or _kernels.last_team_size() == threads
 

@@ -34,7 +34,7 @@ def _is_data(node):
 
 def _engine():
     try:
-        from kmeanskit._engines.dask import DaskEngine
+        from kmeanskit._backends._engines.dask import DaskEngine
     except ImportError as exc:  # no Dask engine at this commit
         raise NotImplementedError(f"no Dask engine: {exc}") from None
     return DaskEngine()

@@ -11,7 +11,7 @@ from .common import Benchmark, MemoryBenchmark, n_cpus, peak_extra_bytes
 
 def _engine(workers=None):
     try:
-        from kmeanskit._engines.compiled import CompiledEngine
+        from kmeanskit._backends._engines.compiled import CompiledEngine
     except ImportError as exc:  # the engine moved or is not built
         raise NotImplementedError(f"no compiled engine: {exc}") from None
     if workers is None:

@@ -84,7 +84,7 @@ def _runners(n_iter, with_sklearn):
     """name -> function(data, centres) -> (its result, iterations run)."""
     import scipy.cluster.vq as scipy_vq
 
-    from .._vq import kmeans2
+    from .._api._vq import kmeans2
 
     runners = {
         "kmeanskit": lambda x, c: (kmeans2(x, c, iter=n_iter, minit="matrix"), n_iter),
@@ -106,7 +106,7 @@ def _runners(n_iter, with_sklearn):
 
 
 def run_bench(args):
-    from .._seeding import kpp_init
+    from .._api._kpp_init import kpp_init
 
     check_writable(args.output, "-o/--output")
     cases = args.case or [case(c) for c in DEFAULT_CASES]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validate import positions
+from .._base._validate import positions
 from ._text import (
     WHITESPACE,
     TableError,

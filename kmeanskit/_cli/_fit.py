@@ -267,7 +267,7 @@ def run_fit(args):
     _check_outputs(args, "labels", "centroids")
     weights = _weights(args, data.shape[0])
     if args.whiten:
-        from .._vq import whiten
+        from .._api._vq import whiten
 
         data = whiten(data)
     run = settings(args)
@@ -384,7 +384,7 @@ def _code_book(args, d, names):
 
 
 def run_vq(args):
-    from .._vq import vq
+    from .._api._vq import vq
 
     data, names, source = read_data(args)
     d = 1 if data.ndim == 1 else data.shape[1]

@@ -112,7 +112,7 @@ def _outputs(args):
 
 
 def run_choose_k(args):
-    from .._selection import DEFAULT_CRITERIA, choose_k
+    from .._selection._choose_k import DEFAULT_CRITERIA, choose_k
 
     data, names, source = read_data(args)
     ks = args.ks or list(range(1, 13 if args.data is None else 11))
@@ -141,7 +141,7 @@ def run_choose_k(args):
 
 
 def run_study(args):
-    from .._study import stability_study
+    from .._selection._study import stability_study
 
     if args.data is None:
         from ..datasets import init_study_blobs

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .._engines.portable import to_host
+from .._backends._arrays import to_host
 
 __all__ = ["as_ks", "as_labels", "as_points", "as_vector", "column_names", "columns",
            "host"]

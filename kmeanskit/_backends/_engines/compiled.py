@@ -1,0 +1,225 @@
+"""The compiled engine: NumPy arrays through the Cython kernels."""
+
+import contextlib
+
+import numpy as np
+from scipy.spatial.distance import cdist
+
+from ..._ext import _kernels
+from .._threads import blas_single_threaded, default_n_threads
+from ._interface import BoundsState, PassResult, assignment_method, top_rows
+
+__all__ = ["CompiledEngine", "choose_method"]
+
+MAX_KERNEL_PASSES = 2 ** 31 - 1
+"""Most passes one ``lloyd_iterations`` kernel call runs (its count is a C int)."""
+
+
+_METHODS = {"direct": _kernels.DIRECT, "gemm": _kernels.GEMM, "dot": _kernels.DOT}
+
+
+def choose_method(n_features, n_centres, dtype):
+    """The kernel method for data of this shape: ``DIRECT``, ``DOT`` or
+    ``GEMM`` (see :func:`kmeanskit._backends._engines.assignment_method`)."""
+    return _METHODS[assignment_method(n_features, n_centres, dtype,
+                                      fused=_kernels.FAST_FMA)]
+
+
+_NO_GUARD = contextlib.nullcontext()
+
+# Hamerly's pass scans every row its bounds cannot vouch for, one row at a
+# time; once more than this fraction of rows needs a scan (overlapping
+# clusters), the vectorised plain pass is faster and is used from then on.
+HAMERLY_MAX_SCANNED = 0.5
+
+
+class _HamerlyState(BoundsState):
+    """``BoundsState`` plus whether the bounds still prune enough to pay."""
+
+    def __init__(self, labels, lower):
+        super().__init__(labels, lower)
+        self.pruning = True
+
+    def reset(self):
+        super().reset()
+        self.pruning = True
+
+
+class CompiledEngine:
+    """Engine over C-contiguous float32/float64 NumPy arrays.
+
+    Parameters
+    ----------
+    n_threads : int, optional
+        OpenMP threads for the kernels; default: OpenMP's default.  Results do
+        not depend on it.
+    method : {None, 'direct', 'dot', 'gemm'}, optional
+        Force a kernel method; default: chosen by shape (:func:`choose_method`).
+    """
+
+    name = "compiled"
+
+    def __init__(self, n_threads=None, method=None):
+        self.n_threads = default_n_threads() if n_threads is None else int(n_threads)
+        self._method = None if method is None else _METHODS[method]
+
+    def _method_for(self, x, c):
+        if self._method is not None:
+            return self._method
+        return choose_method(x.shape[1], c.shape[0], x.dtype)
+
+    @staticmethod
+    def _blas_guard(method, n_rows):
+        # Each OpenMP thread calls BLAS on its own chunk: BLAS must stay
+        # single-threaded there, or its threads fight ours for the cores (and
+        # a multi-threaded BLAS on one small tile only adds synchronisation).
+        # A single chunk is too small for BLAS to spawn threads: skip the cost.
+        if method == _kernels.GEMM and n_rows > _kernels.CHUNK:
+            return blas_single_threaded()
+        return _NO_GUARD
+
+    @staticmethod
+    def _centres_like(x, c):
+        # Centres are small: casting them to the data dtype is free, and the
+        # fused-type kernels need both arguments of one dtype.
+        if c.dtype == x.dtype and c.flags.c_contiguous:
+            return c
+        return np.ascontiguousarray(c, dtype=x.dtype)
+
+    def assign(self, x, c):
+        c = self._centres_like(x, c)
+        labels = np.empty(x.shape[0], dtype=np.int32)
+        sqdist = np.empty(x.shape[0], dtype=x.dtype)
+        method = self._method_for(x, c)
+        with self._blas_guard(method, x.shape[0]):
+            _kernels.assign(x, c, labels, sqdist, method, self.n_threads)
+        return labels, sqdist
+
+    @staticmethod
+    def _pass_outputs(n, c, return_labels):
+        """Empty (sums, counts, labels or None) for a pass over n rows."""
+        k, d = c.shape
+        labels = np.empty(n, dtype=np.int32) if return_labels else None
+        return np.empty((k, d), dtype=np.float64), np.empty(k, dtype=np.float64), labels
+
+    def lloyd_pass(self, x, c, weights=None, *, return_labels=False):
+        c = self._centres_like(x, c)
+        sums, counts, labels = self._pass_outputs(x.shape[0], c, return_labels)
+        method = self._method_for(x, c)
+        with self._blas_guard(method, x.shape[0]):
+            inertia, distance_sum = _kernels.lloyd_pass(
+                x, c, weights, sums, counts, labels, method, self.n_threads
+            )
+        return PassResult(sums, counts, inertia, distance_sum, labels)
+
+    def lloyd_iterations(self, x, c, n_iter, weights=None, *, return_labels=False):
+        """``n_iter`` passes with the loop's mean update, in one compiled call.
+
+        Returns the centres after the last update, the last pass's
+        ``PassResult`` and the number of passes that left a cluster empty
+        (whose centre then kept its place).  Same results as running
+        ``lloyd_pass`` and the update ``n_iter`` times from Python.
+        """
+        centres = np.array(c, dtype=x.dtype, order="C", copy=True)
+        sums, counts, labels = self._pass_outputs(x.shape[0], centres, return_labels)
+        method = self._method_for(x, centres)
+        # The kernel counts passes in a C int: more than that many run as
+        # consecutive calls (each continues from the centres left by the last).
+        remaining, empty_passes = int(n_iter), 0
+        with self._blas_guard(method, x.shape[0]):
+            while True:
+                passes = min(remaining, MAX_KERNEL_PASSES)
+                inertia, distance_sum, empty = _kernels.lloyd_iterations(
+                    x, centres, weights, sums, counts, labels, passes, method,
+                    self.n_threads,
+                )
+                empty_passes += empty
+                remaining -= passes
+                if not remaining:
+                    break
+        result = PassResult(sums, counts, inertia, distance_sum, labels)
+        return centres, result, empty_passes
+
+    def start_bounds(self, x):
+        n = x.shape[0]
+        return _HamerlyState(np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.float64))
+
+    def bounded_pass(self, x, c, state, weights=None, *, return_labels=False):
+        c = self._centres_like(x, c)
+        n = x.shape[0]
+        centres64 = c.astype(np.float64)
+        initial = state.centres is None or state.centres.shape != c.shape
+        if not state.pruning:
+            # Bounds that stopped pruning: a plain pass is the fastest way to
+            # exact labels.  Zero is a valid lower bound, so a later bounded
+            # pass can start from these labels.
+            result = self.lloyd_pass(x, c, weights, return_labels=True)
+            state.labels[:] = result.labels
+            state.lower[:] = 0.0
+            state.centres = centres64
+            state.n_scans = n
+            return result if return_labels else result._replace(labels=None)
+        # No bounds yet: the first pass scans every row, and sets them up.
+        half_sep, other_shift = _hamerly_geometry(
+            centres64, None if initial else state.centres)
+        sums, counts, _ = self._pass_outputs(n, c, False)
+        method = self._method_for(x, c)
+        with self._blas_guard(method, n):
+            inertia, distance_sum, state.n_scans = _kernels.hamerly_pass(
+                x, c, half_sep, other_shift, weights, state.labels,
+                state.lower, sums, counts, initial, method, self.n_threads,
+            )
+        state.centres = centres64
+        state.pruning = initial or state.n_scans <= HAMERLY_MAX_SCANNED * n
+        labels = state.labels.copy() if return_labels else None
+        return PassResult(sums, counts, inertia, distance_sum, labels)
+
+    def min_sqdist(self, x, c, current=None):
+        c = self._centres_like(x, c)
+        if current is None:
+            current = np.full(x.shape[0], np.inf, dtype=np.float64)
+        _kernels.min_sqdist(x, c, current, self.n_threads)
+        return current
+
+    def candidate_potentials(self, x, candidates, current, weights=None):
+        c = self._centres_like(x, candidates)
+        potentials = np.empty(c.shape[0], dtype=np.float64)
+        method = self._method_for(x, c)
+        if method == _kernels.DOT:
+            method = _kernels.GEMM  # the candidates' products come from BLAS
+        with self._blas_guard(method, x.shape[0]):
+            _kernels.candidate_potentials(x, c, current, weights, potentials,
+                                          method, self.n_threads)
+        return potentials
+
+
+    def farthest(self, x, c, m, weights=None, *, within=None):
+        labels, sqdist = self.assign(x, c)
+        score = sqdist.astype(np.float64)
+        if weights is not None:
+            score[weights <= 0] = -1.0
+        if within is not None:
+            score[labels != within] = -1.0
+        return top_rows(score, m)
+
+
+def _hamerly_geometry(centres, previous):
+    """Half the gap from each centre to its nearest other centre, and for each
+    centre the largest move of any *other* centre since ``previous``."""
+    k = centres.shape[0]
+    if k == 1:
+        half_sep = np.array([np.inf])
+    else:
+        # Direct differences (cdist), not the GEMM identity: the bounds must
+        # not carry cancellation error.
+        gaps = cdist(centres, centres)
+        np.fill_diagonal(gaps, np.inf)
+        half_sep = 0.5 * gaps.min(axis=1)
+    if previous is None:
+        return half_sep, np.zeros(k)
+    shift = np.sqrt(np.sum((centres - previous) ** 2, axis=1))
+    other_shift = np.full(k, shift.max())
+    if k > 1:
+        top = int(np.argmax(shift))
+        other_shift[top] = np.max(np.delete(shift, top))
+    return half_sep, other_shift

@@ -1,0 +1,176 @@
+"""What the k-means variants share.
+
+:func:`check_inputs` dispatches and validates the arguments that
+``minibatch_kmeans``, ``spherical_kmeans`` and ``kmedians`` have in common.
+The last two run :func:`kmeanskit._core._lloyd.run_lloyd` with their own rule
+(sweep and update); the options around it (seeding, restarts, tolerance,
+empty clusters) and the result object are handled here once.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .._backends._dispatch import Route, dispatch
+from .._backends._engines import host_dtype
+from .._base import _validate
+from ._lloyd import run_lloyd, run_restarts, start_generators, tolerance_scale
+from ._result import KMeansInfo
+from ._seeding import greedy_trials, init_kpp, init_points
+
+__all__ = ["EMPTY_CHOICES", "MINIT_CHOICES", "Inputs", "check_inputs", "check_options",
+           "fit", "info"]
+
+EMPTY_CHOICES = ("farthest", "split", "keep")
+MINIT_CHOICES = ("++", "points")
+
+
+class Inputs(NamedTuple):
+    """The inputs of a variant after :func:`check_inputs`.
+
+    Attributes
+    ----------
+    route : Route
+        The call's route: engine choice and conversion of the results back.
+    values : array
+        The data in float32 or float64, in the caller's library and on its
+        device; 2-D, or 1-D where the caller accepts it.
+    count : int
+        The number of clusters.
+    weights : numpy.ndarray or None
+        Validated float64 weights on the host; None without weights.
+    given : numpy.ndarray or None
+        The initial centres given as ``minit``, float64 on the host, shape
+        ``(count, N)``; None when ``minit`` names a seeding method.
+    """
+
+    route: Route
+    values: object
+    count: int
+    weights: np.ndarray | None
+    given: np.ndarray | None
+
+
+def check_inputs(func, data, k, weights, minit, *, check_finite,
+                 one_dimensional=False):
+    """Dispatch and validate the data, `k`, `weights` and `minit` of a variant.
+
+    Parameters
+    ----------
+    func : str
+        The public function's name (error messages, capabilities).
+    data : array_like
+        The observations, one per row.
+    k : int
+        The number of clusters; at most the number of observations.
+    weights : array_like or None
+        One non-negative weight per observation, at least `k` of them
+        positive.
+    minit : str or array_like
+        A seeding method of :data:`MINIT_CHOICES`, or initial centres of
+        shape (k, N).
+    check_finite : bool
+        Whether the data and given centres are checked for infs and NaNs.
+    one_dimensional : bool, optional
+        Accept 1-D data (M observations of one feature); a 1-D `minit` is
+        then k centres of one feature.  Default: False (data must be 2-D).
+
+    Returns
+    -------
+    Inputs
+        The route, the data, the cluster count, the host weights and the
+        given centres.
+
+    Raises
+    ------
+    ValueError
+        On an unknown `minit` method, data of a bad rank or without
+        features, an inf or NaN (with `check_finite`), a bad `k`, bad
+        `weights` or centres of the wrong shape.
+    TypeError
+        On non-floating data, non-real weights or arrays of two libraries.
+    """
+    if isinstance(minit, str):
+        _validate.check_option(minit, "minit", MINIT_CHOICES)
+        minit = None
+    route = dispatch(func, data, weights, minit, names=("data", "weights", "minit"))
+    data_arr, weights_arr, given_arr = route.arrays
+    values = route.as_data(data_arr, "data", check_finite=check_finite,
+                           min_ndim=1 if one_dimensional else 2)
+    n = values.shape[0]
+    count = _validate.check_k_count(k, n, points_needed=True)
+    if weights_arr is not None:
+        weights_arr = _validate.check_weights(route.to_host(weights_arr), n,
+                                              at_least=count)
+    given = None
+    if given_arr is not None:
+        n_features = 1 if values.ndim == 1 else values.shape[1]
+        given = _given_centres(route, given_arr, count, n_features, check_finite,
+                               one_dimensional=one_dimensional)
+    return Inputs(route, values, count, weights_arr, given)
+
+
+def _given_centres(route, minit, count, n_features, check_finite, *, one_dimensional):
+    """Centres ``minit`` as a float64 host copy of shape (count, n_features)."""
+    book = np.array(route.to_host(minit), dtype=np.float64, copy=True)
+    if one_dimensional and book.ndim == 1:
+        book = book[:, np.newaxis]
+    if book.shape != (count, n_features):
+        raise ValueError(
+            f"minit centroids must have shape (k, {n_features}) = "
+            f"{(count, n_features)}, got {tuple(book.shape)}.")
+    if check_finite:
+        _validate.check_finite_array(book, "minit")
+    return book
+
+
+def check_options(*, max_iter, tol, empty, n_init):
+    """Validated ``(max_iter, tol, n_init)``; ``empty`` is checked against
+    its choices."""
+    max_iter = _validate.check_iter(max_iter, "max_iter")
+    n_init = _validate.check_iter(n_init, "n_init")
+    tol = _validate.check_tol(tol)
+    _validate.check_option(empty, "empty policy", EMPTY_CHOICES)
+    return max_iter, tol, n_init
+
+
+def fit(engine, x, k, rule, *, minit, given, max_iter, tol, empty, n_init,
+        generator, weights, prepare=None, algorithm="lloyd"):
+    """Run ``n_init`` starts of the loop with ``rule``; keep the lowest
+    objective.  ``prepare`` maps initial centres onto the variant's domain
+    (spherical: unit norm).  Returns :class:`~kmeanskit._core._lloyd.RestartsOutcome`.
+    """
+    tol_abs = None if tol is None else tol * tolerance_scale(engine, x, weights)
+
+    def one(start_rng):
+        if given is not None:
+            centres = given
+        elif minit == "points":
+            centres = init_points(x, k, start_rng, engine, weights=weights)
+        else:
+            # Greedy k-means++ (scikit-learn's number of trials).
+            centres = init_kpp(x, k, start_rng, engine, weights=weights,
+                               n_local_trials=greedy_trials(k))
+        centres = np.ascontiguousarray(centres, dtype=host_dtype(x))
+        if prepare is not None:
+            centres = prepare(centres)
+        return run_lloyd(engine, x, centres, max_iter=max_iter, tol=tol_abs,
+                         empty=empty, weights=weights, return_labels=True,
+                         algorithm=algorithm, finish=True, rule=rule)
+
+    if given is not None:
+        n_init = 1
+    starts = [generator] if n_init == 1 else start_generators(generator, n_init)
+    return run_restarts(starts, one)
+
+
+def info(kept, n_init, metric, scale=1.0):
+    """The :class:`KMeansInfo` of a kept start; ``scale`` converts the
+    loop's inertia into the variant's objective."""
+    per_start = None
+    if n_init > 1 and kept.inertias and len(kept.inertias) > 1:
+        per_start = tuple(scale * i for i in kept.inertias)
+    outcome = kept.outcome
+    return KMeansInfo(inertia=scale * float(outcome.inertia), n_iter=outcome.n_iter,
+                      converged=outcome.converged, inertias_per_start=per_start,
+                      best_start=kept.best, metric=metric)

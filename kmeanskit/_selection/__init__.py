@@ -1,0 +1,3 @@
+"""Choosing and judging a clustering: metrics, the gap statistic, Kneedle,
+``choose_k`` and the initialization-stability study.  Built on the public
+functions and the core's seeded fits."""
