@@ -209,7 +209,7 @@ def _minibatch(c):
     for name in ("batch_size", "max_iter", "reassignment_ratio", "init_size",
                  "max_no_improvement"):
         c.maybe(kw, name, lambda huge=name != "max_iter": c.bad(huge), 0.15)
-    c.maybe(kw, "minit", lambda: c.pick("++", "points", "x"), 0.2)
+    c.maybe(kw, "init", lambda: c.pick("greedy++", "points", "x"), 0.2)
     return (K.minibatch_kmeans(c.a, c.k(), rng=int(c.rng.integers(100)), **kw),
             "fit")
 
@@ -220,7 +220,7 @@ def _kmedians(c):
     c.maybe(kw, "max_iter", lambda: c.bad(huge=False))
     c.maybe(kw, "tol", c.bad)
     c.maybe(kw, "empty", lambda: c.pick("farthest", "drop", "keep", "x"), 0.2)
-    c.maybe(kw, "minit", lambda: c.pick("++", "points", "x"), 0.2)
+    c.maybe(kw, "init", lambda: c.pick("greedy++", "points", "x"), 0.2)
     return K.kmedians(c.a, c.k(), rng=int(c.rng.integers(100)), **kw), "fit"
 
 
@@ -239,7 +239,7 @@ def _kmedoids(c):
     c.maybe(kw, "method", lambda: c.pick("fasterpam", "alternate", "pam"))
     c.maybe(kw, "metric", lambda: c.pick("euclidean", "sqeuclidean", "cityblock",
                                          "cosine", "precomputed", "x"))
-    c.maybe(kw, "init", lambda: c.pick("++", "random", "build", "x"))
+    c.maybe(kw, "init", lambda: c.pick("++", "points", "build", "x"))
     c.maybe(kw, "max_iter", c.bad, 0.2)
     c.maybe(kw, "sample_size", c.bad, 0.2)
     return K.kmedoids(c.a, c.k(), rng=int(c.rng.integers(100)), **kw), "medoids"

@@ -72,7 +72,7 @@ def test_weighted_median_is_median_of_repeated_rows(seed):
 def test_matches_numpy_reference(seed):
     x = _blobs(seed)
     start = x[:4]
-    c, label, info = kmedians(x, 4, minit=start, tol=0.0)
+    c, label, info = kmedians(x, 4, init=start, tol=0.0)
     rc, rlabel = _reference(x, start)
     assert_array_equal(c, rc)
     assert_array_equal(label, rlabel)
@@ -99,8 +99,8 @@ def test_integer_weights_are_repeated_rows():
     x = _blobs(6, n=90)
     w = np.random.default_rng(6).integers(0, 4, size=90)
     start = x[w > 0][:4]
-    c, label, info = kmedians(x, 4, minit=start, weights=w, tol=0.0)
-    rc, rlabel, rinfo = kmedians(np.repeat(x, w, axis=0), 4, minit=start, tol=0.0)
+    c, label, info = kmedians(x, 4, init=start, weights=w, tol=0.0)
+    rc, rlabel, rinfo = kmedians(np.repeat(x, w, axis=0), 4, init=start, tol=0.0)
     assert_array_equal(c, rc)
     assert_array_equal(np.repeat(label, w), rlabel)
     assert info.inertia == pytest.approx(rinfo.inertia, rel=1e-12)
@@ -109,7 +109,7 @@ def test_integer_weights_are_repeated_rows():
 
 def test_one_dimensional_and_float32():
     x = np.array([0.0, 1.0, 2.0, 50.0, 10.0, 11.0, 12.0], dtype=np.float32)
-    c, label, info = kmedians(x, 2, minit=np.array([0.0, 10.0]))
+    c, label, info = kmedians(x, 2, init=np.array([0.0, 10.0]))
     assert c.dtype == np.float32 and c.shape == (2,)
     assert c.tolist() == [1.0, 11.5]  # medians of {0,1,2} and {10,11,12,50}
     assert info.inertia == pytest.approx(2.0 + 41.0)  # 1+0+1; 1.5+.5+.5+38.5
@@ -119,7 +119,7 @@ def test_one_dimensional_and_float32():
 def test_empty_cluster(empty, moved):
     x = _blobs(7, n=60)
     start = np.vstack([x[:2], [[1e6, 1e6, 1e6]]])  # the last gets nothing
-    c, label, _ = kmedians(x, 3, minit=start, empty=empty, max_iter=5)
+    c, label, _ = kmedians(x, 3, init=start, empty=empty, max_iter=5)
     assert (c[2] != start[2]).any() == moved
     assert (np.bincount(label, minlength=3) > 0).all() == moved
 
@@ -129,15 +129,15 @@ def test_inputs_not_mutated():
     w = np.ones(60)
     start = x[:3].copy()
     copies = [a.copy() for a in (x, w, start)]
-    kmedians(x, 3, weights=w, minit=start)
+    kmedians(x, 3, weights=w, init=start)
     for a, b in zip((x, w, start), copies, strict=True):
         assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("kw, error, match", [
     ({"empty": "drop"}, ValueError, "empty policy 'drop'"),
-    ({"minit": "matrix"}, ValueError, "minit 'matrix'"),
-    ({"minit": np.ones((3, 2))}, ValueError, r"shape \(k, 3\)"),
+    ({"init": "matrix"}, ValueError, "init 'matrix'"),
+    ({"init": np.ones((3, 2))}, ValueError, r"shape \(k, 3\)"),
     ({"max_iter": -1}, ValueError, "max_iter"),
     ({"tol": "small"}, TypeError, "tol"),
     ({"weights": np.full(40, -1.0)}, ValueError, "weights must be >= 0"),

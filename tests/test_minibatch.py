@@ -137,7 +137,7 @@ class TestMinibatchKmeans:
     def test_given_centroids(self):
         x = _blobs(seed=7, n=500)
         init = x[:4].copy()
-        c, _, _ = minibatch_kmeans(x, 4, minit=init, rng=0, max_iter=1)
+        c, _, _ = minibatch_kmeans(x, 4, init=init, rng=0, max_iter=1)
         assert c.shape == (4, 4)
         assert_array_equal(init, x[:4])  # not written to
 
@@ -146,8 +146,8 @@ class TestMinibatchKmeans:
         x = _blobs(seed=7, n=100)
         init = x[:3].copy()
         init[1, 0] = np.inf
-        with pytest.raises(ValueError, match="minit must not contain"):
-            minibatch_kmeans(x, 3, minit=init, check_finite=False)
+        with pytest.raises(ValueError, match="init must not contain"):
+            minibatch_kmeans(x, 3, init=init, check_finite=False)
 
     @pytest.mark.parametrize(("kw", "error", "match"), [
         ({"batch_size": 0}, ValueError, "batch_size"),
@@ -155,8 +155,8 @@ class TestMinibatchKmeans:
         ({"max_no_improvement": 0}, ValueError, "max_no_improvement"),
         ({"init_size": 2}, ValueError, "init_size=2 is smaller than k=3"),
         ({"reassignment_ratio": -0.1}, ValueError, "reassignment_ratio"),
-        ({"minit": "random"}, ValueError, "minit"),
-        ({"minit": np.zeros((2, 2))}, ValueError, "shape"),
+        ({"init": "bogus"}, ValueError, "init 'bogus'"),
+        ({"init": np.zeros((2, 2))}, ValueError, "shape"),
         ({"n_init": 0}, ValueError, "n_init"),
     ])
     def test_bad_arguments(self, kw, error, match):

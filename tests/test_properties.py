@@ -130,8 +130,8 @@ def test_unit_weights_equal_no_weights(data):
                 np.all(np.linalg.norm(x, axis=1) > 0)
                 and np.all(np.linalg.norm(start, axis=1) > 0)):
             continue
-        a = fit(x, k, rng=0, minit=start)
-        b = fit(x, k, rng=0, minit=start, weights=ones)
+        a = fit(x, k, rng=0, init=start)
+        b = fit(x, k, rng=0, init=start, weights=ones)
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
 

@@ -55,7 +55,7 @@ def test_docstring_examples():
 def test_matches_numpy_reference(seed, algorithm):
     x = _directions(seed)
     start = x[[0, 1, 2, 3]]
-    c, label, info = spherical_kmeans(x, 4, minit=start, tol=0.0,
+    c, label, info = spherical_kmeans(x, 4, init=start, tol=0.0,
                                       algorithm=algorithm)
     rc, rlabel, robjective = _reference(x, start)
     assert_array_equal(label, rlabel)
@@ -80,8 +80,8 @@ def test_integer_weights_are_repeated_rows():
     x = _directions(6, n=90)
     w = np.random.default_rng(6).integers(0, 4, size=90)
     start = x[w > 0][:4]
-    c, label, info = spherical_kmeans(x, 4, minit=start, weights=w, tol=0.0)
-    rc, rlabel, rinfo = spherical_kmeans(np.repeat(x, w, axis=0), 4, minit=start,
+    c, label, info = spherical_kmeans(x, 4, init=start, weights=w, tol=0.0)
+    rc, rlabel, rinfo = spherical_kmeans(np.repeat(x, w, axis=0), 4, init=start,
                                          tol=0.0)
     assert_allclose(c, rc, atol=1e-12)
     assert_array_equal(np.repeat(label, w), rlabel)
@@ -90,7 +90,7 @@ def test_integer_weights_are_repeated_rows():
 
 def test_float32():
     x = _directions(7)
-    c, label, _ = spherical_kmeans(x.astype(np.float32), 4, minit=x[:4], tol=0.0)
+    c, label, _ = spherical_kmeans(x.astype(np.float32), 4, init=x[:4], tol=0.0)
     rc, rlabel, _ = _reference(x, x[:4])
     assert c.dtype == np.float32
     # float32 unit vectors: about 1e-7 per coordinate; same partition here.
@@ -103,16 +103,16 @@ def test_inputs_not_mutated():
     w = np.ones(60)
     start = x[:3].copy()
     copies = [a.copy() for a in (x, w, start)]
-    spherical_kmeans(x, 3, weights=w, minit=start)
+    spherical_kmeans(x, 3, weights=w, init=start)
     for a, b in zip((x, w, start), copies, strict=True):
         assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("kw, error, match", [
     ({"empty": "drop"}, ValueError, "empty policy 'drop'"),
-    ({"minit": "random"}, ValueError, "minit 'random'"),
-    ({"minit": np.ones((3, 2))}, ValueError, r"shape \(k, 5\)"),
-    ({"minit": np.zeros((3, 5))}, ValueError, "row of zeros"),
+    ({"init": "bogus"}, ValueError, "init 'bogus'"),
+    ({"init": np.ones((3, 2))}, ValueError, r"shape \(k, 5\)"),
+    ({"init": np.zeros((3, 5))}, ValueError, "row of zeros"),
     ({"max_iter": 0}, ValueError, "max_iter"),
     ({"n_init": 1.5}, TypeError, "n_init"),
     ({"tol": -1.0}, ValueError, "tol"),

@@ -42,7 +42,7 @@ def test_table_shape(study):
     # kmeans x 3 seedings + minibatch x 2 seedings, 5 n_init, 5 runs.
     assert len(study.records["inertia"]) == 5 * 5 * 5
     assert len(study.summary["mean"]) == 25
-    cell = study.cell("kmeans", "random", 10)
+    cell = study.cell("kmeans", "points", 10)
     assert cell.shape == (5,)
     row = study.rows()[0]
     assert (row["method"], row["init"], row["n_init"]) == ("kmeans", "greedy++", 1)
@@ -69,17 +69,17 @@ def test_examples_conclusions_hold(study):
     for n in (1, 5, 10, 15, 20):
         np.testing.assert_allclose(study.cell("kmeans", "greedy++", n), optimum,
                                    rtol=1e-9)
-    assert mean("kmeans", "random", 1) > 2 * optimum.mean()
-    assert mean("kmeans", "greedy++", 1) < mean("kmeans", "random", 1)
-    assert mean("minibatch", "greedy++", 1) < mean("minibatch", "random", 1)
+    assert mean("kmeans", "points", 1) > 2 * optimum.mean()
+    assert mean("kmeans", "greedy++", 1) < mean("kmeans", "points", 1)
+    assert mean("minibatch", "greedy++", 1) < mean("minibatch", "points", 1)
     # 2. For random seeding the spread shrinks to the data sets' own spread.
-    assert std("kmeans", "random", 15) < std("kmeans", "random", 1) / 5
+    assert std("kmeans", "points", 15) < std("kmeans", "points", 1) / 5
     # 3. Mini-batch with random seeding is the worst cell from n_init = 5 on.
     for n in (5, 10, 15, 20):
         worst = max(study.cell(m, i, n).mean() for m, i in
-                    [("kmeans", "greedy++"), ("kmeans", "++"), ("kmeans", "random"),
-                     ("minibatch", "greedy++"), ("minibatch", "random")])
-        assert mean("minibatch", "random", n) == worst
+                    [("kmeans", "greedy++"), ("kmeans", "++"), ("kmeans", "points"),
+                     ("minibatch", "greedy++"), ("minibatch", "points")])
+        assert mean("minibatch", "points", n) == worst
     # Plain k-means++ misses the optimum at n_init = 1 more often than greedy.
     settings = zip(study.summary["method"], study.summary["init"],
                    study.summary["n_init"], strict=True)
@@ -109,7 +109,7 @@ def test_same_data_as_scikit_learn_same_means(study):
     assert study.cell("minibatch", "greedy++", 5).mean() == pytest.approx(
         np.mean(sk["mbk++"]), rel=1e-2)
     assert np.mean(sk["kmr"]) > 1.5 * np.mean(sk["km++"])
-    assert study.cell("kmeans", "random", 1).mean() > 1.5 * np.mean(sk["km++"])
+    assert study.cell("kmeans", "points", 1).mean() > 1.5 * np.mean(sk["km++"])
 
 
 def test_fixed_data_and_tuple_data():
@@ -127,10 +127,10 @@ def test_study_on_every_backend(xp_backend):
     def data(run):
         return xp_backend.asarray(init_study_blobs(run, n_per_centre=30)[0])
 
-    study = km.stability_study(data, 9, methods="kmeans", inits=["greedy++", "random"],
+    study = km.stability_study(data, 9, methods="kmeans", inits=["greedy++", "points"],
                                n_init=[1, 4], n_runs=2, rng=3)
     expected = km.stability_study(lambda run: init_study_blobs(run, n_per_centre=30),
-                                  9, methods="kmeans", inits=["greedy++", "random"],
+                                  9, methods="kmeans", inits=["greedy++", "points"],
                                   n_init=[1, 4], n_runs=2, rng=3)
     # Same draws on every backend; inertia summed in another order.
     np.testing.assert_allclose(study.records["inertia"], expected.records["inertia"],

@@ -1,6 +1,6 @@
 """The arguments minibatch_kmeans, spherical_kmeans and kmedians share.
 
-All three read data, k, weights and minit through one helper
+All three read data, k, weights and init through one helper
 (``kmeanskit._core._variants.check_inputs``), so a bad one gets the same error from
 each; the checks particular to one function are tested in its own file.
 """
@@ -26,15 +26,15 @@ def test_given_centres_must_be_k(func, rows):
     # k is the number of clusters even when the centres are given.
     x = _data()
     with pytest.raises(ValueError, match=(
-            rf"minit centroids must have shape \(k, 3\) = \(3, 3\), "
+            rf"init centroids must have shape \(k, 3\) = \(3, 3\), "
             rf"got \({rows}, 3\)")):
-        func(x, 3, minit=x[:rows])
+        func(x, 3, init=x[:rows])
 
 
 @pytest.mark.parametrize("func", FUNCTIONS)
 @pytest.mark.parametrize("kw, error, match", [
-    ({"minit": "random"}, ValueError, "Unknown minit 'random'"),
-    ({"minit": np.full((3, 3), np.nan)}, ValueError, "minit must not contain"),
+    ({"init": "bogus"}, ValueError, "Unknown init 'bogus'"),
+    ({"init": np.full((3, 3), np.nan)}, ValueError, "init must not contain"),
     ({"weights": np.ones(29)}, ValueError, "one weight per observation"),
     ({"weights": np.r_[np.zeros(28), 1.0, 1.0]}, ValueError,
      "2 positive entries; at least 3"),

@@ -13,6 +13,7 @@ import dataclasses
 import numpy as np
 
 from .._backends._engines import PassResult, get_engine, top_rows
+from .._base import _validate
 from .._core import _magnitude, _variants
 from .._core._lloyd import MeanRule
 from .._core._passes import Passes
@@ -104,9 +105,9 @@ class MedianRule(MeanRule):
         return top_rows(dist, m)
 
 
-def kmedians(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
-             empty="farthest", rng=None, weights=None, check_finite=True,
-             workers=None):
+def kmedians(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_INIT,
+             n_init=1, empty="farthest", rng=None, weights=None, check_finite=True,
+             workers=None, minit=_validate.NOT_GIVEN):
     """Cluster observations by k-medians: L1 distance, median centres.
 
     Each observation goes to the centre nearest in L1 (city-block)
@@ -128,9 +129,13 @@ def kmedians(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
         times the mean per-feature variance of the data (the rule of
         :func:`~kmeanskit.kmeans2`; 0 stops at an exact fixed point).
         None: run `max_iter` iterations.  Default: 1e-4.
-    minit : {'++', 'points'} or array_like, optional
-        Greedy k-means++ (default), k distinct rows at random, or initial
-        centres of shape (k, N) (`n_init` is then 1).
+    init : {'greedy++', '++', 'points', 'random', '||'} or array_like, optional
+        Seeding (k-means++ in squared Euclidean distance): greedy k-means++
+        (default; ``2 + int(log k)`` candidates per centre, scikit-learn's),
+        plain k-means++ (SciPy's draws), k distinct rows at random, Gaussian
+        draws (kmeans2's ``minit='random'``), k-means||
+        (``kpp_init(method='||')``), or the initial centres, shape (k, N)
+        (`n_init` is then 1).
     n_init : int, optional
         Number of starts; the one of least total L1 distance is kept.
         Start ``i`` draws from ``rng.spawn(n_init)[i]`` as in
@@ -149,6 +154,10 @@ def kmedians(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
         Whether to check the inputs for infs and NaNs.  Default: True.
     workers : int, optional
         Threads for the L1 assignment (see :func:`~kmeanskit.vq`).
+    minit : optional
+        Deprecated name of `init`, kept for one release (``minit='++'`` is
+        ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
+        warns with a ``DeprecationWarning``; passing both is a ``TypeError``.
 
     Returns
     -------
@@ -167,7 +176,7 @@ def kmedians(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
     ValueError
         On an inf or NaN (with `check_finite`), data of more than two
         dimensions, k < 1 or more clusters than observations, an unknown
-        `minit` or `empty`, centres of the wrong shape, a negative `tol`,
+        `init` or `empty`, centres of the wrong shape, a negative `tol`,
         or bad `weights`.
     TypeError
         On integer or non-numeric data, or non-integer `max_iter` or
@@ -203,7 +212,7 @@ def kmedians(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
     >>> from kmeanskit import kmedians
     >>> data = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [100.0, 0.0],
     ...                  [10.0, 10.0], [11.0, 10.0], [10.0, 11.0]])
-    >>> centroid, label, info = kmedians(data, 2, minit=data[[0, 4]])
+    >>> centroid, label, info = kmedians(data, 2, init=data[[0, 4]])
     >>> centroid
     array([[ 0.5,  0. ],
            [10. , 10. ]])
@@ -216,10 +225,11 @@ def kmedians(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
     by half a unit; it would drag a mean by 25.
     """
     func = "kmedians"
+    init = _variants.resolve_init(func, init, minit)
     max_iter, tol, n_init = _variants.check_options(
         max_iter=max_iter, tol=tol, empty=empty, n_init=n_init)
     route, values, count, weights_arr, book = _variants.check_inputs(
-        func, data, k, weights, minit, check_finite=check_finite,
+        func, data, k, weights, init, check_finite=check_finite,
         one_dimensional=True)
     x = np.ascontiguousarray(route.to_host(route.to_2d(values)))
     # Data near the float limits is clustered scaled by 2**-exponent (exact).
@@ -229,7 +239,7 @@ def kmedians(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
         x, book, exponent = _magnitude.into_range(route, x, book)
     engine = get_engine(workers=workers)
     rule = MedianRule(x, weights_arr, engine.n_threads)
-    kept = _variants.fit(engine, x, count, rule, minit=minit, given=book,
+    kept = _variants.fit(engine, x, count, rule, init=init, given=book,
                          max_iter=max_iter, tol=tol, empty=empty, n_init=n_init,
                          generator=np.random.default_rng(rng), weights=weights_arr)
     centroid = _magnitude.restore(kept.outcome.centroids, exponent)

@@ -17,6 +17,7 @@ from .._backends._dispatch import dispatch
 from .._base import _validate
 from .._core import _magnitude
 from .._core._result import KMeansInfo
+from .._core._seeding import check_seeding
 from .._ext import _pam
 
 __all__ = ["kmedoids"]
@@ -24,7 +25,7 @@ __all__ = ["kmedoids"]
 METHODS = ("fasterpam", "alternate")
 # How each metric's dissimilarities scale with the data (the others: 1).
 _METRIC_POWER = {"sqeuclidean": 2, "cosine": 0}
-INITS = ("++", "build", "random")
+INITS = ("++", "build", "points")
 METRICS = ("euclidean", "sqeuclidean", "cityblock", "cosine", "chebyshev",
            "precomputed")
 
@@ -136,7 +137,7 @@ def _check_matrix(d, name):
 def _check_init(init, n, k, weights):
     """``init``: a method name, or k distinct row indices (int64)."""
     if isinstance(init, str):
-        return _validate.check_option(init, "init", INITS)
+        return check_seeding(init, "init", INITS)
     index = np.asarray(init)
     if index.dtype.kind not in "iu" or index.shape != (k,):
         raise ValueError(
@@ -158,7 +159,7 @@ def _start(d, w, k, init, rng):
     n = d.shape[0]
     if not isinstance(init, str):
         return init.copy()
-    if init == "random":
+    if init == "points":
         return rng.choice(n, size=k, replace=False, p=w / w.sum()).astype(np.int64)
     medoids = np.empty(k, dtype=np.int64)
     if init == "build":
@@ -252,11 +253,14 @@ def kmedoids(data, k, *, metric="euclidean", method="fasterpam", init="++",
         speed-up and eager swaps [1]_; 'alternate': the k-means-style
         iteration (assign, then each cluster's medoid), faster per pass but
         stuck in worse local optima.
-    init : {'++', 'build', 'random'} or array_like of int, optional
+    init : {'++', 'build', 'points'} or array_like of int, optional
         Initial medoids: k-medoids++ (default: drawn with probability
         proportional to the weighted dissimilarity to the nearest medoid so
         far), PAM's greedy BUILD (deterministic, O(M^2 k)), k distinct rows
         at random (in proportion to the weights), or k row indices.
+        Only seedings that return data rows are offered; 'random', the old
+        spelling of 'points', raises a ``ValueError`` naming 'points' for
+        one release.
     max_iter : int, optional
         Largest number of passes: cycles over the candidates for
         FasterPAM, assignment-and-update rounds for 'alternate'.

@@ -29,7 +29,7 @@ from .._base import _validate
 from .._core import _magnitude, _variants
 from .._core._lloyd import start_generators
 from .._core._result import KMeansInfo, TraceRecorder
-from .._core._seeding import greedy_trials, init_kpp
+from .._core._seeding import draw_centres
 
 __all__ = ["MiniBatchState", "minibatch_kmeans", "minibatch_update"]
 
@@ -279,8 +279,8 @@ class _RowSampler:
 def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
                      max_no_improvement=10, init_size=None,
                      reassignment_ratio=0.01, n_init=1, rng=None, weights=None,
-                     minit="++", check_finite=True, workers=None, callback=None,
-                     trace=False):
+                     init=_variants.DEFAULT_INIT, check_finite=True, workers=None,
+                     callback=None, trace=False, minit=_validate.NOT_GIVEN):
     """Cluster observations by mini-batch k-means (Sculley, 2010).
 
     Each step draws a batch of rows, assigns them and moves each centre to
@@ -323,11 +323,12 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
         Non-negative sample weights meaning replication: rows are sampled in
         proportion to them (so a row of weight w is drawn as often as w
         copies), and the final inertia is weighted.  Default: all ones.
-    minit : {'++', 'points'} or array_like, optional
-        Seeding on the init sample: greedy k-means++ with ``2 + int(log k)``
-        trials ('++', scikit-learn's default), k distinct rows of it
-        ('points'), or the initial centroids, shape (k, N) (`n_init` is
-        then ignored).  Default: '++'.
+    init : {'greedy++', '++', 'points', 'random', '||'} or array_like, optional
+        Seeding on the init sample: greedy k-means++ (default; ``2 +
+        int(log k)`` candidates per centre, scikit-learn's), plain k-means++
+        (SciPy's draws), k distinct rows of it, Gaussian draws (kmeans2's
+        ``minit='random'``), k-means|| (``kpp_init(method='||')``), or the
+        initial centroids, shape (k, N) (`n_init` is then ignored).
     check_finite : bool, optional
         Whether to check the data for infs and NaNs.  Default: True.
     workers : int, optional
@@ -337,6 +338,10 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
         shift)``, the inertia being the batch's scaled to the data's mass.
     trace : bool, optional
         Keep the history in ``info.trace``.  Default: False.
+    minit : optional
+        Deprecated name of `init`, kept for one release (``minit='++'`` is
+        ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
+        warns with a ``DeprecationWarning``; passing both is a ``TypeError``.
 
     Returns
     -------
@@ -358,7 +363,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
         or more clusters than observations, a non-positive `batch_size`,
         `max_iter`, `max_no_improvement`, `n_init` or `init_size` (or an
         `init_size` below k), `reassignment_ratio` outside [0, 1], an
-        unknown `minit`, centres of the wrong shape or not finite, or bad
+        unknown `init`, centres of the wrong shape or not finite, or bad
         `weights`.
     TypeError
         On integer data or non-integer counts.
@@ -405,6 +410,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     ((9, 2), (4500,), True)
     """
     func = "minibatch_kmeans"
+    init = _variants.resolve_init(func, init, minit)
     batch_size = _check_count(batch_size, "batch_size")
     max_iter = _check_count(max_iter, "max_iter")
     max_no_improvement = _check_count(max_no_improvement, "max_no_improvement",
@@ -415,10 +421,10 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     trace = _validate.check_flag(trace, "trace")
     generator = np.random.default_rng(rng)
     route, values, count, weights_arr, book = _variants.check_inputs(
-        func, data, k, weights, minit, check_finite=check_finite)
+        func, data, k, weights, init, check_finite=check_finite)
     if book is not None and not check_finite:
         # Checked even so: the steps cannot start from non-finite centres.
-        _validate.check_finite_array(book, "minit")
+        _validate.check_finite_array(book, "init")
     n = values.shape[0]
     init_size = _init_size(init_size, batch_size, count, n)
     engine = route.engine(workers)
@@ -437,12 +443,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
         if book is not None:
             return book
         rows = np.ascontiguousarray(take(engine, values, sample(start_rng, init_size)))
-        if minit == "points":
-            pick = start_rng.choice(init_size, size=count, replace=False)
-            return rows[pick].astype(np.float64)
-        trials = greedy_trials(count)
-        return init_kpp(rows, count, start_rng, host,
-                        n_local_trials=trials).astype(np.float64)
+        return draw_centres(init, rows, count, start_rng, host).astype(np.float64)
 
     inertias, best = None, 0
     if n_init == 1 or book is not None:

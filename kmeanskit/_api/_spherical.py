@@ -53,9 +53,10 @@ def _normalise(route, x):
     return x / norms
 
 
-def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
-                     empty="farthest", rng=None, weights=None,
-                     algorithm="lloyd", check_finite=True, workers=None):
+def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_INIT,
+                     n_init=1, empty="farthest", rng=None, weights=None,
+                     algorithm="lloyd", check_finite=True, workers=None,
+                     minit=_validate.NOT_GIVEN):
     """Cluster directions: spherical k-means by cosine similarity.
 
     Each observation is scaled to unit length and assigned to the centre of
@@ -77,10 +78,13 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
         times the mean per-feature variance of the unit rows (the rule of
         :func:`~kmeanskit.kmeans2`).  None: run `max_iter` iterations.
         Default: 1e-4.
-    minit : {'++', 'points'} or array_like, optional
-        Greedy k-means++ on the unit rows (default), k distinct rows at
-        random, or initial centres of shape (k, N) (scaled to unit length;
-        `n_init` is then 1).
+    init : {'greedy++', '++', 'points', 'random', '||'} or array_like, optional
+        Seeding on the unit rows, then scaled to unit length: greedy k-means++
+        (default; ``2 + int(log k)`` candidates per centre, scikit-learn's),
+        plain k-means++ (SciPy's draws), k distinct rows at random, Gaussian
+        draws (kmeans2's ``minit='random'``), k-means||
+        (``kpp_init(method='||')``), or the initial centres, shape (k, N)
+        (scaled to unit length) (`n_init` is then 1).
     n_init : int, optional
         Number of starts; the one of least objective is kept.  Start ``i``
         draws from ``rng.spawn(n_init)[i]`` as in :func:`~kmeanskit.kmeans2`.
@@ -101,6 +105,10 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
         Whether to check the inputs for infs and NaNs.  Default: True.
     workers : int, optional
         Threads for the compiled kernels (see :func:`~kmeanskit.vq`).
+    minit : optional
+        Deprecated name of `init`, kept for one release (``minit='++'`` is
+        ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
+        warns with a ``DeprecationWarning``; passing both is a ``TypeError``.
 
     Returns
     -------
@@ -118,7 +126,7 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
     ValueError
         On an inf or NaN (with `check_finite`), data that is not 2-D, a row
         of zeros, k < 1 or more clusters than observations, an unknown
-        `minit`, `empty` or `algorithm`, centres of the wrong shape, a
+        `init`, `empty` or `algorithm`, centres of the wrong shape, a
         negative `tol`, or bad `weights`.
     TypeError
         On integer or non-numeric data, or non-integer `max_iter` or
@@ -165,18 +173,19 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, minit="++", n_init=1,
     (0.000584, 'cosine')
     """
     func = "spherical_kmeans"
+    init = _variants.resolve_init(func, init, minit)
     max_iter, tol, n_init = _variants.check_options(
         max_iter=max_iter, tol=tol, empty=empty, n_init=n_init)
     _validate.check_option(algorithm, "algorithm", ALGORITHM_CHOICES)
     route, values, count, weights_arr, book = _variants.check_inputs(
-        func, data, k, weights, minit, check_finite=check_finite)
+        func, data, k, weights, init, check_finite=check_finite)
     if book is not None and (np.sum(book * book, axis=1) == 0).any():
-        raise ValueError("minit centroids must not hold a row of zeros.")
+        raise ValueError("init centroids must not hold a row of zeros.")
     # Directions do not depend on the scale: data near the float limits is
     # scaled by a power of two first, so that squared norms stay in range.
     x = _normalise(route, _magnitude.scale_free(route, values))
     engine = route.engine(workers)
-    kept = _variants.fit(engine, x, count, SphericalRule(), minit=minit, given=book,
+    kept = _variants.fit(engine, x, count, SphericalRule(), init=init, given=book,
                          max_iter=max_iter, tol=tol, empty=empty, n_init=n_init,
                          generator=np.random.default_rng(rng), weights=weights_arr,
                          prepare=_unit_rows, algorithm=algorithm)

@@ -25,9 +25,13 @@ from .._core._lloyd import (
     tolerance_scale,
 )
 from .._core._result import KMeansInfo, TraceRecorder
-from .._core._seeding import INIT_METHODS, init_gaussian, init_points
+from .._core._seeding import SEEDINGS, draw_centres, init_points
 
 __all__ = ["whiten", "vq", "kmeans", "kmeans2"]
+
+MINIT_CHOICES = SEEDINGS
+"""kmeans2's seeding names besides 'matrix' (SciPy's four names, plus
+'greedy++' and '||')."""
 
 _EMPTY_CLUSTER_MESSAGE = (
     "One of the clusters is empty. Re-run kmeans with a different initialization."
@@ -473,13 +477,15 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     thresh : float, optional
         Not used, as in SciPy; a value other than the default warns (use
         `tol` to stop on convergence).
-    minit : {'random', 'points', '++', '||', 'matrix'}, optional
+    minit : {'random', 'points', '++', 'greedy++', '||', 'matrix'}, optional
         Initialization: 'random' draws k centroids from a Gaussian with the
         data's mean and covariance; 'points' picks k distinct observations at
-        random; '++' is k-means++ (see :func:`kpp_init`); '||' is k-means||,
-        k-means++ in a few passes for large (Dask) data (a kmeanskit
-        extension, see ``kpp_init(method='||')``); 'matrix' takes `k` as the
-        initial centroids.  Default: 'random'.
+        random; '++' is k-means++ (see :func:`kpp_init`); 'greedy++' is
+        greedy k-means++, ``2 + int(log k)`` candidates per centre
+        (scikit-learn's seeding, a kmeanskit extension, see Notes); '||' is
+        k-means||, k-means++ in a few passes for large (Dask) data (a
+        kmeanskit extension, see ``kpp_init(method='||')``); 'matrix' takes
+        `k` as the initial centroids.  Default: 'random'.
     missing : {'warn', 'raise'}, optional
         What to do when a cluster has no observations: warn and keep its
         previous centroid, or raise :class:`ClusterError`.  Default: 'warn'.
@@ -521,15 +527,18 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
         iteration, summed over centroids, is at most ``tol`` times the mean
         over features of the data's (weighted) variance: scikit-learn's
         rule.  Default (None): run exactly `iter` iterations, as SciPy.
-    empty : {None, 'farthest', 'split'}, optional
+    empty : {None, 'farthest', 'split', 'keep'}, optional
         What to do with a cluster left without observations.  None
         (default): SciPy's behaviour, governed by `missing` (the centroid
         keeps its place).  'farthest': move its centroid onto the
         observation farthest from its nearest centroid (scikit-learn's
         repair).  'split': move it onto the observation of the heaviest
         cluster farthest from that cluster's centroid, so the next step
-        splits the heaviest cluster.  If every observation already sits on
-        a centroid no move helps, and `missing` applies.
+        splits the heaviest cluster.  'keep': the centroid keeps its place,
+        as with None, and `missing` applies, but the run ends with a final
+        assignment (see Notes, "Which labels"); the same vocabulary as the
+        other k-means functions' `empty`.  If every observation already
+        sits on a centroid no move helps, and `missing` applies.
     weights : array_like, shape (M,), optional
         Non-negative sample weights meaning replication: weight w counts as
         the observation repeated w times, in the means, the inertia, `tol`'s
@@ -621,6 +630,14 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
       ends with one more assignment against the returned centroids, so
       `label`, `centroid` and ``info.inertia`` describe one partition.
       ``info.inertia`` always belongs to the returned centroids.
+    * **Greedy seeding.**  ``minit='greedy++'`` (not in SciPy, whose '++'
+      draws one candidate per centre) draws ``2 + int(log k)`` candidates
+      per further centre and keeps the one that most lowers the potential,
+      as scikit-learn's ``KMeans``: better starts, so fewer restarts.  With
+      one start it consumes `rng` as ``kpp_init(data, k, rng=rng,
+      n_local_trials='auto')`` does, so ``kmeans2(data, k, minit='greedy++',
+      rng=s)`` equals ``kmeans2(data, kpp_init(data, k, rng=s,
+      n_local_trials='auto'), minit='matrix')``.
     * **Restarts.**  With ``n_init=1`` the draws come from `rng` (or `seed`)
       itself, as in SciPy.  With ``n_init > 1``, start ``i`` draws from the
       ``i``-th of ``n_init`` independent child generators: for a
@@ -708,7 +725,7 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
             n_init = 1
     else:
         count = _cluster_count(route.item(k_arr))
-        _validate.check_option(minit, "init method", tuple(INIT_METHODS))
+        _validate.check_option(minit, "init method", MINIT_CHOICES)
         if minit == "points":
             _validate.check_k_count(count, x.shape[0], points_needed=True)
     if weights_arr is not None:
@@ -801,9 +818,6 @@ def _cluster_count(value):
 
 def _initial_centres(minit, x, k, rng, engine, *, one_dimensional, weights=None):
     """Initial centres by the named method, cast to the data dtype."""
-    if minit == "random":
-        centres = init_gaussian(x, k, rng, engine, one_dimensional=one_dimensional,
-                                weights=weights)
-    else:
-        centres = INIT_METHODS[minit](x, k, rng, engine, weights=weights)
+    centres = draw_centres(minit, x, k, rng, engine, weights=weights,
+                           one_dimensional=one_dimensional)
     return np.ascontiguousarray(centres, dtype=host_dtype(x))

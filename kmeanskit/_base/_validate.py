@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from ._warnings import warn_external
+
 __all__ = [
     "as_data",
     "check_finite_array",
@@ -24,6 +26,9 @@ __all__ = [
     "check_weights",
     "check_flag",
     "check_callback",
+    "Default",
+    "NOT_GIVEN",
+    "renamed_keyword",
     "floating_dtype",
     "positions",
     "to_2d",
@@ -293,3 +298,40 @@ def check_weights(weights, n, *, at_least=1):
             "needed (a row of weight 0 counts as absent)."
         )
     return out
+
+
+class Default(str):
+    """A string default told apart, by identity, from the same string passed
+    explicitly (so a renamed keyword can tell "both given" from "one given")."""
+
+    __slots__ = ()
+
+
+class _NotGiven:
+    """The default of a deprecated keyword: not passed."""
+
+    def __repr__(self):
+        return "<not given>"
+
+
+NOT_GIVEN = _NotGiven()
+
+
+def renamed_keyword(func, new_name, new_value, old_name, old_value, *, hint=""):
+    """The value of a keyword renamed from ``old_name`` to ``new_name``.
+
+    ``old_value`` is :data:`NOT_GIVEN` when the old name was not used; the
+    new keyword's default must be a :class:`Default`.  Using the old name
+    warns (``DeprecationWarning``, attributed to the caller) and returns
+    ``old_value``; using both names is a ``TypeError``.  ``hint`` is added
+    to the warning.
+    """
+    if old_value is NOT_GIVEN:
+        return new_value
+    if not isinstance(new_value, Default):
+        raise TypeError(f"{func}() got both {new_name}= and {old_name}= (its "
+                        f"deprecated name); pass only {new_name}=.")
+    warn_external(f"{func}(): the keyword {old_name}= is deprecated and will be "
+                  f"removed in the next release; use {new_name}= instead.{hint}",
+                  DeprecationWarning)
+    return old_value

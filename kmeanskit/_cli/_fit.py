@@ -24,11 +24,17 @@ from ._common import (
     save_figure,
 )
 
-# Each method's seedings (kmedoids calls its argument `init`).
-MINITS = {"kmeans": ("++", "points", "random", "||"), "minibatch": ("++", "points"),
-          "kmedians": ("++", "points"), "kmedoids": ("++", "build", "random"),
-          "spherical": ("++", "points")}
+# Each method's seedings, in the functions' vocabulary (passed to kmeans2 as
+# `minit`, to the others as `init`).
+_VARIANT_INITS = ("greedy++", "points", "random", "||")
+MINITS = {"kmeans": ("++", "greedy++", "points", "random", "||"),
+          "minibatch": _VARIANT_INITS, "kmedians": _VARIANT_INITS,
+          "kmedoids": ("++", "build", "points"), "spherical": _VARIANT_INITS}
 METHODS = tuple(MINITS)
+# Values whose meaning changed, refused for one release with the new spelling:
+# the variants' '++' was greedy k-means++, kmedoids' 'random' was k rows.
+_RENAMED = {"minibatch": {"++": "greedy++"}, "kmedians": {"++": "greedy++"},
+            "spherical": {"++": "greedy++"}, "kmedoids": {"random": "points"}}
 # --method kmeans by default: scikit-learn's KMeans settings, which find the
 # good partition far more often than SciPy's one start of 10 iterations.
 KMEANS_N_INIT = 10
@@ -94,10 +100,11 @@ def add_fit(subparsers, formatter):
                         "else required)")
     p.add_argument("--method", choices=METHODS, default="kmeans",
                    help="algorithm (default: kmeans)")
-    p.add_argument("--minit", default=None, metavar="M",
-                   help="initialization: ++, points, random or || for kmeans "
-                        "(default: ++); ++, build or random for kmedoids; ++ or "
-                        "points for the others (their default: ++)")
+    p.add_argument("--minit", "--init", dest="minit", default=None, metavar="M",
+                   help="initialization: ++, greedy++, points, random or || for "
+                        "kmeans (default: ++); ++, build or points for kmedoids; "
+                        "greedy++, points, random or || for the others (their "
+                        "default: greedy++)")
     p.add_argument("--iter", type=positive_int, default=None, metavar="N",
                    help=f"kmeans: exactly N Lloyd iterations when --tol is not "
                         f"given (SciPy's rule), else the most (default: "
@@ -228,21 +235,20 @@ def _fit(method, data, k, args, weights, run):
     limits = {} if run["iter"] is None else {"max_iter": run["iter"]}
     if run["tol"] is not None and method != "kmedoids":
         limits["tol"] = run["tol"]
-    minit = {} if args.minit is None else {"minit": args.minit}
+    init = {} if args.minit is None else {"init": args.minit}
     common = {"rng": args.seed, "weights": weights, "n_init": run["n_init"]}
     if method == "minibatch":
         if "tol" in limits:
             raise CliError("--tol: not used by --method minibatch, which stops when "
                            "the inertia stops improving")
-        return km.minibatch_kmeans(data, k, **common, **limits, **minit)
+        return km.minibatch_kmeans(data, k, **common, **limits, **init)
     if method == "kmedians":
-        return km.kmedians(data, k, **common, **limits, **minit)
+        return km.kmedians(data, k, **common, **limits, **init)
     if method == "spherical":
-        return km.spherical_kmeans(data, k, **common, **limits, **minit)
+        return km.spherical_kmeans(data, k, **common, **limits, **init)
     if run["n_init"] > 1:
         raise CliError("--n-init: kmedoids has a single start (FasterPAM); "
                        "leave it out")
-    init = {} if args.minit is None else {"init": args.minit}
     medoids, labels, info = km.kmedoids(data, k, rng=args.seed, weights=weights,
                                         **limits, **init)
     return data[np.asarray(medoids)], labels, info
@@ -260,6 +266,10 @@ def _weights(args, n):
 
 
 def run_fit(args):
+    renamed = _RENAMED.get(args.method, {}).get(args.minit)
+    if renamed is not None:
+        raise CliError(f"--minit {args.minit}: for --method {args.method} this is "
+                       f"now spelled --minit {renamed}")
     if args.minit is not None and args.minit not in MINITS[args.method]:
         raise CliError(f"--minit {args.minit}: --method {args.method} takes one of "
                        f"{', '.join(MINITS[args.method])}")

@@ -21,7 +21,7 @@ from ._common import (
 
 CRITERIA = ("silhouette", "calinski_harabasz", "davies_bouldin", "bic", "aic",
             "elbow", "gap")
-INITS = ("greedy++", "++", "random")
+INITS = ("greedy++", "++", "points")
 STUDY_METHODS = ("kmeans", "minibatch")
 
 CHOOSE_K_HELP = """\
@@ -95,7 +95,8 @@ def add_study(subparsers, formatter):
     p.add_argument("--methods", type=choice_list(STUDY_METHODS), default=None,
                    metavar="LIST", help="kmeans, minibatch or both (default: both)")
     p.add_argument("--inits", type=choice_list(INITS), default=None, metavar="LIST",
-                   help="seedings among greedy++, ++ and random (default: all)")
+                   help="seedings among greedy++, ++ and points (k random rows, "
+                        "once spelled random; default: all)")
     p.add_argument("--n-init", type=int_list, default=None, metavar="LIST",
                    help="numbers of starts (default: 1,5,10,15,20)")
     p.add_argument("--runs", type=positive_int, default=5, metavar="N",

@@ -14,11 +14,11 @@ import numpy as np
 from .._backends._engines import host_dtype
 from ._lloyd import run_lloyd, run_restarts, start_generators, tolerance_scale
 from ._result import KMeansInfo
-from ._seeding import greedy_trials, init_kpp, init_points
+from ._seeding import check_seeding, draw_centres
 
 __all__ = ["INITS", "FitResult", "fit_kmeans"]
 
-INITS = ("greedy++", "++", "random")
+INITS = ("greedy++", "++", "points")
 """Seedings: greedy k-means++ (scikit-learn's), plain k-means++ (SciPy's
 '++'), and k distinct observations drawn uniformly (scikit-learn's
 ``init='random'``, SciPy's 'points')."""
@@ -36,17 +36,10 @@ class FitResult:
         self.info = info
 
 
-def check_init(init):
-    if init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}.")
-    return init
-
-
-def _seed(init, x, k, rng, engine, weights):
-    if init == "random":
-        return init_points(x, k, rng, engine, weights=weights)
-    trials = greedy_trials(k) if init == "greedy++" else 1
-    return init_kpp(x, k, rng, engine, n_local_trials=trials, weights=weights)
+def check_init(init, name="init"):
+    """``init`` must be one of :data:`INITS` ('random', which meant k
+    random rows, raises naming 'points')."""
+    return check_seeding(init, name, INITS)
 
 
 def fit_kmeans(engine, x, k, *, init="greedy++", n_init=10, rng=None,
@@ -68,7 +61,7 @@ def fit_kmeans(engine, x, k, *, init="greedy++", n_init=10, rng=None,
 
     def fit(start_rng):
         centres = np.ascontiguousarray(
-            _seed(init, x, k, start_rng, engine, weights), dtype=dtype)
+            draw_centres(init, x, k, start_rng, engine, weights=weights), dtype=dtype)
         return run_lloyd(engine, x, centres, max_iter=max_iter, tol=tol * tol_scale,
                          empty="farthest", weights=weights, return_labels=True,
                          finish=True)

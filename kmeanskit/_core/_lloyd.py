@@ -48,8 +48,10 @@ __all__ = [
 ]
 
 
-EMPTY_POLICIES = ("farthest", "split")
-"""Values of the public ``empty`` keyword besides None (SciPy's behaviour)."""
+EMPTY_POLICIES = ("farthest", "split", "keep")
+"""Values of the public ``empty`` keyword (kmeans2 also takes None, SciPy's
+behaviour): move an empty cluster's centre onto the farthest row, split the
+heaviest cluster, or leave the centre where it is."""
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,7 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
                 passes.reset()  # bounds' labels index the longer code book
             else:
                 unrepaired = True
-                if empty in EMPTY_POLICIES:
+                if empty in ("farthest", "split"):
                     new_centres, unrepaired = _relocate_empty(
                         engine, x, new_centres, result.counts, nonempty, empty,
                         weights, rule)

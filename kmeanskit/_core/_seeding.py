@@ -43,11 +43,13 @@ from .._backends._engines import (
     take,
     to_host,
 )
+from .._base import _validate
 from .._base._rng import random_integer
 from .._base._warnings import warn_external
 from ._kmeans_parallel import init_kmeans_parallel
 
-__all__ = ["greedy_trials", "init_points", "init_gaussian", "init_kpp", "INIT_METHODS"]
+__all__ = ["greedy_trials", "init_points", "init_gaussian", "init_kpp", "INIT_METHODS",
+           "SEEDINGS", "check_seeding", "draw_centres"]
 
 
 def greedy_trials(k):
@@ -232,4 +234,35 @@ INIT_METHODS = {
     "++": init_kpp,
     "||": init_kmeans_parallel,
 }
-"""kmeans2's ``minit`` strings and the functions they name."""
+"""The plain seedings and the functions they name."""
+
+SEEDINGS = ("points", "random", "++", "greedy++", "||")
+"""Every seeding name, with one meaning in every function that takes it:
+k random rows, SciPy's Gaussian draws, plain k-means++ (SciPy's draws),
+greedy k-means++ (``greedy_trials(k)`` candidates per centre), k-means||."""
+
+
+def check_seeding(init, name, choices):
+    """``init`` must be one of ``choices`` (a ``ValueError`` naming them).
+
+    Where ``'random'`` used to mean k random rows and is not (yet) one of
+    the ``choices``, the error says it is now spelled ``'points'``.
+    """
+    if isinstance(init, str) and init == "random" and "random" not in choices:
+        raise ValueError(
+            f"{name}='random' is not accepted: k random data rows are now "
+            f"spelled {name}='points' (in every kmeanskit function 'random' "
+            "means SciPy's Gaussian draws, kmeans2's minit='random').")
+    return _validate.check_option(init, name, choices)
+
+
+def draw_centres(init, x, k, rng, engine, *, weights=None, one_dimensional=False):
+    """Initial centres of seeding ``init`` (one of :data:`SEEDINGS`) as a
+    host NumPy array; ``one_dimensional`` is passed to the Gaussian draw."""
+    if init == "random":
+        return init_gaussian(x, k, rng, engine, one_dimensional=one_dimensional,
+                             weights=weights)
+    if init == "greedy++":
+        return init_kpp(x, k, rng, engine, n_local_trials=greedy_trials(k),
+                        weights=weights)
+    return INIT_METHODS[init](x, k, rng, engine, weights=weights)

@@ -14,15 +14,28 @@ import numpy as np
 from .._backends._dispatch import Route, dispatch
 from .._backends._engines import host_dtype
 from .._base import _validate
-from ._lloyd import run_lloyd, run_restarts, start_generators, tolerance_scale
+from ._lloyd import (
+    EMPTY_POLICIES,
+    run_lloyd,
+    run_restarts,
+    start_generators,
+    tolerance_scale,
+)
 from ._result import KMeansInfo
-from ._seeding import greedy_trials, init_kpp, init_points
+from ._seeding import check_seeding, draw_centres
 
-__all__ = ["EMPTY_CHOICES", "MINIT_CHOICES", "Inputs", "check_inputs", "check_options",
-           "fit", "info"]
+__all__ = ["DEFAULT_INIT", "EMPTY_CHOICES", "INIT_CHOICES", "Inputs", "check_inputs",
+           "check_options", "fit", "info", "resolve_init"]
 
-EMPTY_CHOICES = ("farthest", "split", "keep")
-MINIT_CHOICES = ("++", "points")
+EMPTY_CHOICES = EMPTY_POLICIES
+INIT_CHOICES = ("greedy++", "++", "points", "random", "||")
+"""The seedings of the variants (see :data:`kmeanskit._core._seeding.SEEDINGS`)."""
+
+DEFAULT_INIT = _validate.Default("greedy++")
+"""The variants' default seeding (greedy k-means++, scikit-learn's)."""
+
+# The old ``minit`` values and what they meant: '++' was greedy k-means++.
+_OLD_MINIT = {"++": "greedy++", "points": "points"}
 
 
 class Inputs(NamedTuple):
@@ -40,8 +53,8 @@ class Inputs(NamedTuple):
     weights : numpy.ndarray or None
         Validated float64 weights on the host; None without weights.
     given : numpy.ndarray or None
-        The initial centres given as ``minit``, float64 on the host, shape
-        ``(count, N)``; None when ``minit`` names a seeding method.
+        The initial centres given as ``init``, float64 on the host, shape
+        ``(count, N)``; None when ``init`` names a seeding method.
     """
 
     route: Route
@@ -51,9 +64,26 @@ class Inputs(NamedTuple):
     given: np.ndarray | None
 
 
-def check_inputs(func, data, k, weights, minit, *, check_finite,
+def resolve_init(func, init, minit):
+    """The seeding of a variant called with ``init=`` and/or the deprecated
+    ``minit=`` (:data:`~kmeanskit._base._validate.NOT_GIVEN` when omitted).
+
+    ``minit`` warns and keeps its old meaning (its '++' was greedy
+    k-means++, now ``init='greedy++'``); both together are a TypeError.
+    """
+    hint = ""
+    if isinstance(minit, str) and minit in _OLD_MINIT:
+        hint = f" (minit={minit!r} is init={_OLD_MINIT[minit]!r})"
+    value = _validate.renamed_keyword(func, "init", init, "minit", minit, hint=hint)
+    if value is minit and isinstance(minit, str):
+        _validate.check_option(minit, "minit", tuple(_OLD_MINIT))
+        value = _OLD_MINIT[minit]
+    return value
+
+
+def check_inputs(func, data, k, weights, init, *, check_finite,
                  one_dimensional=False):
-    """Dispatch and validate the data, `k`, `weights` and `minit` of a variant.
+    """Dispatch and validate the data, `k`, `weights` and `init` of a variant.
 
     Parameters
     ----------
@@ -66,13 +96,13 @@ def check_inputs(func, data, k, weights, minit, *, check_finite,
     weights : array_like or None
         One non-negative weight per observation, at least `k` of them
         positive.
-    minit : str or array_like
-        A seeding method of :data:`MINIT_CHOICES`, or initial centres of
+    init : str or array_like
+        A seeding method of :data:`INIT_CHOICES`, or initial centres of
         shape (k, N).
     check_finite : bool
         Whether the data and given centres are checked for infs and NaNs.
     one_dimensional : bool, optional
-        Accept 1-D data (M observations of one feature); a 1-D `minit` is
+        Accept 1-D data (M observations of one feature); a 1-D `init` is
         then k centres of one feature.  Default: False (data must be 2-D).
 
     Returns
@@ -84,16 +114,16 @@ def check_inputs(func, data, k, weights, minit, *, check_finite,
     Raises
     ------
     ValueError
-        On an unknown `minit` method, data of a bad rank or without
+        On an unknown `init` method, data of a bad rank or without
         features, an inf or NaN (with `check_finite`), a bad `k`, bad
         `weights` or centres of the wrong shape.
     TypeError
         On non-floating data, non-real weights or arrays of two libraries.
     """
-    if isinstance(minit, str):
-        _validate.check_option(minit, "minit", MINIT_CHOICES)
-        minit = None
-    route = dispatch(func, data, weights, minit, names=("data", "weights", "minit"))
+    if isinstance(init, str):
+        check_seeding(init, "init", INIT_CHOICES)
+        init = None
+    route = dispatch(func, data, weights, init, names=("data", "weights", "init"))
     data_arr, weights_arr, given_arr = route.arrays
     values = route.as_data(data_arr, "data", check_finite=check_finite,
                            min_ndim=1 if one_dimensional else 2)
@@ -110,17 +140,17 @@ def check_inputs(func, data, k, weights, minit, *, check_finite,
     return Inputs(route, values, count, weights_arr, given)
 
 
-def _given_centres(route, minit, count, n_features, check_finite, *, one_dimensional):
-    """Centres ``minit`` as a float64 host copy of shape (count, n_features)."""
-    book = np.array(route.to_host(minit), dtype=np.float64, copy=True)
+def _given_centres(route, init, count, n_features, check_finite, *, one_dimensional):
+    """Centres ``init`` as a float64 host copy of shape (count, n_features)."""
+    book = np.array(route.to_host(init), dtype=np.float64, copy=True)
     if one_dimensional and book.ndim == 1:
         book = book[:, np.newaxis]
     if book.shape != (count, n_features):
         raise ValueError(
-            f"minit centroids must have shape (k, {n_features}) = "
+            f"init centroids must have shape (k, {n_features}) = "
             f"{(count, n_features)}, got {tuple(book.shape)}.")
     if check_finite:
-        _validate.check_finite_array(book, "minit")
+        _validate.check_finite_array(book, "init")
     return book
 
 
@@ -134,7 +164,7 @@ def check_options(*, max_iter, tol, empty, n_init):
     return max_iter, tol, n_init
 
 
-def fit(engine, x, k, rule, *, minit, given, max_iter, tol, empty, n_init,
+def fit(engine, x, k, rule, *, init, given, max_iter, tol, empty, n_init,
         generator, weights, prepare=None, algorithm="lloyd"):
     """Run ``n_init`` starts of the loop with ``rule``; keep the lowest
     objective.  ``prepare`` maps initial centres onto the variant's domain
@@ -145,12 +175,8 @@ def fit(engine, x, k, rule, *, minit, given, max_iter, tol, empty, n_init,
     def one(start_rng):
         if given is not None:
             centres = given
-        elif minit == "points":
-            centres = init_points(x, k, start_rng, engine, weights=weights)
         else:
-            # Greedy k-means++ (scikit-learn's number of trials).
-            centres = init_kpp(x, k, start_rng, engine, weights=weights,
-                               n_local_trials=greedy_trials(k))
+            centres = draw_centres(init, x, k, start_rng, engine, weights=weights)
         centres = np.ascontiguousarray(centres, dtype=host_dtype(x))
         if prepare is not None:
             centres = prepare(centres)

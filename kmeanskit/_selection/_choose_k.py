@@ -194,9 +194,11 @@ def choose_k(data, ks=range(1, 11), *, criteria=DEFAULT_CRITERIA, n_init=10,
         recommendation).
     n_init : int, optional
         k-means starts per k; the lowest inertia is kept.  Default: 10.
-    init : {'greedy++', '++', 'random'}, optional
+    init : {'greedy++', '++', 'points'}, optional
         Seeding of each start: greedy k-means++ (default, scikit-learn's),
-        plain k-means++, or k distinct observations.
+        plain k-means++, or k distinct observations.  ('random', which
+        meant k distinct observations, raises a ``ValueError`` naming
+        'points' for one release.)
     rng : {None, int, numpy.random.Generator}, optional
         Source of every draw (see Notes).
     max_iter : int, optional

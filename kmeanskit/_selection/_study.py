@@ -12,7 +12,7 @@ import numpy as np
 
 from .._backends._dispatch import dispatch
 from .._base._progress import Progress, check_progress
-from .._core._fit import INITS, fit_kmeans
+from .._core._fit import INITS, check_init, fit_kmeans
 from .._core._lloyd import tolerance_scale
 from ._gap import check_count
 
@@ -20,8 +20,9 @@ __all__ = ["METHODS", "StudyResult", "stability_study"]
 
 METHODS = ("kmeans", "minibatch")
 
-# The seedings mini-batch k-means offers, by the study's names.
-_MINIBATCH_MINIT = {"greedy++": "++", "random": "points"}
+# The mini-batch cells of scikit-learn's example (its plain k-means++ cell
+# is left out, as there).
+_MINIBATCH_INITS = ("greedy++", "points")
 
 AT_BEST_RTOL = 1e-6
 """A run is "at the best" when its inertia is within this relative distance
@@ -151,11 +152,13 @@ def stability_study(data, k, *, methods=METHODS, inits=INITS, n_init=(1, 5, 10, 
         Lloyd's algorithm to convergence (scikit-learn's ``KMeans``
         defaults: ``max_iter=300``, ``tol=1e-4``), and
         :func:`minibatch_kmeans`.  Default: both.
-    inits : sequence of {'greedy++', '++', 'random'}, optional
+    inits : sequence of {'greedy++', '++', 'points'}, optional
         Seedings: greedy k-means++ (scikit-learn's), plain k-means++
         (SciPy's and the textbook's) and k distinct observations drawn at
-        random (scikit-learn's 'random').  Default: all three (mini-batch
-        has no plain k-means++: that cell is left out).
+        random (scikit-learn's ``init='random'``).  Default: all three
+        (as in the example, mini-batch runs no plain k-means++ cell).
+        'random', the old spelling of 'points', raises a ``ValueError``
+        naming 'points' for one release.
     n_init : sequence of int, optional
         Numbers of starts.  Default: (1, 5, 10, 15, 20).
     n_runs : int, optional
@@ -212,7 +215,7 @@ def stability_study(data, k, *, methods=METHODS, inits=INITS, n_init=(1, 5, 10, 
     >>> from kmeanskit import stability_study
     >>> from kmeanskit.datasets import init_study_blobs
     >>> study = stability_study(init_study_blobs, 9, methods=["kmeans"],
-    ...                         inits=["greedy++", "random"], n_init=[1, 10],
+    ...                         inits=["greedy++", "points"], n_init=[1, 10],
     ...                         n_runs=3, rng=0)
     >>> study.summary["mean"].round(1).tolist()
     [18.1, 18.1, 116.8, 18.1]
@@ -221,6 +224,9 @@ def stability_study(data, k, *, methods=METHODS, inits=INITS, n_init=(1, 5, 10, 
     """
     k = check_count(k, "k")
     methods = _check_choices(methods, "methods", METHODS)
+    inits = (inits,) if isinstance(inits, str) else tuple(inits)
+    if "random" in inits:
+        check_init("random", "inits")  # its old meaning: raises naming 'points'
     inits = _check_choices(inits, "inits", INITS)
     starts = (n_init,) if isinstance(n_init, int) else tuple(n_init)
     if not starts:
@@ -232,7 +238,7 @@ def stability_study(data, k, *, methods=METHODS, inits=INITS, n_init=(1, 5, 10, 
     options = dict(minibatch_options or {})
     seeds = [g.bit_generator.seed_seq for g in np.random.default_rng(rng).spawn(n_runs)]
     cells = [(m, i, s) for m in methods for i in inits for s in starts
-             if not (m == "minibatch" and i not in _MINIBATCH_MINIT)]
+             if not (m == "minibatch" and i not in _MINIBATCH_INITS)]
     if not cells:
         raise ValueError("no cell to run: mini-batch has no plain k-means++ seeding.")
 
@@ -252,7 +258,7 @@ def stability_study(data, k, *, methods=METHODS, inits=INITS, n_init=(1, 5, 10, 
                 else:
                     from .._api._minibatch import minibatch_kmeans
 
-                    info = minibatch_kmeans(x, k, minit=_MINIBATCH_MINIT[init],
+                    info = minibatch_kmeans(x, k, init=init,
                                             n_init=starts_, rng=cell_rng,
                                             workers=workers, **options)[2]
                 elapsed = time.perf_counter() - began
