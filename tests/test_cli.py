@@ -90,12 +90,26 @@ class TestCli:
         X, _ = grid_blobs()
         _check_consistent(out, X, 4)
 
-    @pytest.mark.parametrize("minit", ["points", "++", "random"])
+    @pytest.mark.parametrize("minit", ["points", "++", "greedy++", "random"])
     def test_minit_option(self, minit):
         """--minit selects the initialisation; the output stays consistent."""
         out = _json("--minit", minit, "--seed", 3, "-k", 9)
         X, _ = grid_blobs()
         _check_consistent(out, X, 9)
+
+    def test_init_is_minit(self):
+        """--init is another spelling of --minit."""
+        a = _json("--seed", 11, "--init", "greedy++", "--iter", 3)
+        b = _json("--seed", 11, "--minit", "greedy++", "--iter", 3)
+        assert a["centroids"] == b["centroids"]
+        assert a["minit"] == "greedy++"
+
+    @pytest.mark.parametrize("method", ["minibatch", "kmedians", "spherical"])
+    def test_variants_take_init(self, method):
+        """The variants get --minit as their init= (no deprecation warning)."""
+        out = _json("--method", method, "--minit", "points", "--seed", 2, "-k", 9)
+        assert out["minit"] == "points"
+        assert sum(out["sizes"]) == 900
 
     def test_seed_makes_runs_repeatable(self):
         """The same --seed gives the same centroids and sizes."""
@@ -470,7 +484,11 @@ class TestErrors:
         (["--seed", "x"], ["--seed"]),
         (["--method", "kmodes"], ["--method", "kmodes"]),
         (["--minit", "bogus"], ["--minit", "bogus"]),
-        (["--method", "spherical", "--minit", "random"], ["--minit", "spherical"]),
+        (["--method", "spherical", "--minit", "build"], ["--minit", "spherical"]),
+        (["--method", "minibatch", "--minit", "++"],
+         ["--minit ++", "now spelled --minit greedy++"]),
+        (["--method", "kmedoids", "--minit", "random"],
+         ["--minit random", "now spelled --minit points"]),
         (["--method", "minibatch", "--tol", "1"], ["--tol", "minibatch"]),
         (["--method", "kmedoids", "--n-init", "2"], ["--n-init"]),
         (["--frobnicate"], ["--frobnicate"]),

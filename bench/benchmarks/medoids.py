@@ -43,7 +43,7 @@ class Medoids(Benchmark):
 
     def _run(self, method):
         return kmeanskit.kmedoids(self.d, K, metric="precomputed", method=method,
-                                  init="random", rng=0)
+                                  init="points", rng=0)
 
     def time_kmedoids(self, method):
         self._run(method)
@@ -66,7 +66,7 @@ def _runs(d, seeds):
     for method in METHODS:
         runs[f"kmeanskit {method}"] = [_timed(
             lambda m=method, s=s: kmeanskit.kmedoids(
-                d, K, metric="precomputed", method=m, init="random",
+                d, K, metric="precomputed", method=m, init="points",
                 rng=s)[2].inertia) for s in range(seeds)]
     try:
         import kmedoids  # GPL-3: a reference for time and loss, nothing more

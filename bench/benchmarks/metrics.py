@@ -89,11 +89,11 @@ def study_side_by_side(n_runs=5, n_inits=(1, 5, 10, 15, 20)):
     cases = {
         ("kmeans", "greedy++"): lambda n, r: KMeans(9, init="k-means++", n_init=n,
                                                    random_state=r),
-        ("kmeans", "random"): lambda n, r: KMeans(9, init="random", n_init=n,
+        ("kmeans", "points"): lambda n, r: KMeans(9, init="random", n_init=n,
                                                  random_state=r),
         ("minibatch", "greedy++"): lambda n, r: MiniBatchKMeans(
             9, init="k-means++", n_init=n, random_state=r, max_no_improvement=3),
-        ("minibatch", "random"): lambda n, r: MiniBatchKMeans(
+        ("minibatch", "points"): lambda n, r: MiniBatchKMeans(
             9, init="random", n_init=n, random_state=r, max_no_improvement=3,
             init_size=500),
     }

@@ -62,7 +62,7 @@ from kmeanskit import minibatch_kmeans
 from kmeanskit.plotting import plot_minibatch_run
 
 data, _ = init_study_blobs(0)
-centroids, labels, info = minibatch_kmeans(data, 9, minit="points",
+centroids, labels, info = minibatch_kmeans(data, 9, init="points",
                                            max_no_improvement=3, rng=3)
 grid = [[i, j] for i in range(3) for j in range(3)]
 art = plot_minibatch_run(data, centroids, labels, true_centers=grid)
