@@ -35,6 +35,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._base import _validate
+from ._core import _seeding
 from ._core._result import KMeansInfo, Trace
 from ._plotting._geometry import project
 from ._plotting._inputs import (
@@ -265,11 +267,16 @@ def _trace_of(k_or_centroids):
     return None
 
 
-def animate_lloyd(data, k_or_centroids, *, iter=10, minit="points", rng=None,
-                  interval=600, voronoi=True, ax=None, **fit_options):
+_DEFAULT_INIT = _validate.Default("points")
+"""animate_lloyd's default seeding (told apart from an explicit 'points')."""
+
+
+def animate_lloyd(data, k_or_centroids, *, iter=10, init=_DEFAULT_INIT, rng=None,
+                  interval=600, voronoi=True, ax=None,
+                  minit=_validate.NOT_GIVEN, **fit_options):
     """Animate Lloyd's algorithm: assignments, moving centroids, cells.
 
-    Runs ``kmeans2(data, k, iter=iter, minit=minit, rng=rng, trace=True)``
+    Runs ``kmeans2(data, k, iter=iter, minit=init, rng=rng, trace=True)``
     (or takes a trace already made) and draws one frame for the start and
     one per iteration.  Frame ``i`` shows the centroids after iteration
     ``i`` (the start for ``i = 0``), each with the path it has travelled,
@@ -287,9 +294,11 @@ def animate_lloyd(data, k_or_centroids, *, iter=10, minit="points", rng=None,
         (its ``Trace`` or its ``KMeansInfo``), which is drawn as it is.
     iter : int, optional
         Iterations to run (the most, with ``tol``).  Default: 10.
-    minit : str, optional
-        Initialization, as in :func:`kmeanskit.kmeans2`.  Default: 'points'
-        (k observations at random, as in most textbook animations).
+    init : {'points', 'random', '++', 'greedy++', '||'}, optional
+        Seeding, passed to :func:`kmeanskit.kmeans2` as its `minit` (the
+        names mean the same in every function, see the user guide's
+        "Seeding").  Default: 'points' (k observations at random, as in most
+        textbook animations).
     rng : {None, int, numpy.random.Generator}, optional
         Seed of the initialization.  Default: None (fresh entropy).
     interval : int, optional
@@ -298,6 +307,9 @@ def animate_lloyd(data, k_or_centroids, *, iter=10, minit="points", rng=None,
         Draw the Voronoi cells.  Default: True.
     ax : matplotlib.axes.Axes, optional
         Where to draw.  Default: a new figure.
+    minit : str, optional
+        Deprecated name of `init`, kept for one release with a
+        ``DeprecationWarning``; passing both is a ``TypeError``.
     **fit_options
         Other keywords of :func:`kmeanskit.kmeans2` (``tol``, ``empty``,
         ``weights``, ``algorithm``...).
@@ -336,15 +348,18 @@ def animate_lloyd(data, k_or_centroids, *, iter=10, minit="points", rng=None,
 
     from ._api._vq import kmeans2, vq
 
+    init = _validate.renamed_keyword("animate_lloyd", "init", init, "minit", minit)
     trace = _trace_of(k_or_centroids)
     if trace is None:
-        if not isinstance(k_or_centroids, int | np.integer):
-            minit = "matrix"
+        if isinstance(k_or_centroids, int | np.integer):
+            _seeding.check_seeding(init, "init", _seeding.SEEDINGS)
+        else:
+            init = "matrix"
         for forbidden in ("trace", "return_info", "callback"):
             if forbidden in fit_options:
                 raise TypeError(f"animate_lloyd sets {forbidden} itself; "
                                 f"do not pass it.")
-        trace = kmeans2(data, k_or_centroids, iter=iter, minit=minit, rng=rng,
+        trace = kmeans2(data, k_or_centroids, iter=iter, minit=str(init), rng=rng,
                         trace=True, return_info=True, **fit_options)[2].trace
     x = as_points(data, "data")
     history = np.asarray(trace.centroids, dtype=np.float64)

@@ -212,6 +212,26 @@ class TestAnimateLloyd:
         with Image.open(path) as gif:
             assert gif.n_frames == 5
 
+    def test_init_is_the_seeding_and_minit_is_deprecated(self, blobs):
+        x = blobs[::3]
+        _, _, info = kmeans2(x, 3, iter=2, minit="greedy++", rng=4, trace=True,
+                             return_info=True)
+        anim = kp.animate_lloyd(x, 3, iter=2, init="greedy++", rng=4)
+        ax = anim._fig.axes[0]
+        anim._func(0)
+        np.testing.assert_allclose(ax.lines[0].get_xydata()[0],
+                                   info.trace.centroids[0][0, :2])
+        anim.to_jshtml()
+        with pytest.warns(DeprecationWarning, match="use init= instead") as record:
+            old = kp.animate_lloyd(x, 3, iter=1, minit="points", rng=4)
+        assert record[0].filename == __file__
+        old.to_jshtml()  # rendered, so matplotlib does not warn on deletion
+        with pytest.raises(TypeError, match="both init= and minit="):
+            kp.animate_lloyd(x, 3, init="points", minit="points")
+        with pytest.raises(ValueError, match="Unknown init 'matrix'"):
+            kp.animate_lloyd(x, 3, init="matrix")
+        plt.close("all")
+
     def test_frames_follow_the_trace(self, blobs):
         x = blobs[::3]
         _, _, info = kmeans2(x, 3, iter=3, minit="points", rng=5, trace=True,

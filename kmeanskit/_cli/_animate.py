@@ -45,7 +45,9 @@ def add_animate(subparsers, formatter):
                         "else required)")
     p.add_argument("--iter", type=positive_int, default=10, metavar="N",
                    help="Lloyd iterations, one frame each (default: 10)")
-    p.add_argument("--minit", choices=("points", "++", "random"), default="points",
+    p.add_argument("--minit", "--init", dest="minit",
+                   choices=("points", "++", "greedy++", "random", "||"),
+                   default="points",
                    help="initialization (default: points, k observations at random)")
     p.add_argument("--interval", type=positive_int, default=600, metavar="MS",
                    help="milliseconds between frames (default: 600)")
@@ -74,7 +76,7 @@ def run_animate(args):
     plt = pyplot()
     from ..plotting import animate_lloyd
 
-    anim = animate_lloyd(data, k, iter=args.iter, minit=args.minit, rng=args.seed,
+    anim = animate_lloyd(data, k, iter=args.iter, init=args.minit, rng=args.seed,
                          interval=args.interval)
     try:
         if suffix == ".gif":
