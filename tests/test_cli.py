@@ -366,9 +366,9 @@ class TestStudy:
         from kmeanskit.datasets import init_study_blobs
 
         out = _json("study", "--runs", 2, "--methods", "kmeans", "--inits",
-                    "greedy++,random", "--n-init", "1,3", "--seed", 5, "-q")
+                    "greedy++,points", "--n-init", "1,3", "--seed", 5, "-q")
         ref = stability_study(init_study_blobs, 9, methods=["kmeans"],
-                              inits=["greedy++", "random"], n_init=[1, 3], n_runs=2,
+                              inits=["greedy++", "points"], n_init=[1, 3], n_runs=2,
                               rng=5)
         assert len(out["summary"]) == 4 and len(out["records"]) == 8
         assert_allclose([r["mean"] for r in out["summary"]], ref.summary["mean"])
