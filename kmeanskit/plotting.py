@@ -268,15 +268,16 @@ def _trace_of(k_or_centroids):
 
 
 _DEFAULT_INIT = _validate.Default("points")
-"""animate_lloyd's default seeding (told apart from an explicit 'points')."""
+_DEFAULT_MAX_ITER = _validate.DefaultInt(10)
+"""animate_lloyd's defaults (told apart from the same values passed)."""
 
 
-def animate_lloyd(data, k_or_centroids, *, iter=10, init=_DEFAULT_INIT, rng=None,
-                  interval=600, voronoi=True, ax=None,
-                  minit=_validate.NOT_GIVEN, **fit_options):
+def animate_lloyd(data, k_or_centroids, *, max_iter=_DEFAULT_MAX_ITER,
+                  init=_DEFAULT_INIT, rng=None, interval=600, voronoi=True, ax=None,
+                  iter=_validate.NOT_GIVEN, minit=_validate.NOT_GIVEN, **fit_options):
     """Animate Lloyd's algorithm: assignments, moving centroids, cells.
 
-    Runs ``kmeans2(data, k, iter=iter, minit=init, rng=rng, trace=True)``
+    Runs ``kmeans2(data, k, iter=max_iter, minit=init, rng=rng, trace=True)``
     (or takes a trace already made) and draws one frame for the start and
     one per iteration.  Frame ``i`` shows the centroids after iteration
     ``i`` (the start for ``i = 0``), each with the path it has travelled,
@@ -292,8 +293,9 @@ def animate_lloyd(data, k_or_centroids, *, iter=10, init=_DEFAULT_INIT, rng=None
         Number of clusters; initial centroids (``minit='matrix'`` is then
         used); or the history of a fit already run with ``trace=True``
         (its ``Trace`` or its ``KMeansInfo``), which is drawn as it is.
-    iter : int, optional
-        Iterations to run (the most, with ``tol``).  Default: 10.
+    max_iter : int, optional
+        Iterations to run (exactly, as kmeans2's `iter`; the most, with
+        ``tol``).  Default: 10.
     init : {'points', 'random', '++', 'greedy++', '||'}, optional
         Seeding, passed to :func:`kmeanskit.kmeans2` as its `minit` (the
         names mean the same in every function, see the user guide's
@@ -307,9 +309,9 @@ def animate_lloyd(data, k_or_centroids, *, iter=10, init=_DEFAULT_INIT, rng=None
         Draw the Voronoi cells.  Default: True.
     ax : matplotlib.axes.Axes, optional
         Where to draw.  Default: a new figure.
-    minit : str, optional
-        Deprecated name of `init`, kept for one release with a
-        ``DeprecationWarning``; passing both is a ``TypeError``.
+    iter, minit : optional
+        Deprecated names of `max_iter` and `init`, kept for one release with
+        a ``DeprecationWarning``; passing both spellings is a ``TypeError``.
     **fit_options
         Other keywords of :func:`kmeanskit.kmeans2` (``tol``, ``empty``,
         ``weights``, ``algorithm``...).
@@ -339,7 +341,7 @@ def animate_lloyd(data, k_or_centroids, *, iter=10, init=_DEFAULT_INIT, rng=None
     >>> from kmeanskit.datasets import grid_blobs
     >>> from kmeanskit.plotting import animate_lloyd
     >>> data, _ = grid_blobs(n_per_blob=10)
-    >>> anim = animate_lloyd(data, 9, iter=3, rng=1)
+    >>> anim = animate_lloyd(data, 9, max_iter=3, rng=1)
     >>> len(list(anim.new_frame_seq()))
     4
     >>> html = anim.to_jshtml()  # or anim.save("lloyd.gif", writer="pillow")
@@ -349,6 +351,8 @@ def animate_lloyd(data, k_or_centroids, *, iter=10, init=_DEFAULT_INIT, rng=None
     from ._api._vq import kmeans2, vq
 
     init = _validate.renamed_keyword("animate_lloyd", "init", init, "minit", minit)
+    max_iter = _validate.renamed_keyword("animate_lloyd", "max_iter", max_iter,
+                                         "iter", iter)
     trace = _trace_of(k_or_centroids)
     if trace is None:
         if isinstance(k_or_centroids, int | np.integer):
@@ -359,8 +363,9 @@ def animate_lloyd(data, k_or_centroids, *, iter=10, init=_DEFAULT_INIT, rng=None
             if forbidden in fit_options:
                 raise TypeError(f"animate_lloyd sets {forbidden} itself; "
                                 f"do not pass it.")
-        trace = kmeans2(data, k_or_centroids, iter=iter, minit=str(init), rng=rng,
-                        trace=True, return_info=True, **fit_options)[2].trace
+        trace = kmeans2(data, k_or_centroids, iter=max_iter, minit=str(init),
+                        rng=rng, trace=True, return_info=True,
+                        **fit_options)[2].trace
     x = as_points(data, "data")
     history = np.asarray(trace.centroids, dtype=np.float64)
     if history.ndim != 3 or history.shape[2] != x.shape[1]:

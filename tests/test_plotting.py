@@ -205,7 +205,7 @@ class TestAnimateLloyd:
     def test_one_frame_per_iteration_plus_the_start(self, blobs, tmp_path):
         from PIL import Image
 
-        anim = kp.animate_lloyd(blobs[::3], 3, iter=4, rng=2)
+        anim = kp.animate_lloyd(blobs[::3], 3, max_iter=4, rng=2)
         assert len(list(anim.new_frame_seq())) == 5
         path = tmp_path / "lloyd.gif"
         anim.save(path, writer="pillow", dpi=30)
@@ -216,18 +216,24 @@ class TestAnimateLloyd:
         x = blobs[::3]
         _, _, info = kmeans2(x, 3, iter=2, minit="greedy++", rng=4, trace=True,
                              return_info=True)
-        anim = kp.animate_lloyd(x, 3, iter=2, init="greedy++", rng=4)
+        anim = kp.animate_lloyd(x, 3, max_iter=2, init="greedy++", rng=4)
         ax = anim._fig.axes[0]
         anim._func(0)
         np.testing.assert_allclose(ax.lines[0].get_xydata()[0],
                                    info.trace.centroids[0][0, :2])
         anim.to_jshtml()
         with pytest.warns(DeprecationWarning, match="use init= instead") as record:
-            old = kp.animate_lloyd(x, 3, iter=1, minit="points", rng=4)
+            old = kp.animate_lloyd(x, 3, max_iter=1, minit="points", rng=4)
         assert record[0].filename == __file__
         old.to_jshtml()  # rendered, so matplotlib does not warn on deletion
         with pytest.raises(TypeError, match="both init= and minit="):
             kp.animate_lloyd(x, 3, init="points", minit="points")
+        with pytest.warns(DeprecationWarning, match="use max_iter= instead"):
+            older = kp.animate_lloyd(x, 3, iter=1, rng=4)
+        assert len(list(older.new_frame_seq())) == 2
+        older.to_jshtml()
+        with pytest.raises(TypeError, match="both max_iter= and iter="):
+            kp.animate_lloyd(x, 3, max_iter=10, iter=1)
         with pytest.raises(ValueError, match="Unknown init 'matrix'"):
             kp.animate_lloyd(x, 3, init="matrix")
         plt.close("all")
@@ -236,7 +242,7 @@ class TestAnimateLloyd:
         x = blobs[::3]
         _, _, info = kmeans2(x, 3, iter=3, minit="points", rng=5, trace=True,
                              return_info=True)
-        anim = kp.animate_lloyd(x, 3, iter=3, rng=5)
+        anim = kp.animate_lloyd(x, 3, max_iter=3, rng=5)
         ax = anim._fig.axes[0]
         scene_centroids = ax.collections[2]
         paths = ax.lines
@@ -264,7 +270,7 @@ class TestAnimateLloyd:
 
     def test_initial_centroids_and_fit_options(self, blobs):
         x = blobs[::3]
-        anim = kp.animate_lloyd(x, x[:3], iter=20, tol=1e-8, voronoi=False)
+        anim = kp.animate_lloyd(x, x[:3], max_iter=20, tol=1e-8, voronoi=False)
         _, _, info = kmeans2(x, x[:3], iter=20, minit="matrix", tol=1e-8,
                              trace=True, return_info=True)
         assert len(list(anim.new_frame_seq())) == info.n_iter + 1
@@ -472,7 +478,7 @@ def test_every_plot_renders_on_backend(xp_backend, blobs):
     art = kp.plot_clusters(data, centroids, labels)
     assert len(art.cells.get_paths()) == 3
     assert_not_blank(art.ax.figure)
-    anim = kp.animate_lloyd(data, 3, iter=2, rng=0)
+    anim = kp.animate_lloyd(data, 3, max_iter=2, rng=0)
     assert len(list(anim.new_frame_seq())) == 3
     anim.to_jshtml()
     values = xb.asarray(np.linspace(-0.2, 0.9, 90))
@@ -502,7 +508,7 @@ def test_no_show_no_global_style(blobs, monkeypatch):
     monkeypatch.setattr(plt, "show", refuse)
     before = dict(matplotlib.rcParams)
     kp.plot_clusters(blobs, blobs[:3])
-    kp.animate_lloyd(blobs[::4], 3, iter=1, rng=0).to_jshtml()
+    kp.animate_lloyd(blobs[::4], 3, max_iter=1, rng=0).to_jshtml()
     kp.plot_silhouette(np.zeros(4), [0, 0, 1, 1])
     kp.plot_elbow([1, 2], [2.0, 1.0], knee=2)
     kp.plot_gap([1, 2], [0.1, 0.2], [0.0, 0.0], chosen=1)

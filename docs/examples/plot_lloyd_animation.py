@@ -48,4 +48,4 @@ plt.show()
 # start settle into the local optimum above.
 from kmeanskit.plotting import animate_lloyd
 
-anim = animate_lloyd(data, 9, iter=8, init="points", rng=3, interval=700)
+anim = animate_lloyd(data, 9, max_iter=8, init="points", rng=3, interval=700)

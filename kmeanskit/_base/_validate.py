@@ -27,6 +27,7 @@ __all__ = [
     "check_flag",
     "check_callback",
     "Default",
+    "DefaultInt",
     "NOT_GIVEN",
     "renamed_keyword",
     "floating_dtype",
@@ -307,6 +308,12 @@ class Default(str):
     __slots__ = ()
 
 
+class DefaultInt(int):
+    """An int default told apart from the same int passed explicitly."""
+
+    __slots__ = ()
+
+
 class _NotGiven:
     """The default of a deprecated keyword: not passed."""
 
@@ -321,14 +328,14 @@ def renamed_keyword(func, new_name, new_value, old_name, old_value, *, hint=""):
     """The value of a keyword renamed from ``old_name`` to ``new_name``.
 
     ``old_value`` is :data:`NOT_GIVEN` when the old name was not used; the
-    new keyword's default must be a :class:`Default`.  Using the old name
-    warns (``DeprecationWarning``, attributed to the caller) and returns
-    ``old_value``; using both names is a ``TypeError``.  ``hint`` is added
-    to the warning.
+    new keyword's default must be a :class:`Default` or :class:`DefaultInt`.
+    Using the old name warns (``DeprecationWarning``, attributed to the
+    caller) and returns ``old_value``; using both names is a ``TypeError``.
+    ``hint`` is added to the warning.
     """
     if old_value is NOT_GIVEN:
         return new_value
-    if not isinstance(new_value, Default):
+    if not isinstance(new_value, Default | DefaultInt):
         raise TypeError(f"{func}() got both {new_name}= and {old_name}= (its "
                         f"deprecated name); pass only {new_name}=.")
     warn_external(f"{func}(): the keyword {old_name}= is deprecated and will be "

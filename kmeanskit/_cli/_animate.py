@@ -76,7 +76,7 @@ def run_animate(args):
     plt = pyplot()
     from ..plotting import animate_lloyd
 
-    anim = animate_lloyd(data, k, iter=args.iter, init=args.minit, rng=args.seed,
+    anim = animate_lloyd(data, k, max_iter=args.iter, init=args.minit, rng=args.seed,
                          interval=args.interval)
     try:
         if suffix == ".gif":
