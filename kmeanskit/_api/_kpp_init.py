@@ -2,10 +2,9 @@
 
 import numbers
 
-import numpy as np
-
 from .._backends._dispatch import dispatch
 from .._base import _validate
+from .._base._rng import as_generator
 from .._core import _magnitude
 from .._core._kmeans_parallel import init_kmeans_parallel
 from .._core._seeding import greedy_trials, init_kpp
@@ -145,10 +144,7 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     >>> sorted(kpp_init(points, 2, rng=0, weights=[1.0, 1.0, 0.0]).ravel().tolist())
     [0.0, 1.0]
     """
-    if isinstance(rng, np.random.RandomState | np.random.Generator):
-        generator = rng
-    else:
-        generator = np.random.default_rng(rng)
+    generator = as_generator(rng)
     route = dispatch("kpp_init", data, weights, names=("data", "weights"))
     values = route.as_data(route.arrays[0], "data", check_finite=check_finite)
     if route.size(values) < 1:

@@ -19,7 +19,6 @@ the data's own engine (so GPU data stays on the GPU).
 """
 
 import math
-import numbers
 
 import numpy as np
 
@@ -249,16 +248,6 @@ def _reseed_light(state, centres, rows, weights):
     counts[light] = counts[~light].min()
 
 
-def _check_count(value, name, *, allow_none=False, minimum=1):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
-    return int(value)
-
-
 class _RowSampler:
     """Row indices drawn with replacement, uniformly or in proportion to
     the weights (one ``random`` draw per row, located in the cumulative
@@ -405,11 +394,11 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     ((9, 2), (4500,), True)
     """
     func = "minibatch_kmeans"
-    batch_size = _check_count(batch_size, "batch_size")
-    max_iter = _check_count(max_iter, "max_iter")
-    max_no_improvement = _check_count(max_no_improvement, "max_no_improvement",
-                                      allow_none=True)
-    n_init = _check_count(n_init, "n_init")
+    batch_size = _validate.check_count(batch_size, "batch_size")
+    max_iter = _validate.check_count(max_iter, "max_iter")
+    max_no_improvement = _validate.check_count(
+        max_no_improvement, "max_no_improvement", allow_none=True)
+    n_init = _validate.check_count(n_init, "n_init")
     reassignment_ratio = _check_ratio(reassignment_ratio)
     callback = _validate.check_callback(callback)
     trace = _validate.check_flag(trace, "trace")
@@ -485,7 +474,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
 def _init_size(init_size, batch_size, k, n):
     if init_size is None:
         return max(min(3 * batch_size, n), min(k, n))
-    init_size = _check_count(init_size, "init_size")
+    init_size = _validate.check_count(init_size, "init_size")
     if init_size < k:
         raise ValueError(
             f"init_size={init_size} is smaller than k={k}: the seeding needs at "

@@ -380,7 +380,7 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
     route = dispatch(func, obs, k_or_guess, names=("obs", "k_or_guess"))
     obs_arr, guess_arr = route.arrays
     data = route.as_data(obs_arr, "obs", check_finite=check_finite)
-    iter = _validate.check_iter(iter)
+    iter = _validate.check_count(iter, "iter")
     thresh = _validate.check_thresh(thresh)
     _validate.check_option(algorithm, "algorithm", ALGORITHM_CHOICES)
     x = route.to_2d(data)
@@ -671,10 +671,10 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     True
     """
     func = "kmeans2"
-    iter = _validate.check_iter(iter)
+    iter = _validate.check_count(iter, "iter")
     _validate.check_option(missing, "missing method", ("warn", "raise"))
     _validate.check_option(algorithm, "algorithm", ALGORITHM_CHOICES)
-    n_init = _validate.check_iter(n_init, "n_init")
+    n_init = _validate.check_count(n_init, "n_init")
     tol = _validate.check_tol(tol)
     if empty is not None:
         _validate.check_option(empty, "empty policy", EMPTY_POLICIES)

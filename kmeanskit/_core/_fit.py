@@ -12,6 +12,7 @@ over k never re-validates or re-converts the data.
 import numpy as np
 
 from .._backends._engines import host_dtype
+from .._base._rng import as_generator
 from ._lloyd import run_lloyd, run_restarts, start_generators, tolerance_scale
 from ._result import KMeansInfo
 from ._seeding import greedy_trials, init_kpp, init_points
@@ -36,12 +37,6 @@ class FitResult:
         self.info = info
 
 
-def check_init(init):
-    if init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}.")
-    return init
-
-
 def _seed(init, x, k, rng, engine, weights):
     if init == "random":
         return init_points(x, k, rng, engine, weights=weights)
@@ -60,8 +55,7 @@ def fit_kmeans(engine, x, k, *, init="greedy++", n_init=10, rng=None,
     given) or ``max_iter`` iterations; labels and inertia come from a final
     assignment.  Empty clusters get the farthest observation.
     """
-    generator = rng if isinstance(rng, np.random.Generator | np.random.RandomState) \
-        else np.random.default_rng(rng)
+    generator = as_generator(rng)
     if tol_scale is None:
         tol_scale = tolerance_scale(engine, x, weights)
     dtype = host_dtype(x)

@@ -127,8 +127,8 @@ def _given_centres(route, minit, count, n_features, check_finite, *, one_dimensi
 def check_options(*, max_iter, tol, empty, n_init):
     """Validated ``(max_iter, tol, n_init)``; ``empty`` is checked against
     its choices."""
-    max_iter = _validate.check_iter(max_iter, "max_iter")
-    n_init = _validate.check_iter(n_init, "n_init")
+    max_iter = _validate.check_count(max_iter, "max_iter")
+    n_init = _validate.check_count(n_init, "n_init")
     tol = _validate.check_tol(tol)
     _validate.check_option(empty, "empty policy", EMPTY_CHOICES)
     return max_iter, tol, n_init

@@ -7,11 +7,11 @@ import numpy as np
 from .._backends._arrays import to_host
 from .._backends._dispatch import dispatch
 from .._base._progress import Progress, check_progress
-from .._base._validate import check_tol
-from .._core._fit import check_init, fit_kmeans
+from .._base._validate import check_count, check_option, check_tol
+from .._core._fit import INITS, fit_kmeans
 from .._core._lloyd import tolerance_scale
 from .._core._partition import cluster_stats, encode_labels
-from ._gap import check_count, check_ks, check_reference, reference_gaps
+from ._gap import REFERENCES, check_ks, reference_gaps
 from ._knee import find_knee
 from ._metrics import (
     aic_from_stats,
@@ -286,20 +286,18 @@ def choose_k(data, ks=range(1, 11), *, criteria=DEFAULT_CRITERIA, n_init=10,
     (9, 4, 9)
     """
     criteria = _check_criteria(criteria)
-    check_init(init)
+    check_option(init, "init", INITS)
     n_init = check_count(n_init, "n_init")
     max_iter = check_count(max_iter, "max_iter")
     tol = check_tol(tol)
     if tol is None:
         raise TypeError("tol must be a number, got None.")
-    if silhouette not in SILHOUETTE_CHOICES:
-        raise ValueError(
-            f"silhouette must be one of {SILHOUETTE_CHOICES}, got {silhouette!r}.")
+    check_option(silhouette, "silhouette", SILHOUETTE_CHOICES)
     sample_size = check_count(sample_size, "sample_size", minimum=2)
     if "gap" in criteria:
         n_refs = check_count(n_refs, "n_refs", minimum=2)
         n_init_refs = check_count(n_init_refs, "n_init_refs")
-        check_reference(reference)
+        check_option(reference, "reference", REFERENCES)
     check_progress(progress)
 
     route = dispatch("choose_k", data, names=("data",))

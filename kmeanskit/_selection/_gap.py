@@ -8,6 +8,8 @@ from .._backends._arrays import chunks, has_float64, to_host
 from .._backends._dispatch import dispatch
 from .._backends._engines import host_dtype
 from .._base._progress import Progress, check_progress
+from .._base._rng import as_generator
+from .._base._validate import check_count, check_option
 from .._core._fit import fit_kmeans
 from .._core._lloyd import tolerance_scale
 from .._core._partition import namespace, rows_per_chunk
@@ -110,8 +112,7 @@ def reference_gaps(engine, x, ks, log_w, *, n_refs=10, reference="box", n_init=3
     xp, device = namespace(x)
     n = x.shape[0]
     frame = _frame(x, reference)
-    generator = rng if isinstance(rng, np.random.Generator) \
-        else np.random.default_rng(rng)
+    generator = as_generator(rng)
     log_ref = np.empty((n_refs, len(ks)))
     dtype = host_dtype(x)
     for b, stream in enumerate(generator.spawn(n_refs)):
@@ -150,20 +151,6 @@ def check_ks(ks, n, name="ks"):
             f"{name} must lie in 1..{n} (the number of observations), got {values!r}."
         )
     return tuple(values)
-
-
-def check_count(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int, got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
-    return int(value)
-
-
-def check_reference(reference):
-    if reference not in REFERENCES:
-        raise ValueError(f"reference must be one of {REFERENCES}, got {reference!r}.")
-    return reference
 
 
 def gap_statistic(data, ks, *, n_refs=10, reference="box", n_init=10, n_init_refs=3,
@@ -265,7 +252,7 @@ def gap_statistic(data, ks, *, n_refs=10, reference="box", n_init=10, n_init_ref
     n_refs = check_count(n_refs, "n_refs", minimum=2)
     n_init = check_count(n_init, "n_init")
     n_init_refs = check_count(n_init_refs, "n_init_refs")
-    check_reference(reference)
+    check_option(reference, "reference", REFERENCES)
     check_progress(progress)
     route = dispatch("gap_statistic", data, names=("data",))
     values = route.as_data(route.arrays[0], "data", check_finite=check_finite)
