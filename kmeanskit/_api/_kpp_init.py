@@ -1,7 +1,5 @@
 """``kpp_init``: k-means++ (plain, greedy or k-means||) starting centres."""
 
-import numbers
-
 from .._backends._dispatch import dispatch
 from .._base import _validate
 from .._base._rng import as_generator
@@ -169,12 +167,4 @@ def _local_trials(n_local_trials, k):
     if isinstance(n_local_trials, str):
         _validate.check_option(n_local_trials, "n_local_trials", ("auto",))
         return greedy_trials(k)
-    if isinstance(n_local_trials, bool) or not isinstance(
-        n_local_trials, numbers.Integral
-    ):
-        raise TypeError(
-            f"n_local_trials must be a positive int or 'auto', got {n_local_trials!r}."
-        )
-    if n_local_trials < 1:
-        raise ValueError(f"n_local_trials must be at least 1, got {n_local_trials}.")
-    return int(n_local_trials)
+    return _validate.check_count(n_local_trials, "n_local_trials")

@@ -26,7 +26,7 @@ from .._backends._dispatch import dispatch
 from .._backends._engines import get_engine, host_dtype, take
 from .._base import _validate
 from .._core import _magnitude, _variants
-from .._core._lloyd import start_generators
+from .._core._restarts import start_generators, start_streams
 from .._core._result import KMeansInfo, TraceRecorder
 from .._core._seeding import greedy_trials, init_kpp
 
@@ -434,12 +434,14 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
                         n_local_trials=trials).astype(np.float64)
 
     inertias, best = None, 0
-    if n_init == 1 or book is not None:
-        start = seed(generator)
+    streams = start_streams(generator, 1 if book is not None else n_init)
+    if len(streams) == 1:
+        start = seed(streams[0])
     else:
-        children = start_generators(generator, n_init)
+        # The validation rows come from the call's generator after the
+        # starts' streams are split off it, then each start seeds from its own.
         valid = np.ascontiguousarray(take(engine, values, sample(generator, init_size)))
-        starts = [seed(child) for child in children]
+        starts = [seed(stream) for stream in streams]
         inertias = tuple(float(host.lloyd_pass(valid, c.astype(dtype)).inertia)
                          for c in starts)
         best = int(np.argmin(inertias))

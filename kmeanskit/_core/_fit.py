@@ -13,7 +13,8 @@ import numpy as np
 
 from .._backends._engines import host_dtype
 from .._base._rng import as_generator
-from ._lloyd import run_lloyd, run_restarts, start_generators, tolerance_scale
+from ._lloyd import tolerance_scale
+from ._restarts import seeded_restarts
 from ._result import KMeansInfo
 from ._seeding import greedy_trials, init_kpp, init_points
 
@@ -48,7 +49,7 @@ def fit_kmeans(engine, x, k, *, init="greedy++", n_init=10, rng=None,
                max_iter=300, tol=1e-4, weights=None, tol_scale=None):
     """Best of ``n_init`` seeded Lloyd runs to convergence.
 
-    Start ``i`` draws from ``start_generators(rng, n_init)[i]`` (for
+    Start ``i`` draws from ``start_streams(rng, n_init)[i]`` (for
     ``n_init == 1``: from ``rng`` itself, as ``kmeans2`` does), seeds by
     ``init`` and runs Lloyd until the summed squared centre shift is at most
     ``tol`` times the mean feature variance (``tol_scale``, computed when not
@@ -60,15 +61,13 @@ def fit_kmeans(engine, x, k, *, init="greedy++", n_init=10, rng=None,
         tol_scale = tolerance_scale(engine, x, weights)
     dtype = host_dtype(x)
 
-    def fit(start_rng):
-        centres = np.ascontiguousarray(
+    def seed(start_rng):
+        return np.ascontiguousarray(
             _seed(init, x, k, start_rng, engine, weights), dtype=dtype)
-        return run_lloyd(engine, x, centres, max_iter=max_iter, tol=tol * tol_scale,
-                         empty="farthest", weights=weights, return_labels=True,
-                         finish=True)
 
-    starts = [generator] if n_init == 1 else start_generators(generator, n_init)
-    kept = run_restarts(starts, fit)
+    kept = seeded_restarts(engine, x, generator, n_init, seed, max_iter=max_iter,
+                           tol=tol * tol_scale, empty="farthest", weights=weights,
+                           return_labels=True, finish=True)
     outcome = kept.outcome
     info = KMeansInfo(
         inertia=float(outcome.inertia),

@@ -3,8 +3,8 @@
 ``run_lloyd`` alternates assignment and mean update through the engine's
 fused ``lloyd_pass`` and owns everything around it: when to stop, what to do
 with a cluster that lost all its points, the per-iteration hook, and the
-final assignment.  ``run_restarts`` runs it from several seeded starts and
-keeps the best.  Neither touches a specific array library's API beyond what
+final assignment (``_restarts.py`` runs it from several seeded starts and
+keeps the best).  It touches a specific array library's API beyond what
 the engine returns (small NumPy arrays of sums and counts): centres live on
 the host as NumPy arrays, the data ``x`` and the labels stay in the engine's
 namespace, wherever that is.
@@ -42,8 +42,6 @@ __all__ = [
     "MeanRule",
     "data_inertia",
     "run_lloyd",
-    "run_restarts",
-    "start_generators",
     "tolerance_scale",
 ]
 
@@ -337,44 +335,3 @@ def tolerance_scale(engine, x, weights=None):
     mean = first.sums / first.counts[:, np.newaxis]
     spread = engine.lloyd_pass(x, mean.astype(host_dtype(x)), weights)
     return spread.inertia / (first.counts[0] * x.shape[1])
-
-
-def start_generators(rng, n_init):
-    """The independent generators of ``n_init`` starts drawn from ``rng``.
-
-    A ``Generator`` whose bit generator carries a ``SeedSequence`` (any made
-    by ``numpy.random.default_rng``) gives ``rng.spawn(n_init)``; anything
-    else (a ``RandomState``: legacy ``seed``, or NumPy's global state) gives
-    one ``integers``/``randint`` draw of four 32-bit words that seeds a
-    ``SeedSequence``, whose ``spawn(n_init)`` children make the generators.
-    """
-    if isinstance(rng, np.random.Generator):
-        try:
-            return rng.spawn(n_init)
-        except TypeError:  # a bit generator built without a SeedSequence
-            words = rng.integers(0, 2**32, size=4, dtype=np.uint64)
-    else:
-        words = rng.randint(0, 2**32, size=4, dtype=np.uint64)
-    children = np.random.SeedSequence([int(w) for w in words]).spawn(n_init)
-    return [np.random.default_rng(child) for child in children]
-
-
-@dataclass(frozen=True)
-class RestartsOutcome:
-    """The kept start of :func:`run_restarts`."""
-
-    outcome: LloydOutcome
-    inertias: tuple
-    best: int
-
-
-def run_restarts(starts, fit):
-    """Fit every start (``fit(start) -> LloydOutcome`` with final inertia)
-    and keep the lowest inertia (the first on ties)."""
-    best, best_outcome, inertias = 0, None, []
-    for i, start in enumerate(starts):
-        outcome = fit(start)
-        inertias.append(float(outcome.inertia))
-        if best_outcome is None or outcome.inertia < best_outcome.inertia:
-            best, best_outcome = i, outcome
-    return RestartsOutcome(best_outcome, tuple(inertias), best)
