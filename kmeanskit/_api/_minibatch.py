@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from .._backends._dispatch import dispatch
-from .._backends._engines import get_engine, host_dtype, take
+from .._backends._engines import get_engine, host_dtype
 from .._base import _validate
 from .._core import _magnitude, _variants
 from .._core._restarts import start_generators, start_streams
@@ -425,7 +425,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     def seed(start_rng):
         if book is not None:
             return book
-        rows = np.ascontiguousarray(take(engine, values, sample(start_rng, init_size)))
+        rows = np.ascontiguousarray(engine.take(values, sample(start_rng, init_size)))
         if minit == "points":
             pick = start_rng.choice(init_size, size=count, replace=False)
             return rows[pick].astype(np.float64)
@@ -440,7 +440,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     else:
         # The validation rows come from the call's generator after the
         # starts' streams are split off it, then each start seeds from its own.
-        valid = np.ascontiguousarray(take(engine, values, sample(generator, init_size)))
+        valid = np.ascontiguousarray(engine.take(values, sample(generator, init_size)))
         starts = [seed(stream) for stream in streams]
         inertias = tuple(float(host.lloyd_pass(valid, c.astype(dtype)).inertia)
                          for c in starts)
@@ -492,7 +492,7 @@ def _run_batches(state, engine, host, values, sample, rng, b, n_steps,
     alpha = min(1.0, 2.0 * b / (total_weight + 1.0))
     ewa, best_ewa, stale = None, math.inf, 0
     for step in range(1, n_steps + 1):
-        rows = np.ascontiguousarray(take(engine, values, sample(rng, b)))
+        rows = np.ascontiguousarray(engine.take(values, sample(rng, b)))
         _absorb(state, rows, None, host)
         per_row = state.batch_inertia / b
         if recorder.active:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._backends._engines import host_dtype, take
+from .._backends._engines import host_dtype
 from ._passes import ALGORITHM_CHOICES, make_passes
 
 __all__ = [
@@ -143,7 +143,7 @@ def _relocate_empty(engine, x, centres, counts, nonempty, policy, weights,
         rows, sqdist = rule.farthest(engine, x, centres[live], empty.size, weights)
         found = [r for r, s in zip(rows, sqdist, strict=True) if s > 0]
         for j, row in zip(empty, found, strict=False):
-            centres[j] = take(engine, x, [row])[0]
+            centres[j] = engine.take(x, [row])[0]
         return centres, len(found) < empty.size
     mass = np.asarray(counts, dtype=np.float64).copy()
     for j in empty:
@@ -152,7 +152,7 @@ def _relocate_empty(engine, x, centres, counts, nonempty, policy, weights,
                                      within=live.index(heaviest))
         if not sqdist.size or not sqdist[0] > 0:
             return centres, True
-        centres[j] = take(engine, x, rows[:1])[0]
+        centres[j] = engine.take(x, rows[:1])[0]
         # Each half of the split cluster is weighed at half for the next pick.
         mass[heaviest] /= 2.0
         mass[j] = mass[heaviest]

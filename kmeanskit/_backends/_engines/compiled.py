@@ -7,7 +7,7 @@ from scipy.spatial.distance import cdist
 
 from ..._ext import _kernels
 from .._threads import blas_single_threaded, default_n_threads
-from ._interface import BoundsState, PassResult, assignment_method, top_rows
+from ._interface import BoundsState, EngineBase, PassResult, assignment_method, top_rows
 
 __all__ = ["CompiledEngine", "choose_method"]
 
@@ -45,7 +45,7 @@ class _HamerlyState(BoundsState):
         self.pruning = True
 
 
-class CompiledEngine:
+class CompiledEngine(EngineBase):
     """Engine over C-contiguous float32/float64 NumPy arrays.
 
     Parameters

@@ -40,7 +40,13 @@ compiled by ``jax.jit``.
 import numpy as np
 
 from .._arrays import chunks, has_float64, numpy_dtype, to_host
-from ._interface import BoundsState, PassResult, assignment_method, spread_dof
+from ._interface import (
+    BoundsState,
+    EngineBase,
+    PassResult,
+    assignment_method,
+    spread_dof,
+)
 
 __all__ = [
     "COMPENSATED_CHUNK_ROWS",
@@ -134,7 +140,7 @@ def _jax_compiled(tile_elements, accumulate):
 # --------------------------------------------------------------------------
 # The engine
 
-class PortableEngine:
+class PortableEngine(EngineBase):
     """Engine over the arrays of any Array API namespace, on their device.
 
     Parameters
