@@ -27,7 +27,7 @@ means; ``_medians.py``: L1 assignment and coordinate-wise medians) and get
 everything else of this loop unchanged.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -219,10 +219,9 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
     centres = np.array(centroids, dtype=dtype, copy=True)
     tracing = recorder is not None and recorder.active
     passes = rule.passes(engine, x, algorithm, centres.shape[0])
-    if (thresh is None and tol is None and passes.plain
-            and rule.compiled_iterations
-            and empty == "keep" and not tracing
-            and hasattr(engine, "lloyd_iterations")):
+    stops_early = thresh is not None or tol is not None
+    if _updates_in_engine(engine, passes, rule, stops_early=stops_early, empty=empty,
+                          tracing=tracing):
         outcome = _fixed_iterations(engine, x, centres, max_iter, weights,
                                     on_empty, return_labels and not finish,
                                     total_weight)
@@ -284,11 +283,25 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
             return outcome
 
 
+def _updates_in_engine(engine, passes, rule, *, stops_early, empty, tracing):
+    """Whether the whole run is the engine's ``lloyd_iterations`` (passes and
+    mean updates in one compiled call) rather than this module's loop.
+
+    Only a run that Python would not interrupt can be handed over: a fixed
+    number of iterations (no ``thresh`` or ``tol`` to test between them),
+    plain passes, k-means's own update (the kernel computes no other rule),
+    empty clusters left in place (no repair between passes), nothing to
+    record per iteration, and an engine that offers the call.  Both ways
+    give the same results; the compiled call saves the per-pass overhead.
+    """
+    return (not stops_early and passes.plain and rule.compiled_iterations
+            and empty == "keep" and not tracing
+            and hasattr(engine, "lloyd_iterations"))
+
+
 def _finished(engine, x, outcome, weights, return_labels, rule=MEANS):
     """``outcome`` with labels and inertia from an assignment against its
     own centres (one more pass)."""
-    from dataclasses import replace
-
     final = rule.sweep(engine, x, outcome.centroids, weights, return_labels)
     return replace(outcome, labels=final.labels, inertia=final.inertia)
 
