@@ -39,6 +39,7 @@ compiled by ``jax.jit``.
 
 import numpy as np
 
+from ..._base._validate import check_option
 from .._arrays import chunks, has_float64, numpy_dtype, to_host
 from ._interface import (
     BoundsState,
@@ -171,10 +172,7 @@ class PortableEngine(EngineBase):
         self.tile_elements = int(tile_elements or DEFAULT_TILE_ELEMENTS)
         if accumulate is None:
             accumulate = "float64" if has_float64(xp, device) else "float32"
-        if accumulate not in ("float64", "float32"):
-            raise ValueError(
-                f"accumulate must be 'float64' or 'float32', got {accumulate!r}"
-            )
+        check_option(accumulate, "accumulate", ("float64", "float32"))
         self.acc_dtype = getattr(xp, accumulate)
         self.compensated = accumulate == "float32"
         self._weights_cache = (None, None)
