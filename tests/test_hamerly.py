@@ -124,9 +124,9 @@ def test_auto_keeps_the_faster_kind_of_pass_and_retries_bounds():
 
 
 def test_auto_leaves_bounds_the_engine_gave_up_on():
-    # Overlapping clusters: the engine stops pruning after one bounded pass
-    # (most rows need a full scan) and sweeps fully; even though that bounded
-    # pass was timed as faster, plain passes take over.
+    # Overlapping clusters: the bounds stop pruning after one bounded pass
+    # (most rows need a full scan) and the next pass sweeps fully; even though
+    # that bounded pass was timed as faster, plain passes take over.
     from kmeanskit._core._passes import TimedPasses
 
     x = np.random.default_rng(8).normal(size=(4000, 8))  # one blob
@@ -139,6 +139,30 @@ def test_auto_leaves_bounds_the_engine_gave_up_on():
         result = passes.run(centres, None, False)
         centres = (result.sums / result.counts[:, None]).astype(x.dtype)
     assert kinds == ["bounded", "bounded", "bounded", "plain"]
+
+
+def test_hamerly_gives_up_bounds_that_stop_pruning_until_reset():
+    # One blob: most rows need a full scan, so after the first bounded pass
+    # (which sets the bounds up) and one that scans too much, plain passes
+    # run, each equal to the engine's plain pass; a reset tries bounds again.
+    from kmeanskit._core._passes import BoundedPasses
+
+    x = np.random.default_rng(8).normal(size=(4000, 8))
+    engine = CompiledEngine(method="direct")
+    passes = BoundedPasses(engine, x)
+    centres = x[:20].copy()
+    pruning = []
+    for _ in range(4):
+        got = passes.run(centres, None, True)
+        ref = engine.lloyd_pass(x, centres, None, return_labels=True)
+        np.testing.assert_array_equal(got.labels, ref.labels)
+        np.testing.assert_array_equal(got.sums, ref.sums)
+        pruning.append(passes.pruning)
+        centres = (ref.sums / ref.counts[:, None]).astype(x.dtype)
+    assert pruning == [True, False, False, False]
+    assert passes.bounds.n_scans == x.shape[0]
+    passes.reset()
+    assert passes.pruning
 
 
 @pytest.mark.parametrize("spread", [30.0, 0.5])

@@ -143,7 +143,7 @@ def test_errors():
         km.stability_study(X, 9, methods=["lloyd"])
     with pytest.raises(ValueError, match="inits must be.*'k-means\\+\\+'"):
         km.stability_study(X, 9, inits=["k-means++"])
-    with pytest.raises(ValueError, match="n_init must be at least 1, got 0"):
+    with pytest.raises(ValueError, match="n_init must be an integer >= 1, got 0"):
         km.stability_study(X, 9, n_init=[0])
     with pytest.raises(ValueError, match="no cell to run"):
         km.stability_study(X, 9, methods=["minibatch"], inits=["++"])

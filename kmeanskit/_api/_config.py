@@ -5,6 +5,8 @@ import platform
 from importlib import metadata
 from importlib.util import find_spec
 
+from .._base._validate import check_option
+
 __all__ = ["show_config"]
 
 # The libraries kmeanskit works with when they are installed, by import name.
@@ -98,8 +100,7 @@ def show_config(mode="stdout"):
     >>> sorted(kmeanskit.show_config(mode="dicts"))[:3]
     ['blas', 'numpy', 'openmp']
     """
-    if mode not in ("stdout", "dicts"):
-        raise ValueError(f"mode must be 'stdout' or 'dicts', got {mode!r}.")
+    check_option(mode, "mode", ("stdout", "dicts"))
     config = _config()
     if mode == "dicts":
         return config

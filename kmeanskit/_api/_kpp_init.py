@@ -1,11 +1,8 @@
 """``kpp_init``: k-means++ (plain, greedy or k-means||) starting centres."""
 
-import numbers
-
-import numpy as np
-
 from .._backends._dispatch import dispatch
 from .._base import _validate
+from .._base._rng import as_generator
 from .._core import _magnitude
 from .._core._kmeans_parallel import init_kmeans_parallel
 from .._core._seeding import greedy_trials, init_kpp
@@ -145,10 +142,7 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     >>> sorted(kpp_init(points, 2, rng=0, weights=[1.0, 1.0, 0.0]).ravel().tolist())
     [0.0, 1.0]
     """
-    if isinstance(rng, np.random.RandomState | np.random.Generator):
-        generator = rng
-    else:
-        generator = np.random.default_rng(rng)
+    generator = as_generator(rng)
     route = dispatch("kpp_init", data, weights, names=("data", "weights"))
     values = route.as_data(route.arrays[0], "data", check_finite=check_finite)
     if route.size(values) < 1:
@@ -173,12 +167,4 @@ def _local_trials(n_local_trials, k):
     if isinstance(n_local_trials, str):
         _validate.check_option(n_local_trials, "n_local_trials", ("auto",))
         return greedy_trials(k)
-    if isinstance(n_local_trials, bool) or not isinstance(
-        n_local_trials, numbers.Integral
-    ):
-        raise TypeError(
-            f"n_local_trials must be a positive int or 'auto', got {n_local_trials!r}."
-        )
-    if n_local_trials < 1:
-        raise ValueError(f"n_local_trials must be at least 1, got {n_local_trials}.")
-    return int(n_local_trials)
+    return _validate.check_count(n_local_trials, "n_local_trials")

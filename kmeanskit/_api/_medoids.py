@@ -8,7 +8,6 @@ M-by-M matrix, CLARA fits samples of rows and keeps the medoids of least
 total deviation over all the data, computed a block of rows at a time.
 """
 
-import numbers
 
 import numpy as np
 from scipy.spatial.distance import cdist
@@ -39,14 +38,6 @@ fraction of it; smaller changes are float64 rounding, not gains."""
 
 _BLOCK_BYTES = 1 << 24
 """Size of one block of dissimilarities computed at a time (16 MiB)."""
-
-
-def _check_count(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
-    return int(value)
 
 
 def _block_rows(n, itemsize=8):
@@ -368,8 +359,8 @@ def kmedoids(data, k, *, metric="euclidean", method="fasterpam", init="++",
     func = "kmedoids"
     _validate.check_option(metric, "metric", METRICS)
     _validate.check_option(method, "method", METHODS)
-    max_iter = _check_count(max_iter, "max_iter")
-    n_samples = _check_count(n_samples, "n_samples")
+    max_iter = _validate.check_count(max_iter, "max_iter")
+    n_samples = _validate.check_count(n_samples, "n_samples")
     route = dispatch(func, data, weights, names=("data", "weights"))
     data_arr, weights_arr = route.arrays
     values = route.as_data(data_arr, "data", check_finite=check_finite,
@@ -387,7 +378,7 @@ def kmedoids(data, k, *, metric="euclidean", method="fasterpam", init="++",
         clara = not precomputed and n > FULL_MATRIX_MAX_ROWS
         size = min(n, 80 + 4 * count)
     else:
-        size = _check_count(sample_size, "sample_size", minimum=count + 1)
+        size = _validate.check_count(sample_size, "sample_size", minimum=count + 1)
         clara = size < n
     if clara and not isinstance(init, str):
         raise ValueError("init indices need the whole data: with CLARA "

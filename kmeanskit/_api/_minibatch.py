@@ -19,15 +19,14 @@ the data's own engine (so GPU data stays on the GPU).
 """
 
 import math
-import numbers
 
 import numpy as np
 
 from .._backends._dispatch import dispatch
-from .._backends._engines import get_engine, host_dtype, take
+from .._backends._engines import get_engine, host_dtype
 from .._base import _validate
 from .._core import _magnitude, _variants
-from .._core._lloyd import start_generators
+from .._core._restarts import start_generators, start_streams
 from .._core._result import KMeansInfo, TraceRecorder
 from .._core._seeding import draw_centres
 
@@ -249,16 +248,6 @@ def _reseed_light(state, centres, rows, weights):
     counts[light] = counts[~light].min()
 
 
-def _check_count(value, name, *, allow_none=False, minimum=1):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
-    return int(value)
-
-
 class _RowSampler:
     """Row indices drawn with replacement, uniformly or in proportion to
     the weights (one ``random`` draw per row, located in the cumulative
@@ -411,11 +400,11 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     """
     func = "minibatch_kmeans"
     init = _variants.resolve_init(func, init, minit)
-    batch_size = _check_count(batch_size, "batch_size")
-    max_iter = _check_count(max_iter, "max_iter")
-    max_no_improvement = _check_count(max_no_improvement, "max_no_improvement",
-                                      allow_none=True)
-    n_init = _check_count(n_init, "n_init")
+    batch_size = _validate.check_count(batch_size, "batch_size")
+    max_iter = _validate.check_count(max_iter, "max_iter")
+    max_no_improvement = _validate.check_count(
+        max_no_improvement, "max_no_improvement", allow_none=True)
+    n_init = _validate.check_count(n_init, "n_init")
     reassignment_ratio = _check_ratio(reassignment_ratio)
     callback = _validate.check_callback(callback)
     trace = _validate.check_flag(trace, "trace")
@@ -442,16 +431,18 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     def seed(start_rng):
         if book is not None:
             return book
-        rows = np.ascontiguousarray(take(engine, values, sample(start_rng, init_size)))
+        rows = np.ascontiguousarray(engine.take(values, sample(start_rng, init_size)))
         return draw_centres(init, rows, count, start_rng, host).astype(np.float64)
 
     inertias, best = None, 0
-    if n_init == 1 or book is not None:
-        start = seed(generator)
+    streams = start_streams(generator, 1 if book is not None else n_init)
+    if len(streams) == 1:
+        start = seed(streams[0])
     else:
-        children = start_generators(generator, n_init)
-        valid = np.ascontiguousarray(take(engine, values, sample(generator, init_size)))
-        starts = [seed(child) for child in children]
+        # The validation rows come from the call's generator after the
+        # starts' streams are split off it, then each start seeds from its own.
+        valid = np.ascontiguousarray(engine.take(values, sample(generator, init_size)))
+        starts = [seed(stream) for stream in streams]
         inertias = tuple(float(host.lloyd_pass(valid, c.astype(dtype)).inertia)
                          for c in starts)
         best = int(np.argmin(inertias))
@@ -486,7 +477,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
 def _init_size(init_size, batch_size, k, n):
     if init_size is None:
         return max(min(3 * batch_size, n), min(k, n))
-    init_size = _check_count(init_size, "init_size")
+    init_size = _validate.check_count(init_size, "init_size")
     if init_size < k:
         raise ValueError(
             f"init_size={init_size} is smaller than k={k}: the seeding needs at "
@@ -502,7 +493,7 @@ def _run_batches(state, engine, host, values, sample, rng, b, n_steps,
     alpha = min(1.0, 2.0 * b / (total_weight + 1.0))
     ewa, best_ewa, stale = None, math.inf, 0
     for step in range(1, n_steps + 1):
-        rows = np.ascontiguousarray(take(engine, values, sample(rng, b)))
+        rows = np.ascontiguousarray(engine.take(values, sample(rng, b)))
         _absorb(state, rows, None, host)
         per_row = state.batch_inertia / b
         if recorder.active:

@@ -20,10 +20,9 @@ from .._core._lloyd import (
     EMPTY_POLICIES,
     data_inertia,
     run_lloyd,
-    run_restarts,
-    start_generators,
     tolerance_scale,
 )
+from .._core._restarts import seeded_restarts
 from .._core._result import KMeansInfo, TraceRecorder
 from .._core._seeding import SEEDINGS, draw_centres, init_points
 
@@ -384,7 +383,7 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
     route = dispatch(func, obs, k_or_guess, names=("obs", "k_or_guess"))
     obs_arr, guess_arr = route.arrays
     data = route.as_data(obs_arr, "obs", check_finite=check_finite)
-    iter = _validate.check_iter(iter)
+    iter = _validate.check_count(iter, "iter")
     thresh = _validate.check_thresh(thresh)
     _validate.check_option(algorithm, "algorithm", ALGORITHM_CHOICES)
     x = route.to_2d(data)
@@ -688,10 +687,10 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     True
     """
     func = "kmeans2"
-    iter = _validate.check_iter(iter)
+    iter = _validate.check_count(iter, "iter")
     _validate.check_option(missing, "missing method", ("warn", "raise"))
     _validate.check_option(algorithm, "algorithm", ALGORITHM_CHOICES)
-    n_init = _validate.check_iter(n_init, "n_init")
+    n_init = _validate.check_count(n_init, "n_init")
     tol = _validate.check_tol(tol)
     if empty is not None:
         _validate.check_option(empty, "empty policy", EMPTY_POLICIES)
@@ -742,21 +741,17 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
         callback = _magnitude.restoring_callback(callback, exponent)
     tol_abs = None if tol is None else tol * tolerance_scale(engine, x, weights_arr)
 
-    def fit(start_rng):
-        if given is None:
-            centres = _initial_centres(minit, x, count, start_rng, engine,
-                                       one_dimensional=values.ndim == 1,
-                                       weights=weights_arr)
-        else:
-            centres = given
-        return run_lloyd(engine, x, centres, max_iter=iter, tol=tol_abs,
-                         empty=empty or "keep", on_empty=on_empty,
-                         weights=weights_arr, return_labels=True,
-                         algorithm=algorithm,
-                         recorder=TraceRecorder(callback, trace), finish=finish)
+    def seed(start_rng):
+        if given is not None:
+            return given
+        return _initial_centres(minit, x, count, start_rng, engine,
+                                one_dimensional=values.ndim == 1, weights=weights_arr)
 
-    starts = [generator] if n_init == 1 else start_generators(generator, n_init)
-    kept = run_restarts(starts, fit)
+    kept = seeded_restarts(engine, x, generator, n_init, seed,
+                           recorder=lambda: TraceRecorder(callback, trace),
+                           max_iter=iter, tol=tol_abs, empty=empty or "keep",
+                           on_empty=on_empty, weights=weights_arr, return_labels=True,
+                           algorithm=algorithm, finish=finish)
     outcome = kept.outcome
     centroid = _magnitude.restore(outcome.centroids, exponent)
     if values.ndim == 1:

@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["UNSET", "resolve_rng", "random_integer"]
+__all__ = ["UNSET", "as_generator", "resolve_rng", "random_integer"]
 
 
 class _Unset:
@@ -78,6 +78,26 @@ def resolve_rng(rng, seed, *, func_name):
     if seed_given:
         return _legacy_random_state(seed, func_name)
     return np.random.mtrand._rand
+
+
+def as_generator(rng):
+    """The random source a non-SciPy ``rng`` keyword names.
+
+    Parameters
+    ----------
+    rng : object
+        A ``Generator`` or ``RandomState`` (used as is: the caller's stream
+        advances, and a ``RandomState`` keeps its legacy draws), or anything
+        ``numpy.random.default_rng`` takes (None, an int, a ``SeedSequence``,
+        a ``BitGenerator``).
+
+    Returns
+    -------
+    numpy.random.Generator or numpy.random.RandomState
+    """
+    if isinstance(rng, np.random.Generator | np.random.RandomState):
+        return rng
+    return np.random.default_rng(rng)
 
 
 def _legacy_random_state(seed, func_name):

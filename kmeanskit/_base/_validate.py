@@ -18,7 +18,7 @@ __all__ = [
     "raise_bad_ndim",
     "raise_no_features",
     "raise_not_finite",
-    "check_iter",
+    "check_count",
     "check_k_count",
     "check_option",
     "check_thresh",
@@ -184,13 +184,44 @@ def _is_integral(value):
         return False
 
 
-def check_iter(iter, name="iter"):
-    """``iter`` must be an integer >= 1: ``TypeError`` / ``ValueError`` otherwise."""
-    if isinstance(iter, bool) or not isinstance(iter, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= 1, got {iter!r}.")
-    if iter < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {iter}.")
-    return int(iter)
+def check_count(value, name, *, minimum=1, allow_none=False):
+    """Validate a count of things (iterations, starts, rows, runs).
+
+    Parameters
+    ----------
+    value : object
+        The caller's argument.
+    name : str
+        Its name, for the messages.
+    minimum : int, optional
+        The smallest count allowed.
+    allow_none : bool, optional
+        Whether ``None`` ("not given") passes through unchanged.
+
+    Returns
+    -------
+    int or None
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer (a bool is not one).
+    ValueError
+        If ``value`` is below ``minimum``.
+
+    Notes
+    -----
+    Cluster counts go through :func:`check_k_count` instead: SciPy takes
+    ``k=3.0`` and raises ``ValueError`` for a bad ``k``, and the public
+    SciPy-compatible functions keep that rule.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
+    return int(value)
 
 
 def check_thresh(thresh):

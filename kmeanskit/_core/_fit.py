@@ -12,7 +12,9 @@ over k never re-validates or re-converts the data.
 import numpy as np
 
 from .._backends._engines import host_dtype
-from ._lloyd import run_lloyd, run_restarts, start_generators, tolerance_scale
+from .._base._rng import as_generator
+from ._lloyd import tolerance_scale
+from ._restarts import seeded_restarts
 from ._result import KMeansInfo
 from ._seeding import check_seeding, draw_centres
 
@@ -46,28 +48,25 @@ def fit_kmeans(engine, x, k, *, init="greedy++", n_init=10, rng=None,
                max_iter=300, tol=1e-4, weights=None, tol_scale=None):
     """Best of ``n_init`` seeded Lloyd runs to convergence.
 
-    Start ``i`` draws from ``start_generators(rng, n_init)[i]`` (for
+    Start ``i`` draws from ``start_streams(rng, n_init)[i]`` (for
     ``n_init == 1``: from ``rng`` itself, as ``kmeans2`` does), seeds by
     ``init`` and runs Lloyd until the summed squared centre shift is at most
     ``tol`` times the mean feature variance (``tol_scale``, computed when not
     given) or ``max_iter`` iterations; labels and inertia come from a final
     assignment.  Empty clusters get the farthest observation.
     """
-    generator = rng if isinstance(rng, np.random.Generator | np.random.RandomState) \
-        else np.random.default_rng(rng)
+    generator = as_generator(rng)
     if tol_scale is None:
         tol_scale = tolerance_scale(engine, x, weights)
     dtype = host_dtype(x)
 
-    def fit(start_rng):
-        centres = np.ascontiguousarray(
+    def seed(start_rng):
+        return np.ascontiguousarray(
             draw_centres(init, x, k, start_rng, engine, weights=weights), dtype=dtype)
-        return run_lloyd(engine, x, centres, max_iter=max_iter, tol=tol * tol_scale,
-                         empty="farthest", weights=weights, return_labels=True,
-                         finish=True)
 
-    starts = [generator] if n_init == 1 else start_generators(generator, n_init)
-    kept = run_restarts(starts, fit)
+    kept = seeded_restarts(engine, x, generator, n_init, seed, max_iter=max_iter,
+                           tol=tol * tol_scale, empty="farthest", weights=weights,
+                           return_labels=True, finish=True)
     outcome = kept.outcome
     info = KMeansInfo(
         inertia=float(outcome.inertia),

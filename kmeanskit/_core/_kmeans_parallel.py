@@ -29,14 +29,7 @@ candidates: ``2 * rounds + 1`` at most.
 
 import numpy as np
 
-from .._backends._engines import (
-    d2_search,
-    get_engine,
-    potential,
-    row_values,
-    sample_rows,
-    take,
-)
+from .._backends._engines import get_engine
 from .._base._rng import random_integer
 from .._base._warnings import warn_external
 
@@ -81,24 +74,24 @@ def init_kmeans_parallel(x, k, rng, engine, *, weights=None,
     if weights is None:
         first = random_integer(rng, n)
     else:
-        weight_values = row_values(engine, x, weights)
-        total = potential(engine, weight_values)
-        first = int(d2_search(engine, weight_values, [rng.uniform() * total])[0])
-    found = [take(engine, x, [first])]
+        weight_values = engine.row_values(x, weights)
+        total = engine.potential(weight_values)
+        first = int(engine.d2_search(weight_values, [rng.uniform() * total])[0])
+    found = [engine.take(x, [first])]
     closest = engine.min_sqdist(x, found[0])
     scale_per_phi = oversampling * k
     done = 0
     while done < rounds or (sum(len(c) for c in found) < k
                             and done < rounds + _EXTRA_ROUNDS):
-        phi = potential(engine, closest, weights)
+        phi = engine.potential(closest, weights)
         if not phi > 0:
             break  # every row is a candidate (or weightless)
         seed = random_integer(rng, 2**63)
-        picked = sample_rows(engine, closest, weights, scale_per_phi / phi, seed)
+        picked = engine.sample_rows(closest, weights, scale_per_phi / phi, seed)
         done += 1
         if len(picked) == 0:
             continue
-        found.append(take(engine, x, picked))
+        found.append(engine.take(x, picked))
         more = done < rounds or sum(len(c) for c in found) < k
         if more:
             closest = engine.min_sqdist(x, found[-1], closest)

@@ -3,8 +3,8 @@
 ``run_lloyd`` alternates assignment and mean update through the engine's
 fused ``lloyd_pass`` and owns everything around it: when to stop, what to do
 with a cluster that lost all its points, the per-iteration hook, and the
-final assignment.  ``run_restarts`` runs it from several seeded starts and
-keeps the best.  Neither touches a specific array library's API beyond what
+final assignment (``_restarts.py`` runs it from several seeded starts and
+keeps the best).  It touches a specific array library's API beyond what
 the engine returns (small NumPy arrays of sums and counts): centres live on
 the host as NumPy arrays, the data ``x`` and the labels stay in the engine's
 namespace, wherever that is.
@@ -27,11 +27,11 @@ means; ``_medians.py``: L1 assignment and coordinate-wise medians) and get
 everything else of this loop unchanged.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .._backends._engines import host_dtype, take
+from .._backends._engines import host_dtype
 from ._passes import ALGORITHM_CHOICES, make_passes
 
 __all__ = [
@@ -42,8 +42,6 @@ __all__ = [
     "MeanRule",
     "data_inertia",
     "run_lloyd",
-    "run_restarts",
-    "start_generators",
     "tolerance_scale",
 ]
 
@@ -147,7 +145,7 @@ def _relocate_empty(engine, x, centres, counts, nonempty, policy, weights,
         rows, sqdist = rule.farthest(engine, x, centres[live], empty.size, weights)
         found = [r for r, s in zip(rows, sqdist, strict=True) if s > 0]
         for j, row in zip(empty, found, strict=False):
-            centres[j] = take(engine, x, [row])[0]
+            centres[j] = engine.take(x, [row])[0]
         return centres, len(found) < empty.size
     mass = np.asarray(counts, dtype=np.float64).copy()
     for j in empty:
@@ -156,7 +154,7 @@ def _relocate_empty(engine, x, centres, counts, nonempty, policy, weights,
                                      within=live.index(heaviest))
         if not sqdist.size or not sqdist[0] > 0:
             return centres, True
-        centres[j] = take(engine, x, rows[:1])[0]
+        centres[j] = engine.take(x, rows[:1])[0]
         # Each half of the split cluster is weighed at half for the next pick.
         mass[heaviest] /= 2.0
         mass[j] = mass[heaviest]
@@ -223,10 +221,9 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
     centres = np.array(centroids, dtype=dtype, copy=True)
     tracing = recorder is not None and recorder.active
     passes = rule.passes(engine, x, algorithm, centres.shape[0])
-    if (thresh is None and tol is None and passes.plain
-            and rule.compiled_iterations
-            and empty == "keep" and not tracing
-            and hasattr(engine, "lloyd_iterations")):
+    stops_early = thresh is not None or tol is not None
+    if _updates_in_engine(engine, passes, rule, stops_early=stops_early, empty=empty,
+                          tracing=tracing):
         outcome = _fixed_iterations(engine, x, centres, max_iter, weights,
                                     on_empty, return_labels and not finish,
                                     total_weight)
@@ -288,11 +285,25 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
             return outcome
 
 
+def _updates_in_engine(engine, passes, rule, *, stops_early, empty, tracing):
+    """Whether the whole run is the engine's ``lloyd_iterations`` (passes and
+    mean updates in one compiled call) rather than this module's loop.
+
+    Only a run that Python would not interrupt can be handed over: a fixed
+    number of iterations (no ``thresh`` or ``tol`` to test between them),
+    plain passes, k-means's own update (the kernel computes no other rule),
+    empty clusters left in place (no repair between passes), nothing to
+    record per iteration, and an engine that offers the call.  Both ways
+    give the same results; the compiled call saves the per-pass overhead.
+    """
+    return (not stops_early and passes.plain and rule.compiled_iterations
+            and empty == "keep" and not tracing
+            and hasattr(engine, "lloyd_iterations"))
+
+
 def _finished(engine, x, outcome, weights, return_labels, rule=MEANS):
     """``outcome`` with labels and inertia from an assignment against its
     own centres (one more pass)."""
-    from dataclasses import replace
-
     final = rule.sweep(engine, x, outcome.centroids, weights, return_labels)
     return replace(outcome, labels=final.labels, inertia=final.inertia)
 
@@ -339,44 +350,3 @@ def tolerance_scale(engine, x, weights=None):
     mean = first.sums / first.counts[:, np.newaxis]
     spread = engine.lloyd_pass(x, mean.astype(host_dtype(x)), weights)
     return spread.inertia / (first.counts[0] * x.shape[1])
-
-
-def start_generators(rng, n_init):
-    """The independent generators of ``n_init`` starts drawn from ``rng``.
-
-    A ``Generator`` whose bit generator carries a ``SeedSequence`` (any made
-    by ``numpy.random.default_rng``) gives ``rng.spawn(n_init)``; anything
-    else (a ``RandomState``: legacy ``seed``, or NumPy's global state) gives
-    one ``integers``/``randint`` draw of four 32-bit words that seeds a
-    ``SeedSequence``, whose ``spawn(n_init)`` children make the generators.
-    """
-    if isinstance(rng, np.random.Generator):
-        try:
-            return rng.spawn(n_init)
-        except TypeError:  # a bit generator built without a SeedSequence
-            words = rng.integers(0, 2**32, size=4, dtype=np.uint64)
-    else:
-        words = rng.randint(0, 2**32, size=4, dtype=np.uint64)
-    children = np.random.SeedSequence([int(w) for w in words]).spawn(n_init)
-    return [np.random.default_rng(child) for child in children]
-
-
-@dataclass(frozen=True)
-class RestartsOutcome:
-    """The kept start of :func:`run_restarts`."""
-
-    outcome: LloydOutcome
-    inertias: tuple
-    best: int
-
-
-def run_restarts(starts, fit):
-    """Fit every start (``fit(start) -> LloydOutcome`` with final inertia)
-    and keep the lowest inertia (the first on ties)."""
-    best, best_outcome, inertias = 0, None, []
-    for i, start in enumerate(starts):
-        outcome = fit(start)
-        inertias.append(float(outcome.inertia))
-        if best_outcome is None or outcome.inertia < best_outcome.inertia:
-            best, best_outcome = i, outcome
-    return RestartsOutcome(best_outcome, tuple(inertias), best)

@@ -10,7 +10,8 @@ changed under it (clusters dropped).
 
 import time
 
-__all__ = ["AUTO_MIN_ROW_WORK", "AUTO_MIN_WORK", "ALGORITHM_CHOICES", "make_passes"]
+__all__ = ["AUTO_MIN_ROW_WORK", "AUTO_MIN_WORK", "ALGORITHM_CHOICES",
+           "BOUNDS_MAX_SCANNED", "make_passes"]
 
 ALGORITHM_CHOICES = ("lloyd", "hamerly", "auto")
 """Values of the public ``algorithm`` keyword."""
@@ -33,6 +34,13 @@ per row (1e5 x 8 x 256, 2e5 x 16 x 128 separated) the bounds halve the
 time and 'auto' keeps them."""
 
 
+BOUNDS_MAX_SCANNED = 0.5
+"""A bounded pass scans every row its bounds cannot vouch for, one row at a
+time; once more than this fraction of the rows needed a scan (overlapping
+clusters), the vectorised plain pass is faster and is used instead, until
+the bounds are reset."""
+
+
 class Passes:
     """Plain Lloyd passes (``algorithm='lloyd'``)."""
 
@@ -53,20 +61,39 @@ class Passes:
 
 
 class BoundedPasses(Passes):
-    """Hamerly's bounded passes (``algorithm='hamerly'``)."""
+    """Hamerly's bounded passes (``algorithm='hamerly'``), and plain ones
+    once the bounds stop pruning (:data:`BOUNDS_MAX_SCANNED`).
+
+    This is the one place that decides between the two kinds on how well
+    the bounds prune; :class:`TimedPasses` adds the decision on time.
+    """
 
     plain = False
 
     def __init__(self, engine, x):
         super().__init__(engine, x)
         self.bounds = engine.start_bounds(x)
+        self.pruning = True
 
     def run(self, centres, weights, return_labels):
-        return self.engine.bounded_pass(self.x, centres, self.bounds, weights,
-                                        return_labels=return_labels)
+        n = self.x.shape[0]
+        if not self.pruning:
+            # A full sweep, reported as one; the bounds are not kept up to
+            # date, and only a reset (a full bounded sweep) starts them again.
+            result = Passes.run(self, centres, weights, return_labels)
+            self.bounds.n_scans = n
+            return result
+        previous = self.bounds.centres
+        initial = previous is None or previous.shape != centres.shape
+        result = self.engine.bounded_pass(self.x, centres, self.bounds, weights,
+                                          return_labels=return_labels)
+        # The first pass scans every row to set the bounds up: no verdict yet.
+        self.pruning = initial or self.bounds.n_scans <= BOUNDS_MAX_SCANNED * n
+        return result
 
     def reset(self):
         self.bounds.reset()
+        self.pruning = True
 
 
 class TimedPasses(BoundedPasses):
@@ -102,8 +129,8 @@ class TimedPasses(BoundedPasses):
                 self.bounded_time = elapsed
                 slower = self.full_time is not None and elapsed > self.full_time
             else:
-                # A full sweep: the first one after a (re)start, or the engine
-                # found its bounds no longer prune and gave up on them.
+                # A full sweep: the first one after a (re)start, or the bounds
+                # no longer prune and were given up (see BoundedPasses).
                 self.full_time = elapsed
                 slower = self.bounded_time is not None
             if slower:
@@ -119,7 +146,7 @@ class TimedPasses(BoundedPasses):
             # next bounded pass is a full sweep again).
             self.bounded = True
             self.bounded_time = None
-            self.bounds.reset()
+            self.reset()
         return result
 
 

@@ -32,17 +32,7 @@ import math
 
 import numpy as np
 
-from .._backends._engines import (
-    candidate_potentials,
-    d2_draw,
-    d2_search,
-    moments,
-    potential,
-    scale_rows,
-    spread_dof,
-    take,
-    to_host,
-)
+from .._backends._engines import spread_dof
 from .._base import _validate
 from .._base._rng import random_integer
 from .._base._warnings import warn_external
@@ -65,7 +55,7 @@ def init_points(x, k, rng, engine=None, *, weights=None):
     without replacement)."""
     p = None if weights is None else weights / np.sum(weights)
     idx = rng.choice(x.shape[0], size=k, replace=False, p=p)
-    return take(engine, x, idx)
+    return engine.take(x, idx)
 
 
 def _gaussian_factor(cov):
@@ -105,11 +95,11 @@ def init_gaussian(x, k, rng, engine=None, *, one_dimensional=False,
     if n < 2:
         # A single observation has no spread: every centre is that point.  The
         # draws are still made so the generator advances as in the usual case.
-        mu, _ = moments(engine, x, None, weights)
+        mu, _ = engine.moments(x, None, weights)
         rng.standard_normal(size=(k,) if one_dimensional else (k, d))
         return np.tile(mu, (k, 1))
     if one_dimensional:
-        mu, variance = moments(engine, x, "var", weights)
+        mu, variance = engine.moments(x, "var", weights)
         std = math.sqrt(variance)
         draws = rng.standard_normal(size=k)
         return (draws * std)[:, np.newaxis] + mu
@@ -117,7 +107,7 @@ def init_gaussian(x, k, rng, engine=None, *, one_dimensional=False,
         # More features than observations: the covariance is singular, so
         # sample in the span of the centred data through its SVD (on the
         # host: fewer rows than columns, and LAPACK's signs on every backend).
-        host = to_host(engine, x)
+        host = engine.to_host(x)
         if weights is None:
             # SciPy centres and factors in the data's own dtype: a float32
             # SVD can differ from the float64 one in the signs of its
@@ -127,14 +117,14 @@ def init_gaussian(x, k, rng, engine=None, *, one_dimensional=False,
             dof = n - 1.0
         else:
             # sqrt(w) * (x - mu) has the weighted scatter matrix as its Gram.
-            mu, _ = moments(engine, x, None, weights)
+            mu, _ = engine.moments(x, None, weights)
             centred = (host - mu) * np.sqrt(weights)[:, np.newaxis]
             dof = spread_dof(float(np.sum(weights)))
         _, s, vh = np.linalg.svd(centred, full_matrices=False)
         draws = rng.standard_normal(size=(k, s.size))
         factor = (s[:, np.newaxis] * vh).astype(np.float64) / math.sqrt(dof)
         return draws @ factor + mu
-    mu, cov = moments(engine, x, "cov", weights)
+    mu, cov = engine.moments(x, "cov", weights)
     draws = rng.standard_normal(size=(k, d))
     return draws @ _gaussian_factor(cov).T + mu
 
@@ -169,14 +159,14 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1, weights=None):
         index = random_integer(rng, n)
     else:
         index = _draw_proportional(weights, float(np.sum(weights)), rng)
-    first = take(engine, x, [index])
+    first = engine.take(x, [index])
     centres = np.empty((k, d), dtype=first.dtype)
     centres[0] = first[0]
     closest = engine.min_sqdist(x, centres[0:1])
     warned = False
     for i in range(1, k):
-        mass = closest if weights is None else scale_rows(engine, closest, weights)
-        total = potential(engine, mass)
+        mass = closest if weights is None else engine.scale_rows(closest, weights)
+        total = engine.potential(mass)
         if not total > 0:
             # Every point is already a centre: nothing left to weigh by
             # distance.  Keep one draw per centre, now uniform over the rows
@@ -189,14 +179,14 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1, weights=None):
             else:
                 index = _draw_proportional(weights, float(np.sum(weights)), rng)
         elif n_local_trials == 1:
-            index = d2_draw(engine, mass, total, rng.uniform())
+            index = engine.d2_draw(mass, total, rng.uniform())
         else:
             index, closest = _best_of_candidates(
                 x, engine, closest, mass, total, rng, n_local_trials, weights
             )
-            centres[i] = take(engine, x, [index])[0]
+            centres[i] = engine.take(x, [index])[0]
             continue
-        centres[i] = take(engine, x, [index])[0]
+        centres[i] = engine.take(x, [index])[0]
         closest = engine.min_sqdist(x, centres[i:i + 1], closest)
     return centres
 
@@ -220,9 +210,9 @@ def _best_of_candidates(x, engine, closest, mass, total, rng, n_trials,
     can; only the winner's distances then update ``closest`` (exactly, by
     direct differences).
     """
-    candidates = d2_search(engine, mass, rng.uniform(size=n_trials) * total)
-    rows = take(engine, x, candidates)
-    potentials = candidate_potentials(engine, x, rows, closest, weights)
+    candidates = engine.d2_search(mass, rng.uniform(size=n_trials) * total)
+    rows = engine.take(x, candidates)
+    potentials = engine.candidate_potentials(x, rows, closest, weights)
     best = int(np.argmin(potentials))
     closest = engine.min_sqdist(x, rows[best:best + 1], closest)
     return int(candidates[best]), closest

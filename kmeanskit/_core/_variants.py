@@ -14,13 +14,8 @@ import numpy as np
 from .._backends._dispatch import Route, dispatch
 from .._backends._engines import host_dtype
 from .._base import _validate
-from ._lloyd import (
-    EMPTY_POLICIES,
-    run_lloyd,
-    run_restarts,
-    start_generators,
-    tolerance_scale,
-)
+from ._lloyd import EMPTY_POLICIES, tolerance_scale
+from ._restarts import seeded_restarts
 from ._result import KMeansInfo
 from ._seeding import check_seeding, draw_centres
 
@@ -157,8 +152,8 @@ def _given_centres(route, init, count, n_features, check_finite, *, one_dimensio
 def check_options(*, max_iter, tol, empty, n_init):
     """Validated ``(max_iter, tol, n_init)``; ``empty`` is checked against
     its choices."""
-    max_iter = _validate.check_iter(max_iter, "max_iter")
-    n_init = _validate.check_iter(n_init, "n_init")
+    max_iter = _validate.check_count(max_iter, "max_iter")
+    n_init = _validate.check_count(n_init, "n_init")
     tol = _validate.check_tol(tol)
     _validate.check_option(empty, "empty policy", EMPTY_CHOICES)
     return max_iter, tol, n_init
@@ -168,11 +163,12 @@ def fit(engine, x, k, rule, *, init, given, max_iter, tol, empty, n_init,
         generator, weights, prepare=None, algorithm="lloyd"):
     """Run ``n_init`` starts of the loop with ``rule``; keep the lowest
     objective.  ``prepare`` maps initial centres onto the variant's domain
-    (spherical: unit norm).  Returns :class:`~kmeanskit._core._lloyd.RestartsOutcome`.
+    (spherical: unit norm).  Returns
+    :class:`~kmeanskit._core._restarts.RestartsOutcome`.
     """
     tol_abs = None if tol is None else tol * tolerance_scale(engine, x, weights)
 
-    def one(start_rng):
+    def seed(start_rng):
         if given is not None:
             centres = given
         else:
@@ -180,14 +176,14 @@ def fit(engine, x, k, rule, *, init, given, max_iter, tol, empty, n_init,
         centres = np.ascontiguousarray(centres, dtype=host_dtype(x))
         if prepare is not None:
             centres = prepare(centres)
-        return run_lloyd(engine, x, centres, max_iter=max_iter, tol=tol_abs,
-                         empty=empty, weights=weights, return_labels=True,
-                         algorithm=algorithm, finish=True, rule=rule)
+        return centres
 
     if given is not None:
         n_init = 1
-    starts = [generator] if n_init == 1 else start_generators(generator, n_init)
-    return run_restarts(starts, one)
+    return seeded_restarts(engine, x, generator, n_init, seed, max_iter=max_iter,
+                           tol=tol_abs, empty=empty, weights=weights,
+                           return_labels=True, algorithm=algorithm, finish=True,
+                           rule=rule)
 
 
 def info(kept, n_init, metric, scale=1.0):

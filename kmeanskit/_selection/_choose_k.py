@@ -5,13 +5,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._backends._arrays import to_host
-from .._backends._dispatch import dispatch
 from .._base._progress import Progress, check_progress
-from .._base._validate import check_tol
+from .._base._validate import check_count, check_option, check_tol
 from .._core._fit import check_init, fit_kmeans
 from .._core._lloyd import tolerance_scale
 from .._core._partition import cluster_stats, encode_labels
-from ._gap import check_count, check_ks, check_reference, reference_gaps
+from ._gap import REFERENCES, reference_gaps, selection_data
 from ._knee import find_knee
 from ._metrics import (
     aic_from_stats,
@@ -294,24 +293,17 @@ def choose_k(data, ks=range(1, 11), *, criteria=DEFAULT_CRITERIA, n_init=10,
     tol = check_tol(tol)
     if tol is None:
         raise TypeError("tol must be a number, got None.")
-    if silhouette not in SILHOUETTE_CHOICES:
-        raise ValueError(
-            f"silhouette must be one of {SILHOUETTE_CHOICES}, got {silhouette!r}.")
+    check_option(silhouette, "silhouette", SILHOUETTE_CHOICES)
     sample_size = check_count(sample_size, "sample_size", minimum=2)
     if "gap" in criteria:
         n_refs = check_count(n_refs, "n_refs", minimum=2)
         n_init_refs = check_count(n_init_refs, "n_init_refs")
-        check_reference(reference)
+        check_option(reference, "reference", REFERENCES)
     check_progress(progress)
 
-    route = dispatch("choose_k", data, names=("data",))
-    values = route.as_data(route.arrays[0], "data", check_finite=check_finite)
-    if route.size(values) < 1:
-        raise ValueError(f"data is empty (shape {tuple(values.shape)}).")
-    x = route.to_2d(values)
+    route, x, ks, engine = selection_data("choose_k", data, ks,
+                                          check_finite=check_finite, workers=workers)
     n = x.shape[0]
-    ks = check_ks(ks, n)
-    engine = route.engine(workers)
     from .._backends._threads import resolve_workers
 
     n_threads = resolve_workers(workers)

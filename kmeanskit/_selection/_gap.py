@@ -8,11 +8,14 @@ from .._backends._arrays import chunks, has_float64, to_host
 from .._backends._dispatch import dispatch
 from .._backends._engines import host_dtype
 from .._base._progress import Progress, check_progress
+from .._base._rng import as_generator
+from .._base._validate import check_count, check_option
 from .._core._fit import fit_kmeans
 from .._core._lloyd import tolerance_scale
 from .._core._partition import namespace, rows_per_chunk
 
-__all__ = ["GapResult", "REFERENCES", "gap_statistic", "reference_gaps", "tibshirani_k"]
+__all__ = ["GapResult", "REFERENCES", "gap_statistic", "reference_gaps",
+           "selection_data", "tibshirani_k"]
 
 REFERENCES = ("box", "pca")
 
@@ -110,8 +113,7 @@ def reference_gaps(engine, x, ks, log_w, *, n_refs=10, reference="box", n_init=3
     xp, device = namespace(x)
     n = x.shape[0]
     frame = _frame(x, reference)
-    generator = rng if isinstance(rng, np.random.Generator) \
-        else np.random.default_rng(rng)
+    generator = as_generator(rng)
     log_ref = np.empty((n_refs, len(ks)))
     dtype = host_dtype(x)
     for b, stream in enumerate(generator.spawn(n_refs)):
@@ -152,18 +154,37 @@ def check_ks(ks, n, name="ks"):
     return tuple(values)
 
 
-def check_count(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int, got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
-    return int(value)
+def selection_data(func, data, ks, *, check_finite, workers):
+    """The data and ``ks`` of a model-selection call, validated once.
 
+    Parameters
+    ----------
+    func : str
+        The public function's name, for the dispatch's messages.
+    data : array_like
+        The caller's observations (1-D or 2-D, not empty).
+    ks : sequence of int
+        The cluster counts to try.
+    check_finite : bool
+        Whether to reject infs and NaNs.
+    workers : int or None
+        SciPy's ``workers``, for the engine.
 
-def check_reference(reference):
-    if reference not in REFERENCES:
-        raise ValueError(f"reference must be one of {REFERENCES}, got {reference!r}.")
-    return reference
+    Returns
+    -------
+    route : Route
+    x : array
+        The data as 2-D float32/float64 in the caller's namespace.
+    ks : tuple of int
+        See :func:`check_ks`.
+    engine : Engine
+    """
+    route = dispatch(func, data, names=("data",))
+    values = route.as_data(route.arrays[0], "data", check_finite=check_finite)
+    if route.size(values) < 1:
+        raise ValueError(f"data is empty (shape {tuple(values.shape)}).")
+    x = route.to_2d(values)
+    return route, x, check_ks(ks, x.shape[0]), route.engine(workers)
 
 
 def gap_statistic(data, ks, *, n_refs=10, reference="box", n_init=10, n_init_refs=3,
@@ -265,15 +286,10 @@ def gap_statistic(data, ks, *, n_refs=10, reference="box", n_init=10, n_init_ref
     n_refs = check_count(n_refs, "n_refs", minimum=2)
     n_init = check_count(n_init, "n_init")
     n_init_refs = check_count(n_init_refs, "n_init_refs")
-    check_reference(reference)
+    check_option(reference, "reference", REFERENCES)
     check_progress(progress)
-    route = dispatch("gap_statistic", data, names=("data",))
-    values = route.as_data(route.arrays[0], "data", check_finite=check_finite)
-    if route.size(values) < 1:
-        raise ValueError(f"data is empty (shape {tuple(values.shape)}).")
-    x = route.to_2d(values)
-    ks = check_ks(ks, x.shape[0])
-    engine = route.engine(workers)
+    _, x, ks, engine = selection_data("gap_statistic", data, ks,
+                                      check_finite=check_finite, workers=workers)
     data_rng, refs_rng = np.random.default_rng(rng).spawn(2)
     scale = tolerance_scale(engine, x)
     with Progress((n_refs + 1) * len(ks), "gap statistic", progress) as bar:

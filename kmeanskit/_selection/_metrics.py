@@ -19,6 +19,8 @@ from scipy.spatial.distance import cdist
 
 from .._backends._arrays import has_float64, to_host
 from .._backends._dispatch import dispatch
+from .._base._rng import as_generator
+from .._base._validate import check_count, check_option
 from .._core import _magnitude
 from .._core._partition import (
     chunks,
@@ -245,26 +247,14 @@ def _centroid_distances(x, centroids, rows):
     return out
 
 
-def _check_method(method):
-    if method not in SILHOUETTE_METHODS:
-        raise ValueError(
-            f"method must be one of {SILHOUETTE_METHODS}, got {method!r}."
-        )
-
-
 def sampled_rows(n, sample_size, rng):
     """Rows of a sampled silhouette: ``sample_size`` distinct rows drawn
     uniformly by ``numpy.random.default_rng(rng).choice(n, sample_size,
     replace=False)``, sorted."""
-    if isinstance(sample_size, bool) or not isinstance(sample_size, int | np.integer):
-        raise TypeError(f"sample_size must be an int or None, got {sample_size!r}.")
-    if not 2 <= sample_size:
-        raise ValueError(f"sample_size must be at least 2, got {sample_size}.")
+    sample_size = check_count(sample_size, "sample_size", minimum=2)
     if sample_size >= n:
         return None
-    generator = rng if isinstance(rng, np.random.Generator) \
-        else np.random.default_rng(rng)
-    return np.sort(generator.choice(n, int(sample_size), replace=False))
+    return np.sort(as_generator(rng).choice(n, sample_size, replace=False))
 
 
 def sampled_mean(values, n):
@@ -663,7 +653,7 @@ def silhouette_samples(data, labels, *, method="exact", check_finite=True,
     >>> silhouette_samples(data, [0, 0, 1, 1])
     array([0.9047619 , 0.89473684, 0.89473684, 0.9047619 ])
     """
-    _check_method(method)
+    check_option(method, "method", SILHOUETTE_METHODS)
     route, x, encoded, _ = _prepare("silhouette_samples", data, labels,
                                     check_finite)
     _check_cluster_count(encoded.k, x.shape[0], "silhouette_samples")
@@ -746,7 +736,7 @@ def silhouette_score(data, labels, *, method="exact", sample_size=None, rng=None
     >>> bool(abs(score - 0.807) < 3 * stderr)
     True
     """
-    _check_method(method)
+    check_option(method, "method", SILHOUETTE_METHODS)
     if not isinstance(return_stderr, bool):
         raise TypeError(f"return_stderr must be a bool, got {return_stderr!r}.")
     _, x, encoded, _ = _prepare("silhouette_score", data, labels, check_finite)

@@ -12,9 +12,9 @@ import numpy as np
 
 from .._backends._dispatch import dispatch
 from .._base._progress import Progress, check_progress
+from .._base._validate import check_count
 from .._core._fit import INITS, check_init, fit_kmeans
 from .._core._lloyd import tolerance_scale
-from ._gap import check_count
 
 __all__ = ["METHODS", "StudyResult", "stability_study"]
 

@@ -1,17 +1,19 @@
 """The engine interface: what every engine computes and returns.
 
-:class:`Engine` lists the primitives; :class:`PassResult` and
-:class:`BoundsState` are what they hand back; the few helpers here are shared
-by every engine (:func:`assignment_method` is the one rule for choosing a
-distance kernel, so that all engines break near-ties alike).
+:class:`Engine` lists the primitives; :class:`EngineBase`, which every
+engine subclasses, gives the host helpers of seeding their NumPy defaults;
+:class:`PassResult` and :class:`BoundsState` are what they hand back; the few
+helpers here are shared by every engine (:func:`assignment_method` is the
+one rule for choosing a distance kernel, so that all engines break near-ties
+alike).
 """
 
 from typing import NamedTuple, Protocol
 
 import numpy as np
 
-__all__ = ["BoundsState", "Engine", "PassResult", "assignment_method",
-           "row_uniforms", "spread_dof", "top_rows"]
+__all__ = ["BoundsState", "Engine", "EngineBase", "PassResult", "assignment_method",
+           "row_uniforms", "spread_dof", "top_rows", "weighted_moments"]
 
 
 class PassResult(NamedTuple):
@@ -80,12 +82,6 @@ class Engine(Protocol):
         nearest row of ``c``, lowered from ``current`` when given (k-means++
         keeps a running minimum); ``current`` may be updated in place."""
 
-    def candidate_potentials(self, x, candidates, current, weights=None):
-        """(m,) float64: for each row ``c_j`` of ``candidates``, the weighted
-        sum over rows of ``min(current_i, |x_i - c_j|^2)`` (greedy k-means++
-        ranks its candidates by it), in one sweep over ``x``.  Optional: see
-        the module function of the same name."""
-
     def farthest(self, x, c, m, weights=None, *, within=None):
         """``(rows, sqdist)``, host int64 and float64 arrays of length
         ``min(m, n)``: the rows farthest from their nearest row of ``c``, in
@@ -94,21 +90,111 @@ class Engine(Protocol):
         centre is not ``within``; such rows score -1 if they have to fill
         the ``m`` places.  For empty-cluster repair (rare): a plain sweep."""
 
-    # Optional host helpers for seeding.  An engine over NumPy data need not
-    # define them: the module functions below then use NumPy directly.
+
+class EngineBase:
+    """The host helpers of seeding, with defaults for NumPy data.
+
+    Seeding keeps one value per row (the squared distance to the nearest
+    centre chosen so far) and reads rows of the data; these methods are all
+    it does with them.  The defaults work on NumPy arrays (data and row
+    values), which is what the compiled engine holds and what the portable
+    engine's ``min_sqdist`` returns; an engine whose data or row values live
+    elsewhere (Dask: on the workers) overrides them.
+    """
 
     def take(self, x, index):
-        """Rows ``index`` of ``x`` as a NumPy array."""
+        """Rows ``index`` of the data ``x`` as a NumPy array (a copy)."""
+        return x[index]
 
     def to_host(self, x):
-        """All of ``x`` as a NumPy array."""
+        """All of the data ``x`` as a NumPy array."""
+        return x
 
-    def moments(self, x, spread, weights=None):
-        """float64 mean of the rows, and the variance of column 0
-        (``spread='var'``) or the covariance (``'cov'``), ``n - 1`` dof.
+    def moments(self, x, spread=None, weights=None):
+        """``(mean, spread)`` of the rows of ``x`` in float64.
+
+        The mean, and the variance of column 0 (``spread='var'``) or the
+        covariance (``'cov'``), ``n - 1`` dof; ``spread=None``: mean only.
         With ``weights``, the weighted mean and the frequency-weighted
         spread (``sum(w) - 1`` dof): the moments of the data with each row
-        repeated ``w`` times."""
+        repeated ``w`` times.  NumPy data: the mean with ``dtype=float64``,
+        ``numpy.var`` with ``ddof=1`` and ``numpy.cov``, the computations
+        SciPy's own draws are compared against.
+        """
+        if weights is not None:
+            return weighted_moments(x, spread, weights)
+        mean = x.mean(axis=0, dtype=np.float64)
+        if spread == "var":
+            return mean, float(np.var(x[:, 0], ddof=1, dtype=np.float64))
+        if spread == "cov":
+            return mean, np.atleast_2d(np.cov(x, rowvar=False))
+        return mean, None
+
+    def candidate_potentials(self, x, candidates, current, weights=None):
+        """(m,) float64: for each row ``c_j`` of ``candidates``, the weighted
+        sum over rows of ``min(current_i, |x_i - c_j|^2)`` (greedy k-means++
+        ranks its candidates by it).  Default: one ``min_sqdist`` sweep per
+        candidate; an engine can do all in one sweep over ``x``."""
+        potentials = np.empty(candidates.shape[0], dtype=np.float64)
+        for j in range(candidates.shape[0]):
+            # min_sqdist may lower ``current`` in place: give it a copy.
+            trial = self.min_sqdist(x, candidates[j:j + 1], current.copy())
+            potentials[j] = trial.sum() if weights is None else trial @ weights
+        return potentials
+
+    def row_values(self, x, values):
+        """Per-row ``values`` (e.g. weights, NumPy or the engine's kind) as
+        the engine's row values for the data ``x``."""
+        return np.asarray(values, dtype=np.float64)
+
+    def potential(self, values, weights=None):
+        """``sum(weights * values)`` of row values (``weights`` None: all 1)."""
+        return values.sum() if weights is None else float(np.dot(weights, values))
+
+    def d2_draw(self, values, total, u):
+        """SciPy's k-means++ draw: the row where the cumulative sum of
+        ``values / total`` first reaches ``u`` (a left ``searchsorted``), at
+        most the last row with a positive value (rounding can leave the
+        cumulative sum a hair below 1)."""
+        cumulative = np.cumsum(values / total)
+        index = int(np.searchsorted(cumulative, u))
+        return min(index, int(np.flatnonzero(values)[-1]))
+
+    def d2_search(self, values, targets):
+        """Rows where the cumulative sum of ``values`` first reaches each of
+        ``targets`` (scikit-learn's greedy k-means++ draw), at most the last
+        row with a positive value (so a row of zero weight is never drawn)."""
+        found = np.searchsorted(np.cumsum(values), targets)
+        return np.minimum(found, int(np.flatnonzero(values)[-1]))
+
+    def scale_rows(self, values, weights):
+        """Per-row ``values`` (as ``min_sqdist`` returns them) times host
+        ``weights``, in the same form: weighted k-means++ draws from it."""
+        return values * weights
+
+    def sample_rows(self, values, weights, scale, seed):
+        """Indices of the rows kept by independent draws with probability
+        ``min(1, scale * weights * values)`` (k-means|| oversampling).
+
+        Row ``i`` compares its own uniform number, ``row_uniforms(seed, i,
+        1)``, with its probability, so the rows drawn do not depend on how
+        the data is split into chunks, nor on the engine.
+        """
+        p = scale * values if weights is None else scale * (weights * values)
+        return np.flatnonzero(row_uniforms(seed, 0, values.shape[0]) < p)
+
+
+def weighted_moments(x, spread, weights):
+    """:meth:`EngineBase.moments` of NumPy data ``x`` whose row i counts
+    ``weights[i]`` times (frequency weights)."""
+    total = float(np.sum(weights))
+    mean = (weights @ x.astype(np.float64, copy=False)) / total
+    if spread is None:
+        return mean, None
+    centred = x.astype(np.float64) - mean
+    if spread == "var":
+        return mean, float(weights @ (centred[:, 0] ** 2) / spread_dof(total))
+    return mean, np.atleast_2d((centred.T * weights) @ centred / spread_dof(total))
 
 
 def assignment_method(n_features, n_centres, dtype, *, fused=True):

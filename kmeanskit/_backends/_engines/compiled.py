@@ -7,7 +7,7 @@ from scipy.spatial.distance import cdist
 
 from ..._ext import _kernels
 from .._threads import blas_single_threaded, default_n_threads
-from ._interface import BoundsState, PassResult, assignment_method, top_rows
+from ._interface import BoundsState, EngineBase, PassResult, assignment_method, top_rows
 
 __all__ = ["CompiledEngine", "choose_method"]
 
@@ -27,25 +27,7 @@ def choose_method(n_features, n_centres, dtype):
 
 _NO_GUARD = contextlib.nullcontext()
 
-# Hamerly's pass scans every row its bounds cannot vouch for, one row at a
-# time; once more than this fraction of rows needs a scan (overlapping
-# clusters), the vectorised plain pass is faster and is used from then on.
-HAMERLY_MAX_SCANNED = 0.5
-
-
-class _HamerlyState(BoundsState):
-    """``BoundsState`` plus whether the bounds still prune enough to pay."""
-
-    def __init__(self, labels, lower):
-        super().__init__(labels, lower)
-        self.pruning = True
-
-    def reset(self):
-        super().reset()
-        self.pruning = True
-
-
-class CompiledEngine:
+class CompiledEngine(EngineBase):
     """Engine over C-contiguous float32/float64 NumPy arrays.
 
     Parameters
@@ -142,24 +124,14 @@ class CompiledEngine:
 
     def start_bounds(self, x):
         n = x.shape[0]
-        return _HamerlyState(np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.float64))
+        return BoundsState(np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.float64))
 
     def bounded_pass(self, x, c, state, weights=None, *, return_labels=False):
         c = self._centres_like(x, c)
         n = x.shape[0]
         centres64 = c.astype(np.float64)
-        initial = state.centres is None or state.centres.shape != c.shape
-        if not state.pruning:
-            # Bounds that stopped pruning: a plain pass is the fastest way to
-            # exact labels.  Zero is a valid lower bound, so a later bounded
-            # pass can start from these labels.
-            result = self.lloyd_pass(x, c, weights, return_labels=True)
-            state.labels[:] = result.labels
-            state.lower[:] = 0.0
-            state.centres = centres64
-            state.n_scans = n
-            return result if return_labels else result._replace(labels=None)
         # No bounds yet: the first pass scans every row, and sets them up.
+        initial = state.centres is None or state.centres.shape != c.shape
         half_sep, other_shift = _hamerly_geometry(
             centres64, None if initial else state.centres)
         sums, counts, _ = self._pass_outputs(n, c, False)
@@ -170,7 +142,6 @@ class CompiledEngine:
                 state.lower, sums, counts, initial, method, self.n_threads,
             )
         state.centres = centres64
-        state.pruning = initial or state.n_scans <= HAMERLY_MAX_SCANNED * n
         labels = state.labels.copy() if return_labels else None
         return PassResult(sums, counts, inertia, distance_sum, labels)
 

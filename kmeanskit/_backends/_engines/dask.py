@@ -34,7 +34,14 @@ import functools
 import numpy as np
 
 from .._arrays import to_host
-from ._interface import BoundsState, PassResult, row_uniforms, spread_dof, top_rows
+from ._interface import (
+    BoundsState,
+    EngineBase,
+    PassResult,
+    row_uniforms,
+    spread_dof,
+    top_rows,
+)
 
 __all__ = ["SPLIT_EVERY", "DaskEngine", "RowValues"]
 
@@ -228,7 +235,7 @@ class RowValues:
 # --------------------------------------------------------------------------
 # The engine
 
-class DaskEngine:
+class DaskEngine(EngineBase):
     """Engine over Dask arrays whose blocks hold whole rows.
 
     Parameters

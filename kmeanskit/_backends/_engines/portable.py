@@ -39,8 +39,15 @@ compiled by ``jax.jit``.
 
 import numpy as np
 
+from ..._base._validate import check_option
 from .._arrays import chunks, has_float64, numpy_dtype, to_host
-from ._interface import BoundsState, PassResult, assignment_method, spread_dof
+from ._interface import (
+    BoundsState,
+    EngineBase,
+    PassResult,
+    assignment_method,
+    spread_dof,
+)
 
 __all__ = [
     "COMPENSATED_CHUNK_ROWS",
@@ -134,7 +141,7 @@ def _jax_compiled(tile_elements, accumulate):
 # --------------------------------------------------------------------------
 # The engine
 
-class PortableEngine:
+class PortableEngine(EngineBase):
     """Engine over the arrays of any Array API namespace, on their device.
 
     Parameters
@@ -165,10 +172,7 @@ class PortableEngine:
         self.tile_elements = int(tile_elements or DEFAULT_TILE_ELEMENTS)
         if accumulate is None:
             accumulate = "float64" if has_float64(xp, device) else "float32"
-        if accumulate not in ("float64", "float32"):
-            raise ValueError(
-                f"accumulate must be 'float64' or 'float32', got {accumulate!r}"
-            )
+        check_option(accumulate, "accumulate", ("float64", "float32"))
         self.acc_dtype = getattr(xp, accumulate)
         self.compensated = accumulate == "float32"
         self._weights_cache = (None, None)
