@@ -3,7 +3,7 @@
 ``_kernels``: the assignment, Lloyd-pass, seeding and Hamerly kernels;
 ``_pam``: k-medoids (FasterPAM, alternating, BUILD); ``_cityblock``: the L1
 assignment of k-medians; ``_silhouette``: the exact silhouette's blocked
-distance sums.
+distance sums; ``_sparse``: CSR rows against dense centres.
 
 Python puts the current folder first on ``sys.path``, so ``import kmeanskit``
 from the repository's root finds the unbuilt source tree.  Without this check
@@ -18,7 +18,7 @@ from pathlib import Path
 
 __all__ = ["require_compiled_extensions"]
 
-EXTENSIONS = ("_kernels", "_pam", "_cityblock", "_silhouette")
+EXTENSIONS = ("_kernels", "_pam", "_cityblock", "_silhouette", "_sparse")
 
 
 def require_compiled_extensions():

@@ -9,7 +9,7 @@ from ..._ext import _kernels
 from .._threads import blas_single_threaded, default_n_threads
 from ._interface import BoundsState, EngineBase, PassResult, assignment_method, top_rows
 
-__all__ = ["CompiledEngine", "choose_method"]
+__all__ = ["CompiledEngine", "choose_method", "hamerly_geometry"]
 
 MAX_KERNEL_PASSES = 2 ** 31 - 1
 """Most passes one ``lloyd_iterations`` kernel call runs (its count is a C int)."""
@@ -132,7 +132,7 @@ class CompiledEngine(EngineBase):
         centres64 = c.astype(np.float64)
         # No bounds yet: the first pass scans every row, and sets them up.
         initial = state.centres is None or state.centres.shape != c.shape
-        half_sep, other_shift = _hamerly_geometry(
+        half_sep, other_shift = hamerly_geometry(
             centres64, None if initial else state.centres)
         sums, counts, _ = self._pass_outputs(n, c, False)
         method = self._method_for(x, c)
@@ -174,7 +174,7 @@ class CompiledEngine(EngineBase):
         return top_rows(score, m)
 
 
-def _hamerly_geometry(centres, previous):
+def hamerly_geometry(centres, previous):
     """Half the gap from each centre to its nearest other centre, and for each
     centre the largest move of any *other* centre since ``previous``."""
     k = centres.shape[0]
