@@ -135,7 +135,7 @@ def whiten(obs, check_finite=None):
             "The values of these columns will not change.",
             RuntimeWarning,
         )
-    return route.back(arr / std_dev)
+    return route.back(route.divide_columns(arr, std_dev))
 
 
 def vq(obs, code_book, check_finite=True, *, workers=None):

@@ -42,6 +42,8 @@ def _max_abs(route, a):
             # max and -min: no temporary the size of the block.
             largest = max(largest, float(np.max(block)), -float(np.min(block)))
         return largest
+    if route.kind == "sparse":
+        return float(np.max(np.abs(a.data))) if a.nnz else 0.0
     if route.kind == "portable" and not route.is_lazy(a):
         xp = route.xp
         # A magnitude is not part of any result: keep it off autograd graphs.

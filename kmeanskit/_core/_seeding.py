@@ -246,10 +246,24 @@ def check_seeding(init, name, choices):
     return _validate.check_option(init, name, choices)
 
 
+def _check_spread_size(x, engine):
+    """``ValueError`` where the Gaussian draws' covariance (d x d) is more
+    than the engine affords (sparse data: ``max_spread_features`` columns)."""
+    limit = engine.max_spread_features
+    if limit is not None and x.shape[1] > limit:
+        raise ValueError(
+            f"The seeding 'random' (SciPy's Gaussian draws) needs the "
+            f"{x.shape[1]} x {x.shape[1]} covariance of the data, which sparse "
+            f"data gets only up to {limit} columns; this data has "
+            f"{x.shape[1]}. Seed with '++', 'greedy++', '||' or 'points' "
+            "instead (they never densify the data).")
+
+
 def draw_centres(init, x, k, rng, engine, *, weights=None, one_dimensional=False):
     """Initial centres of seeding ``init`` (one of :data:`SEEDINGS`) as a
     host NumPy array; ``one_dimensional`` is passed to the Gaussian draw."""
     if init == "random":
+        _check_spread_size(x, engine)
         return init_gaussian(x, k, rng, engine, one_dimensional=one_dimensional,
                              weights=weights)
     if init == "greedy++":

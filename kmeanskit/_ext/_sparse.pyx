@@ -68,12 +68,18 @@ cdef inline double _exact_sqdist(const floating* data, const index_t* indices,
                                  double cnorm_j) noexcept nogil:
     """|x - c_j|^2 in float64 over the row's non-zeros (see the header)."""
     cdef Py_ssize_t p
-    cdef double s = cnorm_j, cv, dv
+    cdef double near = 0, rest = cnorm_j, cv, dv
     for p in range(lo, hi):
         cv = <double>ct[<Py_ssize_t>indices[p] * k + j]
         dv = <double>data[p] - cv
-        s += dv * dv - cv * cv
-    return s if s > 0 else 0.0
+        near += dv * dv
+        rest -= cv * cv
+    # The centre's mass outside the row's columns, |c|^2 - sum c_t^2: what
+    # is left of it within rounding of |c|^2 is zero (a row equal to the
+    # centre is at distance 0, as with direct differences).
+    if rest <= 2.2e-16 * (hi - lo + 1) * cnorm_j:
+        rest = 0
+    return near + rest
 
 
 cdef inline Py_ssize_t _best(const floating* dots, const floating* half_cnorm,

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 
-def get_engine(xp=None, *, workers=None, device=None):
+def get_engine(xp=None, *, workers=None, device=None, sparse=False):
     """Return the engine for arrays of namespace ``xp`` on ``device``.
 
     ``xp=None`` (or NumPy itself) gives the compiled engine, Dask's namespace
@@ -63,10 +63,15 @@ def get_engine(xp=None, *, workers=None, device=None):
     follows SciPy's convention (None: default, -1: every core) and is
     validated for every engine; only the compiled kernels use threads (on
     Dask, per task: one by default, since the workers run tasks in parallel).
+    ``sparse=True``: the compiled engine for scipy.sparse CSR data.
     """
     from .._threads import resolve_workers
 
     n_threads = resolve_workers(workers)
+    if sparse:
+        from .sparse import SparseEngine
+
+        return SparseEngine(n_threads=n_threads)
     if xp is None or xp is np:
         from .compiled import CompiledEngine
 

@@ -102,6 +102,10 @@ class EngineBase:
     elsewhere (Dask: on the workers) overrides them.
     """
 
+    max_spread_features = None
+    """Most columns whose d x d covariance (``moments(x, 'cov')``, the
+    Gaussian seeding) this engine affords; None: no limit."""
+
     def take(self, x, index):
         """Rows ``index`` of the data ``x`` as a NumPy array (a copy)."""
         return x[index]

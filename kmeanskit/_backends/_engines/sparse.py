@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..._ext import _sparse
+from .._sparse_data import RANDOM_MAX_FEATURES
 from ._interface import BoundsState, PassResult, spread_dof
 from .compiled import CompiledEngine, hamerly_geometry
 
@@ -35,6 +36,7 @@ class SparseEngine(CompiledEngine):
     """
 
     name = "compiled"
+    max_spread_features = RANDOM_MAX_FEATURES
 
     def __init__(self, n_threads=None):
         super().__init__(n_threads=n_threads)
