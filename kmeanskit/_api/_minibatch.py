@@ -192,7 +192,7 @@ def minibatch_update(state, batch, *, weights=None, check_finite=True, workers=N
             f"state must be a MiniBatchState, got {type(state).__name__}.")
     route = dispatch("minibatch_update", batch, weights, names=("batch", "weights"))
     values = route.as_data(route.arrays[0], "batch", check_finite=check_finite)
-    rows = route.to_host(route.to_2d(values))
+    rows = route.host_data(route.to_2d(values))
     if values.ndim != 2 or rows.shape[1] != state.centroids.shape[1]:
         raise ValueError(
             f"batch must be 2-D with {state.centroids.shape[1]} columns (one per "
@@ -200,7 +200,7 @@ def minibatch_update(state, batch, *, weights=None, check_finite=True, workers=N
     w = None
     if weights is not None:
         w = _validate.check_weights(route.to_host(route.arrays[1]), rows.shape[0])
-    _absorb(state, np.ascontiguousarray(rows), w, get_engine(workers=workers))
+    _absorb(state, rows, w, route.host_engine(workers))
     return state
 
 
@@ -220,7 +220,7 @@ def _absorb(state, rows, weights, engine):
     if state.reassignment_ratio > 0 and (
             (total == 0).any() or state._since_reseed >= 10 * k):
         state._since_reseed = 0.0
-        _reseed_light(state, moved, rows, weights)
+        _reseed_light(state, moved, rows, weights, engine)
     step = moved - centres
     state.shift = float(np.sum(step * step))
     state.centroids = moved
@@ -228,7 +228,7 @@ def _absorb(state, rows, weights, engine):
     state.n_steps += 1
 
 
-def _reseed_light(state, centres, rows, weights):
+def _reseed_light(state, centres, rows, weights, engine):
     """Move clusters lighter than ``ratio * heaviest`` onto batch rows."""
     counts = state.counts
     light = counts < state.reassignment_ratio * counts.max()
@@ -244,7 +244,7 @@ def _reseed_light(state, centres, rows, weights):
         return
     p = None if weights is None else weights / np.sum(weights)
     chosen = state.rng.choice(rows.shape[0], size=n_light, replace=False, p=p)
-    centres[light] = rows[chosen]
+    centres[light] = engine.take(rows, chosen)
     counts[light] = counts[~light].min()
 
 
@@ -431,7 +431,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     def seed(start_rng):
         if book is not None:
             return book
-        rows = np.ascontiguousarray(engine.take(values, sample(start_rng, init_size)))
+        rows = engine.take_batch(values, sample(start_rng, init_size))
         return draw_centres(init, rows, count, start_rng, host).astype(np.float64)
 
     inertias, best = None, 0
@@ -441,7 +441,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     else:
         # The validation rows come from the call's generator after the
         # starts' streams are split off it, then each start seeds from its own.
-        valid = np.ascontiguousarray(engine.take(values, sample(generator, init_size)))
+        valid = engine.take_batch(values, sample(generator, init_size))
         starts = [seed(stream) for stream in streams]
         inertias = tuple(float(host.lloyd_pass(valid, c.astype(dtype)).inertia)
                          for c in starts)
@@ -493,7 +493,7 @@ def _run_batches(state, engine, host, values, sample, rng, b, n_steps,
     alpha = min(1.0, 2.0 * b / (total_weight + 1.0))
     ewa, best_ewa, stale = None, math.inf, 0
     for step in range(1, n_steps + 1):
-        rows = np.ascontiguousarray(engine.take(values, sample(rng, b)))
+        rows = engine.take_batch(values, sample(rng, b))
         _absorb(state, rows, None, host)
         per_row = state.batch_inertia / b
         if recorder.active:

@@ -40,9 +40,8 @@ class SphericalRule(MeanRule):
 
 def _normalise(route, x):
     """Unit-length rows of ``x`` in the route's namespace; zero rows raise."""
-    xp = route.xp
-    norms = xp.sqrt(xp.sum(x * x, axis=1, keepdims=True))
-    zero = norms[:, 0] == 0
+    norms = route.row_norms(x)
+    zero = norms == 0
     if route.any(zero):
         zero = route.to_host(zero)
         verb = "is" if np.count_nonzero(zero) == 1 else "are"
@@ -50,7 +49,7 @@ def _normalise(route, x):
             f"data {_validate.positions(zero)} {verb} all zeros: "
             "the direction (and cosine similarity) of a zero row is undefined; "
             "drop such rows, or replace them and give them weight 0.")
-    return x / norms
+    return route.divide_rows(x, norms)
 
 
 def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_INIT,

@@ -47,6 +47,9 @@ class Backend:
     tested: str
     """What runs it in CI."""
     on_gpu: bool = False
+    test_file: str = ""
+    """A test module of its own that runs every cell, refusals included
+    (instead of the ``xp`` fixture: scipy.sparse is no array namespace)."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,16 @@ BACKENDS = (
         tested="CI: `xp=dask.array` (threaded scheduler) and "
                "`tests/test_dask.py` (also on a `dask.distributed` "
                "LocalCluster of 2 processes)",
+    ),
+    Backend(
+        "scipy-sparse", "scipy.sparse",
+        engine="compiled, through the CSR kernels (`kmeanskit/_ext/_sparse.pyx`)",
+        data="never densified; CSR used in place, other formats (CSC, COO, "
+             "...) and matrices with duplicate entries converted to CSR once, "
+             "in a copy; centres and results dense NumPy",
+        tested="CI: `tests/test_sparse.py` (against the same data dense, and "
+               "scikit-learn)",
+        test_file="tests/test_sparse.py",
     ),
     Backend(
         "torch-gpu", "PyTorch GPU",
@@ -237,7 +250,27 @@ _BACKEND = {b.key: b for b in BACKENDS}
 _FUNCTION = {f.name: f for f in FUNCTIONS}
 
 
+# scipy.sparse cells that are not a plain ✅ (see kmeanskit._backends._sparse_data).
+_SPARSE = {
+    "whiten": Support(YES, "returns the same sparse format"),
+    "kmeans2": Support(YES, "`minit='random'` up to 4096 columns (it needs "
+                            "the d x d covariance)"),
+    "minibatch_kmeans": Support(YES, "batches stay sparse"),
+    "silhouette_samples": Support(YES, "row blocks against all rows"),
+    "silhouette_score": Support(YES, "row blocks against all rows"),
+    "kmedians": Support(NO, "`TypeError`: coordinate-wise medians need the "
+                            "columns' sorted values"),
+    "kmedoids": Support(NO, "`TypeError`: works on a dense n x n matrix"),
+    "gap_statistic": Support(NO, "`TypeError`: dense uniform reference sets"),
+    "choose_k": Support(YES, "except the gap criterion (`TypeError`)"),
+    "kmeans_bic": Support(YES),
+    "kmeans_aic": Support(YES),
+}
+
+
 def _default_support(function, backend):
+    if backend.key == "scipy-sparse":
+        return _SPARSE.get(function.name, Support(YES))
     if backend.on_gpu:
         return Support(UNTESTED)
     if backend.key == "jax-cpu":

@@ -128,10 +128,11 @@ def _namespace(func, arrays, names):
 def _dispatch_general(func, arrays, names, native):
     import array_api_compat as compat
 
-    if any(_sparse_data.is_sparse(a) for a in arrays):
+    if arrays and _sparse_data.is_sparse(arrays[0]):
+        # Sparse data; the call's other arrays (code books, weights) are
+        # small and become NumPy, sparse or not.
         _sparse_data.check_supported(func)
-        return SparseRoute(tuple(a if _sparse_data.is_sparse(a) else _host_array(a)
-                                 for a in arrays))
+        return SparseRoute((arrays[0], *(_host_array(a) for a in arrays[1:])))
     xp, members = _namespace(func, arrays, names)
     _refuse_sparse_blocks(func, members)
     if xp is None:
@@ -192,9 +193,12 @@ def _refuse_sparse_blocks(func, members):
 
 
 def _host_array(a):
-    """NumPy array-likes and pandas objects as NumPy arrays (None kept)."""
+    """NumPy array-likes, pandas objects and small sparse arguments as NumPy
+    arrays (None kept)."""
     if a is None or type(a) is np.ndarray:
         return a
+    if _sparse_data.is_sparse(a):
+        return a.toarray()  # a small argument (code book, centres, weights)
     if type(a).__module__.partition(".")[0] == "pandas" and hasattr(a, "to_numpy"):
         return _from_pandas(a)
     return np.asarray(a)

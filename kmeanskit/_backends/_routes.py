@@ -75,6 +75,10 @@ class Route:
         """The engine for this call (``workers`` is validated either way)."""
         return get_engine(workers=workers)
 
+    def check_supports(self, what):
+        """``TypeError`` if this route's data cannot do ``what`` (a function
+        name or a feature of one); every route but the sparse one can."""
+
     # -- array helpers used by the public functions -----------------------------
 
     def dtype(self, a):
@@ -134,6 +138,15 @@ class Route:
         """``a`` with each column divided by ``divisors``."""
         return a / divisors
 
+    def row_norms(self, a):
+        """L2 norm of each row of 2-D ``a``, in its dtype and namespace."""
+        xp = self.xp
+        return xp.sqrt(xp.sum(a * a, axis=1))
+
+    def divide_rows(self, a, divisors):
+        """2-D ``a`` with each row divided by ``divisors`` (from ``row_norms``)."""
+        return a / self.xp.expand_dims(divisors, axis=1)
+
     def any(self, a):
         """Whether any element of boolean array ``a`` is true (reads values)."""
         return bool(a.any())
@@ -143,6 +156,15 @@ class Route:
         if isinstance(a, np.ndarray):
             return a
         return to_host(a)
+
+    def host_data(self, a):
+        """``a`` in memory as the compiled engine reads it (C-contiguous
+        NumPy; CSR on the sparse route): for small arrays (a mini-batch)."""
+        return np.ascontiguousarray(self.to_host(a))
+
+    def host_engine(self, workers=None):
+        """The compiled engine for :meth:`host_data` arrays."""
+        return get_engine(workers=workers)
 
     def as_data(self, a, name, *, check_finite, integers="raise", min_ndim=1,
                 max_ndim=2):
@@ -350,6 +372,9 @@ class SparseRoute(Route):
     def engine(self, workers=None):
         return get_engine(workers=workers, sparse=True)
 
+    def check_supports(self, what):
+        _sparse_data.check_supported(what)
+
     def size(self, a):
         if _sparse_data.is_sparse(a):
             return a.shape[0] * a.shape[1]
@@ -377,11 +402,29 @@ class SparseRoute(Route):
             return _sparse_data.divide_columns(a, divisors)
         return super().divide_columns(a, divisors)
 
+    def row_norms(self, a):
+        if _sparse_data.is_sparse(a):
+            return _sparse_data.row_norms(a)
+        return super().row_norms(a)
+
+    def divide_rows(self, a, divisors):
+        if _sparse_data.is_sparse(a):
+            return _sparse_data.divide_rows(a, divisors)
+        return super().divide_rows(a, divisors)
+
     def to_host(self, a):
         """Dense values of a small array (a sparse code book: densified)."""
         if _sparse_data.is_sparse(a):
             return a.toarray()
         return super().to_host(a)
+
+    def host_data(self, a):
+        if _sparse_data.is_sparse(a):
+            return a
+        return super().host_data(a)
+
+    def host_engine(self, workers=None):
+        return self.engine(workers)
 
     def as_data(self, a, name, *, check_finite, integers="raise", min_ndim=1,
                 max_ndim=2):

@@ -15,12 +15,13 @@ from scipy import sparse
 from .._base import _validate
 
 __all__ = ["REFUSED", "SPARSE_FUNCTIONS", "as_csr", "check_supported",
-           "check_finite_values", "column_std", "divide_columns", "is_sparse", "RANDOM_MAX_FEATURES"]
+           "check_finite_values", "column_std", "divide_columns", "divide_rows", "row_norms", "is_sparse", "RANDOM_MAX_FEATURES"]
 
 SPARSE_FUNCTIONS = frozenset({
     "whiten", "vq", "kmeans", "kmeans2", "kpp_init", "minibatch_kmeans",
-    "minibatch_update", "spherical_kmeans", "inertia", "calinski_harabasz",
-    "davies_bouldin", "silhouette", "choose_k", "stability_study",
+    "minibatch_update", "spherical_kmeans", "inertia", "calinski_harabasz_score",
+    "davies_bouldin_score", "silhouette_samples", "silhouette_score",
+    "kmeans_bic", "kmeans_aic", "choose_k", "stability_study",
 })
 """Public functions that take scipy.sparse data."""
 
@@ -34,6 +35,10 @@ REFUSED = {
         "coordinate-wise medians of sparse columns need every column's "
         "sorted values (densifying the clusters); use kmeans2 or "
         "spherical_kmeans, or pass a small matrix densified with .toarray()"),
+    "choose_k's gap criterion": (
+        "the gap statistic's reference data sets are dense uniform draws as "
+        "large as the data densified; leave 'gap' out of criteria (the "
+        "default does)"),
     "kmedoids": (
         "k-medoids works on the n x n dissimilarity matrix, dense by nature; "
         "use kmeans2 or spherical_kmeans, or pass a small matrix densified "
@@ -57,8 +62,8 @@ def check_supported(func):
     if func in SPARSE_FUNCTIONS:
         return
     reason = REFUSED.get(func, "it has no sparse implementation")
-    raise TypeError(
-        f"{func}() does not take scipy.sparse data: {reason}.")
+    named = func if " " in func else f"{func}()"
+    raise TypeError(f"{named} does not take scipy.sparse data: {reason}.")
 
 
 def as_csr(a, name, *, check_finite, integers="raise"):
@@ -151,3 +156,18 @@ def divide_columns(a, divisors):
     out = x.copy() if x is a else x
     out.data = out.data / divisors.astype(out.dtype)[_columns(out)]
     return out.asformat(a.format)
+
+
+def row_norms(x):
+    """L2 norm of each row of CSR ``x`` (canonical), in its dtype."""
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    squares = np.bincount(rows, weights=x.data.astype(np.float64) ** 2,
+                          minlength=x.shape[0])
+    return np.sqrt(squares).astype(x.dtype)
+
+
+def divide_rows(x, divisors):
+    """CSR ``x`` (canonical) with each row divided by ``divisors`` (a copy)."""
+    out = x.copy()
+    out.data = out.data / np.repeat(divisors.astype(x.dtype), np.diff(x.indptr))
+    return out

@@ -18,6 +18,8 @@ import numpy as np
 
 from .._backends._arrays import chunks, has_float64, numpy_dtype, to_host
 from .._backends._engines.portable import DEFAULT_TILE_ELEMENTS
+from .._backends._sparse_data import is_sparse
+from ._sparse_partition import sparse_cluster_parts
 
 __all__ = ["ClusterStats", "Labels", "cluster_stats", "encode_labels",
            "namespace", "rows_per_chunk"]
@@ -111,7 +113,10 @@ class ClusterStats:
 
 def cluster_stats(x, labels):
     """:class:`ClusterStats` of data ``x`` (n, d; any Array API library)
-    partitioned by :class:`Labels` ``labels``."""
+    partitioned by :class:`Labels` ``labels``; scipy.sparse CSR data
+    through :mod:`kmeanskit._core._sparse_partition`."""
+    if is_sparse(x):
+        return ClusterStats(*sparse_cluster_parts(x, labels))
     xp, device = namespace(x)
     acc = _accumulator(xp, device)
     n, d = x.shape

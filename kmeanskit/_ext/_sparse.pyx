@@ -458,3 +458,30 @@ def min_sqdist(const floating[::1] data, const index_t[::1] indices,
                                j, cnorm[j])
             if sq < current[i]:
                 current[i] = sq
+
+
+def labelled_sqdist(const floating[::1] data, const index_t[::1] indices,
+                    const index_t[::1] indptr, Py_ssize_t d,
+                    const floating[:, ::1] ct, const double[::1] cnorm,
+                    const int[::1] labels, double[::1] out, int n_threads):
+    """out[i] = squared distance (float64, as in ``assign``) from CSR row i
+    to centre ``labels[i]`` of ``ct`` (d, k): a given partition's spread."""
+    cdef Py_ssize_t n = out.shape[0], k = ct.shape[1]
+    _check(n, d, k, indptr.shape[0], ct.shape[0], k, cnorm.shape[0],
+           "labelled_sqdist")
+    if labels.shape[0] != n:
+        raise ValueError("labelled_sqdist: inconsistent array shapes")
+    cdef Py_ssize_t i
+    for i in range(n):
+        if labels[i] < 0 or labels[i] >= k:
+            raise ValueError("labelled_sqdist: labels out of range")
+    if n == 0:
+        return
+    cdef const floating* dp = &data[0] if data.shape[0] else NULL
+    cdef const index_t* ip = &indices[0] if indices.shape[0] else NULL
+    cdef int threads = _team_size(n_threads, (n + CHUNK_ROWS - 1) // CHUNK_ROWS,
+                                  data.shape[0])
+    for i in prange(n, nogil=True, schedule='static', chunksize=CHUNK_ROWS,
+                    num_threads=threads, use_threads_if=threads > 1):
+        out[i] = _exact_sqdist(dp, ip, indptr[i], indptr[i + 1], &ct[0, 0], k,
+                               labels[i], cnorm[labels[i]])

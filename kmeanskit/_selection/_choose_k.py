@@ -303,6 +303,8 @@ def choose_k(data, ks=range(1, 11), *, criteria=DEFAULT_CRITERIA, n_init=10,
 
     route, x, ks, engine = selection_data("choose_k", data, ks,
                                           check_finite=check_finite, workers=workers)
+    if "gap" in criteria:
+        route.check_supports("choose_k's gap criterion")
     n = x.shape[0]
     from .._backends._threads import resolve_workers
 

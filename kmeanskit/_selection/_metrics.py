@@ -22,6 +22,8 @@ from .._backends._dispatch import dispatch
 from .._base._rng import as_generator
 from .._base._validate import check_count, check_option
 from .._core import _magnitude
+from .._backends._sparse_data import is_sparse
+from .._core._sparse_partition import sparse_centroid_distances, sparse_distance_sums
 from .._core._partition import (
     chunks,
     cluster_stats,
@@ -185,6 +187,8 @@ def silhouette_values(x, labels, *, method="exact", rows=None, stats=None,
 
 def _cluster_distance_sums(x, labels, rows, n_threads):
     """(m, k) float64: sum of distances from each query row to each cluster."""
+    if is_sparse(x):
+        return sparse_distance_sums(x, labels, rows)
     if isinstance(x, np.ndarray):
         from .._backends._threads import resolve_workers
         from .._ext import _silhouette
@@ -229,7 +233,9 @@ def _portable_distance_sums(x, labels, rows):
 
 def _centroid_distances(x, centroids, rows):
     """(m, k) float64 distances from the (query) rows of ``x`` to ``centroids``,
-    by direct differences in chunks."""
+    by direct differences in chunks (sparse data: by the identity)."""
+    if is_sparse(x):
+        return sparse_centroid_distances(x, centroids, rows)
 
     xp, device = namespace(x)
     acc = xp.float64 if has_float64(xp, device) else xp.float32

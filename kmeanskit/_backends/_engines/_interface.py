@@ -110,6 +110,12 @@ class EngineBase:
         """Rows ``index`` of the data ``x`` as a NumPy array (a copy)."""
         return x[index]
 
+    def take_batch(self, x, index):
+        """Rows ``index`` of ``x`` as data this engine's passes (and the
+        compiled engine's) read: a C-contiguous NumPy array by default, CSR
+        for sparse data (a mini-batch is never densified)."""
+        return np.ascontiguousarray(self.take(x, index))
+
     def to_host(self, x):
         """All of the data ``x`` as a NumPy array."""
         return x

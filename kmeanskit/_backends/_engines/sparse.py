@@ -105,6 +105,16 @@ class SparseEngine(CompiledEngine):
         _sparse.min_sqdist(*_csr_parts(x), ct, cnorm, current, self.n_threads)
         return current
 
+    def labelled_sqdist(self, x, c, labels):
+        """(n,) float64 squared distance from each row to its centre
+        ``c[labels[i]]`` (a given partition, not the nearest centre)."""
+        ct, cnorm = self._centres(x, c)
+        out = np.empty(x.shape[0], dtype=np.float64)
+        _sparse.labelled_sqdist(*_csr_parts(x), ct, cnorm,
+                                np.ascontiguousarray(labels, dtype=np.int32), out,
+                                self.n_threads)
+        return out
+
     def candidate_potentials(self, x, candidates, current, weights=None):
         # One min_sqdist sweep per candidate (the base class's way): a sparse
         # sweep is O(nnz), so there is no tile to share between candidates.
@@ -116,6 +126,10 @@ class SparseEngine(CompiledEngine):
     def take(self, x, index):
         """Rows ``index`` as a dense (m, d) array of the data dtype."""
         return x[np.asarray(index, dtype=np.intp)].toarray()
+
+    def take_batch(self, x, index):
+        """Rows ``index`` as a CSR matrix (a mini-batch stays sparse)."""
+        return x[np.asarray(index, dtype=np.intp)]
 
     def to_host(self, x):
         """The data as a dense array (only for small data: see the module)."""
