@@ -10,6 +10,7 @@ scaled back to unit length (Dhillon & Modha, 2001).
 import numpy as np
 
 from .._base import _validate
+from .._base._docstrings import fill_doc
 from .._core import _magnitude, _variants
 from .._core._lloyd import ALGORITHM_CHOICES, MeanRule
 
@@ -52,6 +53,7 @@ def _normalise(route, x):
     return route.divide_rows(x, norms)
 
 
+@fill_doc
 def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_INIT,
                      n_init=1, empty="farthest", rng=None, weights=None,
                      algorithm="lloyd", check_finite=True, workers=None,
@@ -102,8 +104,7 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_
         (the same labels either way).
     check_finite : bool, optional
         Whether to check the inputs for infs and NaNs.  Default: True.
-    workers : int, optional
-        Threads for the compiled kernels (see :func:`~kmeanskit.vq`).
+    {{workers}}
     minit : optional
         Deprecated name of `init`, kept for one release (``minit='++'`` is
         ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
