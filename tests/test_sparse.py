@@ -97,6 +97,12 @@ def test_hamerly_is_lloyd_and_threads_do_not_matter():
     # Same algorithm, other thread count: bit for bit.
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     np.testing.assert_array_equal(runs[2][0], runs[3][0])
+    from kmeanskit._ext import _sparse
+
+    km.vq(x, runs[0][0], workers=2)
+    # The threaded loops ran (where OpenMP was built in): the data was large
+    # enough for two threads, so "bit for bit" compared 1 and 2 threads.
+    assert _sparse.last_team_size() == (2 if km.show_config("dicts")["openmp"] else 1)
 
 
 def test_kmeans_equals_dense(data):

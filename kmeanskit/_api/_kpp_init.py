@@ -23,7 +23,7 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
+    data : array_like or sparse matrix, shape (M, N) or (M,)
         Observations, one per row, float32 or float64.
     k : int
         Number of centres, >= 1.

@@ -135,7 +135,7 @@ def minibatch_update(state, batch, *, weights=None, check_finite=True, workers=N
     ----------
     state : MiniBatchState
         Updated in place, and returned.
-    batch : array_like, shape (b, N)
+    batch : array_like or sparse matrix, shape (b, N)
         Rows of this batch, float32 or float64, of any supported array
         library (a Dask chunk is computed).
     weights : array_like, shape (b,), optional
@@ -282,7 +282,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
 
     Parameters
     ----------
-    data : array_like, shape (M, N)
+    data : array_like or sparse matrix, shape (M, N)
         Observations, one per row, float32 or float64, of any supported
         array library.
     k : int

@@ -67,7 +67,7 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_
 
     Parameters
     ----------
-    data : array_like, shape (M, N)
+    data : array_like or sparse matrix, shape (M, N)
         Observations, one per row, float32 or float64, of any supported
         array library; no row may be all zeros.
     k : int

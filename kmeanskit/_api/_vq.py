@@ -46,7 +46,7 @@ def whiten(obs, check_finite=None):
 
     Parameters
     ----------
-    obs : array_like
+    obs : array_like or sparse matrix
         Observations, one per row; the standard deviation is taken along axis
         0 (for 1-D input, over the whole vector).
     check_finite : bool, optional
@@ -58,7 +58,8 @@ def whiten(obs, check_finite=None):
     -------
     result : array
         `obs` divided column-wise by its (population, ``ddof=0``) standard
-        deviation, in `obs`'s array library and on its device.  float32
+        deviation, in `obs`'s array library and on its device (sparse
+        `obs`: a matrix of the same format, its zeros kept).  float32
         stays float32; integers give the library's default float (float64
         for NumPy).
 
@@ -145,7 +146,7 @@ def vq(obs, code_book, check_finite=True, *, workers=None):
 
     Parameters
     ----------
-    obs : array_like, shape (M, N) or (M,)
+    obs : array_like or sparse matrix, shape (M, N) or (M,)
         Observations, one per row (ideally whitened, see :func:`whiten`).
     code_book : array_like, shape (k, N) or (k,)
         Codes, one per row, usually from :func:`kmeans` or :func:`kmeans2`.
@@ -275,7 +276,7 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
 
     Parameters
     ----------
-    obs : array_like, shape (M, N) or (M,)
+    obs : array_like or sparse matrix, shape (M, N) or (M,)
         Observations, one per row, float32 or float64 (ideally whitened).
     k_or_guess : int or array_like
         Number of centroids (an int or any size-1 array), each run starting
@@ -447,7 +448,7 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
+    data : array_like or sparse matrix, shape (M, N) or (M,)
         Observations, one per row, float32 or float64.  1-D data is M
         observations of one feature.
     k : int or array_like
@@ -467,7 +468,8 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
         (scikit-learn's seeding, a kmeanskit extension, see Notes); '||' is
         k-means||, k-means++ in a few passes for large (Dask) data (a
         kmeanskit extension, see ``kpp_init(method='||')``); 'matrix' takes
-        `k` as the initial centroids.  Default: 'random'.
+        `k` as the initial centroids.  Default: 'random' (on sparse data
+        only up to 4096 features: it needs their covariance matrix).
     missing : {'warn', 'raise'}, optional
         What to do when a cluster has no observations: warn and keep its
         previous centroid, or raise :class:`ClusterError`.  Default: 'warn'.

@@ -59,6 +59,11 @@ check_finite : bool, optional
 data : array_like, shape (M, N) or (M,)
     Observations, one per row (float32 or float64), of any supported
     array library.""",
+    "observations_sparse": """\
+data : array_like or sparse matrix, shape (M, N) or (M,)
+    Observations, one per row (float32 or float64), of any supported
+    array library, or a scipy.sparse matrix or array (see the user
+    guide's "Sparse data").""",
     "progress": """\
 progress : bool, optional
     Show progress over the fits (tqdm when installed).  Default: False.""",

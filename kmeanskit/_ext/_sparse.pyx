@@ -27,6 +27,8 @@ from cython.parallel cimport prange, threadid
 from libc.math cimport sqrt, INFINITY
 from libc.stdlib cimport free, malloc, calloc
 
+include "_team.pxi"
+
 ctypedef fused index_t:
     int
     long long
@@ -109,6 +111,7 @@ cdef void _assign_chunk(const floating* data, const index_t* indices,
     if stats != NULL:
         stats[0] = 0
         stats[1] = 0
+        stats[2] = stop - start
     for i in range(start, stop):
         lo = indptr[i]
         hi = indptr[i + 1]
@@ -181,6 +184,8 @@ def assign(const floating[::1] data, const index_t[::1] indices,
             raise MemoryError("assign: cannot allocate scratch buffers")
         for chunk in prange(n_chunks, nogil=True, schedule='static',
                             num_threads=threads, use_threads_if=threads > 1):
+            if chunk == 0:
+                kmk_note_team()
             start = chunk * CHUNK_ROWS
             _assign_chunk(dp, ip, &indptr[0], start, min(start + CHUNK_ROWS, n),
                           &ct[0, 0], half, &cnorm[0], k, NULL,
@@ -234,64 +239,6 @@ cdef int _accumulate(const floating* data, const index_t* indices,
         free(order)
         free(fill)
     return 0
-
-
-def lloyd_pass(const floating[::1] data, const index_t[::1] indices,
-               const index_t[::1] indptr, Py_ssize_t d,
-               const floating[:, ::1] ct, const double[::1] cnorm,
-               const double[::1] weights, int[::1] labels, double[:, ::1] sums,
-               double[::1] counts, int n_threads):
-    """One fused Lloyd sweep over CSR rows.
-
-    Parameters as in ``assign``, and ``weights`` ((n,) float64 or None),
-    ``labels`` ((n,) int32, OUT: always filled, the accumulation reads it),
-    ``sums`` ((k, d) float64, OUT) and ``counts`` ((k,) float64, OUT).
-
-    Returns
-    -------
-    inertia, distance_sum : float
-    """
-    cdef Py_ssize_t n = labels.shape[0], k = ct.shape[1]
-    _check(n, d, k, indptr.shape[0], ct.shape[0], k, cnorm.shape[0], "lloyd_pass")
-    if sums.shape[0] != k or sums.shape[1] != d or counts.shape[0] != k:
-        raise ValueError("lloyd_pass: inconsistent array shapes")
-    if weights is not None and weights.shape[0] != n:
-        raise ValueError("lloyd_pass: weights must have one entry per row")
-    if n == 0:
-        sums[:, :] = 0
-        counts[:] = 0
-        return 0.0, 0.0
-    cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    cdef int threads = _team_size(n_threads, n_chunks, data.shape[0] * k)
-    cdef floating* dots = <floating*>malloc(threads * k * sizeof(floating))
-    cdef double* stats = <double*>malloc(2 * n_chunks * sizeof(double))
-    cdef floating* half = <floating*>malloc(k * sizeof(floating))
-    _fill_half(&cnorm[0], k, half)
-    cdef const double* wp = NULL if weights is None else &weights[0]
-    cdef const floating* dp = &data[0] if data.shape[0] else NULL
-    cdef const index_t* ip = &indices[0] if indices.shape[0] else NULL
-    cdef Py_ssize_t chunk, start
-    cdef double inertia = 0, distance_sum = 0
-    try:
-        if dots == NULL or stats == NULL or half == NULL:
-            raise MemoryError("lloyd_pass: cannot allocate scratch buffers")
-        for chunk in prange(n_chunks, nogil=True, schedule='static',
-                            num_threads=threads, use_threads_if=threads > 1):
-            start = chunk * CHUNK_ROWS
-            _assign_chunk(dp, ip, &indptr[0], start, min(start + CHUNK_ROWS, n),
-                          &ct[0, 0], half, &cnorm[0], k, wp,
-                          dots + threadid() * k, &labels[0], NULL,
-                          stats + 2 * chunk)
-        for chunk in range(n_chunks):
-            inertia += stats[2 * chunk]
-            distance_sum += stats[2 * chunk + 1]
-        _accumulate(dp, ip, &indptr[0], n, d, k, &labels[0], wp, &sums[0, 0],
-                    &counts[0], threads)
-    finally:
-        free(dots)
-        free(stats)
-        free(half)
-    return inertia, distance_sum
 
 
 cdef void _hamerly_chunk(const floating* data, const index_t* indices,
@@ -356,6 +303,100 @@ cdef void _hamerly_chunk(const floating* data, const index_t* indices,
         stats[1] += wi * sqrt(sq)
 
 
+cdef int _check_pass(Py_ssize_t n, Py_ssize_t d, Py_ssize_t k, sums, counts,
+                     weights, str kernel) except -1:
+    if sums.shape[0] != k or sums.shape[1] != d or counts.shape[0] != k:
+        raise ValueError(f"{kernel}: inconsistent array shapes")
+    if weights is not None and weights.shape[0] != n:
+        raise ValueError(f"{kernel}: weights must have one entry per row")
+    return 0
+
+
+cdef int _sweep(const floating* data, const index_t* indices,
+                const index_t* indptr, Py_ssize_t n, Py_ssize_t d,
+                Py_ssize_t nnz, const floating* ct, const double* cnorm,
+                Py_ssize_t k, const double* w, int* labels, double* lower,
+                const double* half_sep, const double* other_shift, bint initial,
+                double* sums, double* counts, int n_threads,
+                double* totals) except -1:
+    """One pass: labels (plain, or with Hamerly's bounds when ``lower`` is
+    given), then the cluster sums; ``totals``: [inertia, distance sum, rows
+    scanned], each summed per chunk and the chunks in order."""
+    cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
+    cdef int threads = _team_size(n_threads, n_chunks, nnz * k)
+    cdef floating* dots = <floating*>malloc(threads * k * sizeof(floating))
+    cdef double* stats = <double*>calloc(3 * n_chunks, sizeof(double))
+    cdef floating* half = <floating*>malloc(k * sizeof(floating))
+    # Products in the data dtype, distances in float64: Hamerly's margin
+    # covers the products' rounding, which decides the labels.
+    cdef double eps = 16.0 * (6.0e-8 if floating is float else 1.2e-16)
+    cdef Py_ssize_t chunk, start, i
+    try:
+        if dots == NULL or stats == NULL or half == NULL:
+            raise MemoryError("sparse pass: cannot allocate scratch buffers")
+        _fill_half(cnorm, k, half)
+        for chunk in prange(n_chunks, nogil=True, schedule='static',
+                            num_threads=threads, use_threads_if=threads > 1):
+            if chunk == 0:
+                kmk_note_team()
+            start = chunk * CHUNK_ROWS
+            if lower == NULL:
+                _assign_chunk(data, indices, indptr, start,
+                              min(start + CHUNK_ROWS, n), ct, half, cnorm, k, w,
+                              dots + threadid() * k, labels, NULL,
+                              stats + 3 * chunk)
+            else:
+                _hamerly_chunk(data, indices, indptr, start,
+                               min(start + CHUNK_ROWS, n), ct, half, cnorm, k,
+                               half_sep, other_shift, w, initial, eps,
+                               dots + threadid() * k, labels, lower,
+                               stats + 3 * chunk)
+        totals[0] = 0
+        totals[1] = 0
+        totals[2] = 0
+        for chunk in range(n_chunks):
+            for i in range(3):
+                totals[i] += stats[3 * chunk + i]
+        _accumulate(data, indices, indptr, n, d, k, labels, w, sums, counts,
+                    threads)
+    finally:
+        free(dots)
+        free(stats)
+        free(half)
+    return 0
+
+
+def lloyd_pass(const floating[::1] data, const index_t[::1] indices,
+               const index_t[::1] indptr, Py_ssize_t d,
+               const floating[:, ::1] ct, const double[::1] cnorm,
+               const double[::1] weights, int[::1] labels, double[:, ::1] sums,
+               double[::1] counts, int n_threads):
+    """One fused Lloyd sweep over CSR rows.
+
+    Parameters as in ``assign``, and ``weights`` ((n,) float64 or None),
+    ``labels`` ((n,) int32, OUT: always filled, the accumulation reads it),
+    ``sums`` ((k, d) float64, OUT) and ``counts`` ((k,) float64, OUT).
+
+    Returns
+    -------
+    inertia, distance_sum : float
+    """
+    cdef Py_ssize_t n = labels.shape[0], k = ct.shape[1]
+    _check(n, d, k, indptr.shape[0], ct.shape[0], k, cnorm.shape[0], "lloyd_pass")
+    _check_pass(n, d, k, sums, counts, weights, "lloyd_pass")
+    cdef double totals[3]
+    if n == 0:
+        sums[:, :] = 0
+        counts[:] = 0
+        return 0.0, 0.0
+    _sweep(&data[0] if data.shape[0] else NULL,
+           &indices[0] if indices.shape[0] else NULL, &indptr[0], n, d,
+           data.shape[0], &ct[0, 0], &cnorm[0], k,
+           NULL if weights is None else &weights[0], &labels[0], NULL, NULL,
+           NULL, True, &sums[0, 0], &counts[0], n_threads, totals)
+    return totals[0], totals[1]
+
+
 def hamerly_pass(const floating[::1] data, const index_t[::1] indices,
                  const index_t[::1] indptr, Py_ssize_t d,
                  const floating[:, ::1] ct, const double[::1] cnorm,
@@ -378,12 +419,10 @@ def hamerly_pass(const floating[::1] data, const index_t[::1] indices,
     """
     cdef Py_ssize_t n = labels.shape[0], k = ct.shape[1]
     _check(n, d, k, indptr.shape[0], ct.shape[0], k, cnorm.shape[0], "hamerly_pass")
-    if (sums.shape[0] != k or sums.shape[1] != d or counts.shape[0] != k
-            or half_sep.shape[0] != k or other_shift.shape[0] != k
-            or lower.shape[0] != n):
+    _check_pass(n, d, k, sums, counts, weights, "hamerly_pass")
+    if half_sep.shape[0] != k or other_shift.shape[0] != k or lower.shape[0] != n:
         raise ValueError("hamerly_pass: inconsistent array shapes")
-    if weights is not None and weights.shape[0] != n:
-        raise ValueError("hamerly_pass: weights must have one entry per row")
+    cdef double totals[3]
     if n == 0:
         sums[:, :] = 0
         counts[:] = 0
@@ -395,43 +434,12 @@ def hamerly_pass(const floating[::1] data, const index_t[::1] indices,
                 raise ValueError("hamerly_pass: labels out of range")
     else:
         labels[:] = 0
-    # Products in the data dtype, distances in float64: the margin covers
-    # the products' rounding, which decides the labels.
-    cdef double eps = 16.0 * (6.0e-8 if floating is float else 1.2e-16)
-    cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    cdef int threads = _team_size(n_threads, n_chunks, data.shape[0] * k)
-    cdef floating* dots = <floating*>malloc(threads * k * sizeof(floating))
-    cdef double* stats = <double*>malloc(3 * n_chunks * sizeof(double))
-    cdef floating* half = <floating*>malloc(k * sizeof(floating))
-    _fill_half(&cnorm[0], k, half)
-    cdef const double* wp = NULL if weights is None else &weights[0]
-    cdef const floating* dp = &data[0] if data.shape[0] else NULL
-    cdef const index_t* ip = &indices[0] if indices.shape[0] else NULL
-    cdef Py_ssize_t chunk, start
-    cdef double totals[3]
-    totals[0] = 0
-    totals[1] = 0
-    totals[2] = 0
-    try:
-        if dots == NULL or stats == NULL or half == NULL:
-            raise MemoryError("hamerly_pass: cannot allocate scratch buffers")
-        for chunk in prange(n_chunks, nogil=True, schedule='static',
-                            num_threads=threads, use_threads_if=threads > 1):
-            start = chunk * CHUNK_ROWS
-            _hamerly_chunk(dp, ip, &indptr[0], start, min(start + CHUNK_ROWS, n),
-                           &ct[0, 0], half, &cnorm[0], k, &half_sep[0],
-                           &other_shift[0], wp, initial, eps,
-                           dots + threadid() * k, &labels[0], &lower[0],
-                           stats + 3 * chunk)
-        for chunk in range(n_chunks):
-            for i in range(3):
-                totals[i] += stats[3 * chunk + i]
-        _accumulate(dp, ip, &indptr[0], n, d, k, &labels[0], wp, &sums[0, 0],
-                    &counts[0], threads)
-    finally:
-        free(dots)
-        free(stats)
-        free(half)
+    _sweep(&data[0] if data.shape[0] else NULL,
+           &indices[0] if indices.shape[0] else NULL, &indptr[0], n, d,
+           data.shape[0], &ct[0, 0], &cnorm[0], k,
+           NULL if weights is None else &weights[0], &labels[0], &lower[0],
+           &half_sep[0], &other_shift[0], initial, &sums[0, 0], &counts[0],
+           n_threads, totals)
     return totals[0], totals[1], int(totals[2])
 
 
@@ -453,6 +461,8 @@ def min_sqdist(const floating[::1] data, const index_t[::1] indices,
     cdef double sq
     for i in prange(n, nogil=True, schedule='static', chunksize=CHUNK_ROWS,
                     num_threads=threads, use_threads_if=threads > 1):
+        if i == 0:
+            kmk_note_team()
         for j in range(m):
             sq = _exact_sqdist(dp, ip, indptr[i], indptr[i + 1], &ct[0, 0], m,
                                j, cnorm[j])
@@ -483,5 +493,7 @@ def labelled_sqdist(const floating[::1] data, const index_t[::1] indices,
                                   data.shape[0])
     for i in prange(n, nogil=True, schedule='static', chunksize=CHUNK_ROWS,
                     num_threads=threads, use_threads_if=threads > 1):
+        if i == 0:
+            kmk_note_team()
         out[i] = _exact_sqdist(dp, ip, indptr[i], indptr[i + 1], &ct[0, 0], k,
                                labels[i], cnorm[labels[i]])

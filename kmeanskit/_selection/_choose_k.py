@@ -181,7 +181,7 @@ def choose_k(data, ks=range(1, 11), *, criteria=DEFAULT_CRITERIA, n_init=10,
 
     Parameters
     ----------
-    {{observations}}
+    {{observations_sparse}}
     ks : sequence of int, optional
         Strictly increasing numbers of clusters to try, in 1..M.  Include 1
         to let the data say it has no clusters.  Default: 1 to 10.

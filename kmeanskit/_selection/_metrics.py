@@ -300,7 +300,7 @@ def inertia(data, labels, *, check_finite=True):
 
     Parameters
     ----------
-    {{observations}}
+    {{observations_sparse}}
     labels : array_like of int, shape (M,)
         Cluster of each observation (any integers; each distinct value is a
         cluster).
@@ -350,7 +350,7 @@ def calinski_harabasz_score(data, labels, *, check_finite=True):
 
     Parameters
     ----------
-    {{observations}}
+    {{observations_sparse}}
     {{compared_labels}}
     {{check_finite}}
 
@@ -403,7 +403,7 @@ def davies_bouldin_score(data, labels, *, check_finite=True):
 
     Parameters
     ----------
-    {{observations}}
+    {{observations_sparse}}
     {{compared_labels}}
     {{check_finite}}
 
@@ -459,7 +459,7 @@ def kmeans_bic(data, labels, *, check_finite=True):
 
     Parameters
     ----------
-    {{observations}}
+    {{observations_sparse}}
     labels : array_like of int, shape (M,)
         Cluster of each observation; fewer clusters than observations (one
         cluster is allowed).
@@ -531,7 +531,7 @@ def kmeans_aic(data, labels, *, check_finite=True):
 
     Parameters
     ----------
-    {{observations}}
+    {{observations_sparse}}
     labels : array_like of int, shape (M,)
         Cluster of each observation; fewer clusters than observations.
     {{check_finite}}
@@ -581,7 +581,7 @@ def silhouette_samples(data, labels, *, method="exact", check_finite=True,
 
     Parameters
     ----------
-    {{observations}}
+    {{observations_sparse}}
     {{compared_labels}}
     method : {'exact', 'simplified'}, optional
         'exact' (default): Rousseeuw's silhouette, from the distances to
@@ -665,7 +665,7 @@ def silhouette_score(data, labels, *, method="exact", sample_size=None, rng=None
 
     Parameters
     ----------
-    {{observations}}
+    {{observations_sparse}}
     {{compared_labels}}
     method : {'exact', 'simplified'}, optional
         See :func:`silhouette_samples`.  Default: 'exact'.

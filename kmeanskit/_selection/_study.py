@@ -143,7 +143,7 @@ def stability_study(data, k, *, methods=METHODS, inits=INITS, n_init=(1, 5, 10, 
 
     Parameters
     ----------
-    data : array_like or callable
+    data : array_like or sparse matrix or callable
         The observations (M, N), the same for every run; or a function
         called as ``data(run)`` for ``run`` in ``range(n_runs)`` returning
         that run's observations (or a tuple whose first element they are,
