@@ -29,11 +29,16 @@ Run ``python bench/sparse_compare.py`` (``--help`` for the options).
 
 import argparse
 import os
-import time
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchmarks.common import best_of  # noqa: E402
 
 
 def tfidf_like(n_docs, n_words, n_topics, words_per_doc, rng):
@@ -61,16 +66,6 @@ def tfidf_like(n_docs, n_words, n_topics, words_per_doc, rng):
     norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
     counts.data /= np.repeat(norms, np.diff(counts.indptr))
     return counts, topics
-
-
-def best_of(repeat, func):
-    """(best seconds, last result) of ``repeat`` calls."""
-    best, result = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def inertia_of(x, centres):
@@ -120,12 +115,12 @@ def main():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_sk, (c_sk, it_sk) = best_of(args.repeat, lloyd_sk)
+        t_sk, (c_sk, it_sk) = best_of(lloyd_sk, args.repeat)
         sk_per = t_sk / it_sk
         rows.append(("Lloyd", "scikit-learn KMeans(lloyd)", sk_per, it_sk,
                      inertia_of(x, c_sk), None))
         for algorithm in ("lloyd", "hamerly"):
-            t, (c, it) = best_of(args.repeat, lambda a=algorithm: lloyd_kmk(a))
+            t, (c, it) = best_of(lambda a=algorithm: lloyd_kmk(a), args.repeat)
             rows.append(("Lloyd", f"kmeanskit kmeans2({algorithm})", t / it, it,
                          inertia_of(x, c), (t / it) / sk_per))
 
@@ -134,7 +129,7 @@ def main():
                 x, args.k, init=centres, max_iter=args.iter, tol=None)
             return c, info.n_iter
 
-        t, (c, it) = best_of(args.repeat, spherical)
+        t, (c, it) = best_of(spherical, args.repeat)
         rows.append(("spherical", "kmeanskit spherical_kmeans", t / it, it,
                      inertia_of(x, c), (t / it) / sk_per))
 
@@ -153,10 +148,10 @@ def main():
                 max_no_improvement=None, rng=0)
             return c, info.n_iter
 
-        t_mb, (c, it_mb) = best_of(args.repeat, mb_sk)
+        t_mb, (c, it_mb) = best_of(mb_sk, args.repeat)
         rows.append(("mini-batch", "scikit-learn MiniBatchKMeans", t_mb / it_mb,
                      it_mb, inertia_of(x, c), None))
-        t, (c, it) = best_of(args.repeat, mb_kmk)
+        t, (c, it) = best_of(mb_kmk, args.repeat)
         rows.append(("mini-batch", "kmeanskit minibatch_kmeans", t / it, it,
                      inertia_of(x, c), (t / it) / (t_mb / it_mb)))
 

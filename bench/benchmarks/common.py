@@ -28,6 +28,7 @@ import inspect
 import math
 import os
 import sys
+import time
 import timeit
 
 import numpy as np
@@ -51,6 +52,7 @@ __all__ = [
     "peak_extra_bytes",
     "Benchmark",
     "MemoryBenchmark",
+    "best_of",
 ]
 
 
@@ -320,3 +322,14 @@ class MemoryBenchmark(Benchmark):
 
     params = [list(CASES), list(DTYPES)]
     param_names = ["case", "dtype"]
+
+
+def best_of(func, repeat):
+    """``(seconds, result)``: the best wall-clock time of ``repeat`` calls of
+    ``func()`` (at least one), and the last call's result."""
+    best, result = np.inf, None
+    for _ in range(max(1, repeat)):
+        began = time.perf_counter()
+        result = func()
+        best = min(best, time.perf_counter() - began)
+    return best, result
