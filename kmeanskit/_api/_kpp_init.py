@@ -107,12 +107,7 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     candidates are weighted by their cluster sizes before the final
     k-means++ (dask-ml leaves them unweighted).
 
-    Arrays of any library implementing the Python Array API standard are
-    accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
-    arrays of the same library on the same device, and the random draws are
-    made by NumPy on the host, so the same `rng` gives the same result on
-    every library.  See the support matrix in the documentation ("Array
-    libraries and engines"); arrays of two libraries raise ``TypeError``.
+    {{array_libraries}}
 
     References
     ----------

@@ -152,13 +152,9 @@ def kmedians(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_INIT,
         Non-negative weights meaning replication: the medians are those of
         the data with each row repeated w times (see
         :func:`~kmeanskit._api._medians.weighted_median`).  Default: all ones.
-    check_finite : bool, optional
-        Whether to check the inputs for infs and NaNs.  Default: True.
+    {{check_finite_infs}}
     {{workers}}
-    minit : optional
-        Deprecated name of `init`, kept for one release (``minit='++'`` is
-        ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
-        warns with a ``DeprecationWarning``; passing both is a ``TypeError``.
+    {{minit_deprecated}}
 
     Returns
     -------

@@ -328,10 +328,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
         shift)``, the inertia being the batch's scaled to the data's mass.
     trace : bool, optional
         Keep the history in ``info.trace``.  Default: False.
-    minit : optional
-        Deprecated name of `init`, kept for one release (``minit='++'`` is
-        ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
-        warns with a ``DeprecationWarning``; passing both is a ``TypeError``.
+    {{minit_deprecated}}
 
     Returns
     -------

@@ -102,13 +102,9 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_
     algorithm : {'lloyd', 'hamerly', 'auto'}, optional
         How the nearest centres are found, as in :func:`~kmeanskit.kmeans2`
         (the same labels either way).
-    check_finite : bool, optional
-        Whether to check the inputs for infs and NaNs.  Default: True.
+    {{check_finite_infs}}
     {{workers}}
-    minit : optional
-        Deprecated name of `init`, kept for one release (``minit='++'`` is
-        ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
-        warns with a ``DeprecationWarning``; passing both is a ``TypeError``.
+    {{minit_deprecated}}
 
     Returns
     -------

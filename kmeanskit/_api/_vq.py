@@ -343,12 +343,7 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
     * Cluster means are summed in float64 for float32 data (SciPy sums in
       float32), so float32 code books agree with SciPy's to about 1e-5.
 
-    Arrays of any library implementing the Python Array API standard are
-    accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
-    arrays of the same library on the same device, and the random draws are
-    made by NumPy on the host, so the same `rng` gives the same result on
-    every library.  See the support matrix in the documentation ("Array
-    libraries and engines"); arrays of two libraries raise ``TypeError``.
+    {{array_libraries}}
 
     Examples
     --------
@@ -627,12 +622,7 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
       variance and the final assignment one more; ``return_info`` alone
       costs one pass for the inertia.
 
-    Arrays of any library implementing the Python Array API standard are
-    accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
-    arrays of the same library on the same device, and the random draws are
-    made by NumPy on the host, so the same `rng` gives the same result on
-    every library.  See the support matrix in the documentation ("Array
-    libraries and engines"); arrays of two libraries raise ``TypeError``.
+    {{array_libraries}}
     `weights` are brought to the host (M float64 values) for validation.
 
     Examples

@@ -2,10 +2,10 @@
 
 SciPy's ``doccer`` idea, kept small: a docstring names a shared paragraph by
 a line that holds only ``{{name}}``, and :func:`fill_doc` replaces that line
-by the paragraph, indented like the line.  A paragraph is one numpydoc
+by the paragraph, indented like the line.  Most paragraphs are one numpydoc
 entry (a parameter's ``name : type`` line or an exception's name, and its
-description), so the filled docstring reads, renders and validates like a
-hand-written one.
+description); the rest are prose for the Notes.  The filled docstring reads,
+renders and validates like a hand-written one.
 """
 
 import re
@@ -64,6 +64,21 @@ data : array_like or sparse matrix, shape (M, N) or (M,)
     Observations, one per row (float32 or float64), of any supported
     array library, or a scipy.sparse matrix or array (see the user
     guide's "Sparse data").""",
+    "check_finite_infs": """\
+check_finite : bool, optional
+    Whether to check the inputs for infs and NaNs.  Default: True.""",
+    "minit_deprecated": """\
+minit : optional
+    Deprecated name of `init`, kept for one release (``minit='++'`` is
+    ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
+    warns with a ``DeprecationWarning``; passing both is a ``TypeError``.""",
+    "array_libraries": """\
+Arrays of any library implementing the Python Array API standard are
+accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
+arrays of the same library on the same device, and the random draws are
+made by NumPy on the host, so the same `rng` gives the same result on
+every library.  See the support matrix in the documentation ("Array
+libraries and engines"); arrays of two libraries raise ``TypeError``.""",
     "progress": """\
 progress : bool, optional
     Show progress over the fits (tqdm when installed).  Default: False.""",
