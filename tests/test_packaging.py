@@ -292,7 +292,7 @@ class TestUnbuiltSourceTree:
         res = self._import_from(folder)
         last = res.stderr.strip().splitlines()[-1]
         assert last.startswith("ImportError: kmeanskit's compiled extensions "
-                               "(_kernels, _pam, _cityblock, _silhouette) are "
+                               "(_kernels, _pam, _cityblock, _silhouette, _sparse) are "
                                "missing"), res.stderr
 
     def test_the_checkout_itself(self):
