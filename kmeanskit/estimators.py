@@ -30,5 +30,7 @@ from ._estimators._bisecting import BisectingKMeans
 from ._estimators._kmeans import KMeans, k_means
 from ._estimators._minibatch import MiniBatchKMeans
 from ._estimators._seeding import kmeans_plusplus
+from ._estimators._variants import KMedians, KMedoids, SphericalKMeans
 
-__all__ = ["BisectingKMeans", "KMeans", "MiniBatchKMeans", "k_means", "kmeans_plusplus"]
+__all__ = ["BisectingKMeans", "KMeans", "KMedians", "KMedoids", "MiniBatchKMeans",
+           "SphericalKMeans", "k_means", "kmeans_plusplus"]

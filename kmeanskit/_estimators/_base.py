@@ -207,9 +207,11 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                 f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}.")
 
     def _assign(self, X):
-        """(labels, distances) of the rows of validated X."""
-        return vq(X, self.cluster_centers_.astype(X.dtype, copy=False),
-                  check_finite=False, workers=getattr(self, "workers", None))
+        """(labels, cost) of the rows of validated X: the nearest centre and
+        each row's term of the objective (here the squared distance)."""
+        labels, dist = vq(X, self.cluster_centers_.astype(X.dtype, copy=False),
+                          check_finite=False, workers=getattr(self, "workers", None))
+        return labels, np.asarray(dist, dtype=np.float64) ** 2
 
     def _transform(self, X):
         from sklearn.metrics.pairwise import euclidean_distances
@@ -306,11 +308,8 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         """
         X = self._check_test_data(X)
         weight = check_sample_weight(sample_weight, X)
-        dist = np.asarray(self._assign(X)[1], dtype=np.float64)
-        cost = dist**2 if self._score_power == 2 else dist
+        cost = self._assign(X)[1]
         return -float(np.sum(cost if weight is None else weight * cost))
-
-    _score_power = 2
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -148,7 +148,7 @@ class BisectingKMeans(_base.ClusterEstimator):
         return self
 
     def _assign(self, X):
-        """Labels by walking down the tree; distances to those centres."""
+        """Labels by walking down the tree; squared distances to those centres."""
         labels = descend(X, self._hierarchy, workers=self.workers)
         diff = X - self.cluster_centers_[labels].astype(X.dtype, copy=False)
-        return labels, np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        return labels, np.einsum("ij,ij->i", diff, diff, dtype=np.float64)

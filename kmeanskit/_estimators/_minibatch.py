@@ -268,9 +268,8 @@ class MiniBatchKMeans(_base.ClusterEstimator):
         self.cluster_centers_ = self._state.centroids.astype(X.dtype)
         self._n_features_out = self.n_clusters
         if self.compute_labels:
-            labels, dist = self._assign(X)
+            labels, cost = self._assign(X)
             self.labels_ = np.asarray(labels, dtype=np.int32)
-            cost = np.asarray(dist, dtype=np.float64) ** 2
             self.inertia_ = float(np.sum(cost if weights is None else weights * cost))
         self.n_steps_ += 1
         return self
