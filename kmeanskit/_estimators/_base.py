@@ -143,6 +143,17 @@ def check_sample_weight(weight, X):
     return weight
 
 
+def uniform_scale(weights):
+    """``(weights, c)``: ``(None, c)`` when every weight equals ``c`` (the
+    unweighted fit, whose draws are those of no weights, as in
+    scikit-learn; its inertia times ``c``), else ``(weights, 1.0)``."""
+    if weights is None:
+        return None, 1.0
+    if np.all(weights == weights[0]):
+        return None, float(weights[0])
+    return weights, 1.0
+
+
 def check_centres(X, centres, n_clusters, estimator):
     """Initial centres as a C-contiguous copy in X's dtype, of shape
     ``(n_clusters, n_features)`` (scikit-learn's messages otherwise)."""

@@ -131,7 +131,7 @@ class BisectingKMeans(_base.ClusterEstimator):
         """
         X = self._validate_fit(X)
         self._check_n_samples(X)
-        weights = _base.check_sample_weight(sample_weight, X)
+        weights, scale = _base.uniform_scale(_base.check_sample_weight(sample_weight, X))
         with _base.quiet():
             centres, labels, info = bisecting_kmeans(
                 X, self.n_clusters, init=self._seeding(), n_init=self.n_init,
@@ -143,7 +143,7 @@ class BisectingKMeans(_base.ClusterEstimator):
         self.cluster_centers_ = centres
         self._n_features_out = centres.shape[0]
         self.labels_ = labels
-        self.inertia_ = float(info.inertia)
+        self.inertia_ = scale * float(info.inertia)
         self._hierarchy = info.hierarchy
         return self
 

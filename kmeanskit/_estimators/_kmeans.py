@@ -231,13 +231,14 @@ class KMeans(_base.ClusterEstimator):
         """
         X = self._validate_fit(X)
         self._check_n_samples(X)
-        weights = _base.check_sample_weight(sample_weight, X)
-        centres, labels, info = fit_lloyd(self, X, weights, n_init=self.n_init)
+        weights, scale = _base.uniform_scale(_base.check_sample_weight(sample_weight, X))
+        self._n_init = resolve_n_init(self.n_init, self.init, 10, type(self).__name__)
+        centres, labels, info = fit_lloyd(self, X, weights, n_init=self._n_init)
         _base.warn_distinct(labels, self.n_clusters)
         self.cluster_centers_ = centres
         self._n_features_out = centres.shape[0]
         self.labels_ = labels
-        self.inertia_ = float(info.inertia)
+        self.inertia_ = scale * float(info.inertia)
         self.n_iter_ = int(info.n_iter)
         return self
 

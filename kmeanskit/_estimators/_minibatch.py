@@ -25,8 +25,10 @@ class MiniBatchReport:
         self.n_steps, self.n_samples, self.batch_size = n_steps, n_samples, batch_size
         self.alpha = min(1.0, batch_size * 2.0 / (n_samples + 1))
         self.ewa = None
+        self.shift = np.inf
 
     def __call__(self, step, centroids, inertia, shift):
+        self.shift = shift
         batch = inertia / self.n_samples
         if step == 1:
             print(f"Minibatch step {step}/{self.n_steps}: mean batch inertia: {batch}")
@@ -150,7 +152,7 @@ class MiniBatchKMeans(_base.ClusterEstimator):
         self.reassignment_ratio = reassignment_ratio
         self.workers = workers
 
-    def _init_size(self, n):
+    def _seeding_size(self, n):
         """scikit-learn's rule for the seeding sample's size."""
         size, k = self.init_size, self.n_clusters
         if size is None:
@@ -193,13 +195,21 @@ class MiniBatchKMeans(_base.ClusterEstimator):
         """
         X = self._validate_fit(X)
         self._check_n_samples(X)
-        weights = _base.check_sample_weight(sample_weight, X)
         n = X.shape[0]
+        weights, scale = _base.uniform_scale(_base.check_sample_weight(sample_weight, X))
+        if weights is not None:
+            # kmeanskit counts steps and smooths the inertia by the total
+            # weight, scikit-learn by the number of rows: weights of mean 1
+            # make the two the same (the fit does not depend on their scale).
+            scale = float(np.mean(weights))
+            weights = weights / scale
         rng = _base.generator(self.random_state)
-        n_init = resolve_n_init(self.n_init, self.init, 3, type(self).__name__)
+        self._n_init = n_init = resolve_n_init(self.n_init, self.init, 3,
+                                               type(self).__name__)
+        self._init_size = self._seeding_size(n)
         batch = min(self.batch_size, n)
         n_steps = max(1, (self.max_iter * n) // batch)
-        tol = relative_tol(X, self.tol, weights)[0] if self.tol else None
+        tol, tol_abs = relative_tol(X, self.tol, weights) if self.tol else (None, 0.0)
         report = MiniBatchReport(n_steps, n, batch) if self.verbose else None
         patience = self.max_no_improvement
         if patience is not None:
@@ -210,17 +220,18 @@ class MiniBatchKMeans(_base.ClusterEstimator):
             centres, labels, info = minibatch_kmeans(
                 X, self.n_clusters, batch_size=batch, max_iter=self.max_iter,
                 max_no_improvement=patience,
-                init_size=self._init_size(n), reassignment_ratio=self.reassignment_ratio,
+                init_size=self._init_size, reassignment_ratio=self.reassignment_ratio,
                 n_init=n_init, rng=rng, weights=weights, init=self._given_init(X, rng),
                 check_finite=False, workers=self.workers, callback=report, tol=tol)
         if self.verbose and info.converged:
-            print(f"Converged at step {info.n_iter}/{n_steps}")
+            why = "small centers change" if tol and report.shift <= tol_abs \
+                else "lack of improvement in inertia"
+            print(f"Converged ({why}) at step {info.n_iter}/{n_steps}")
         self.cluster_centers_ = centres
         self._n_features_out = centres.shape[0]
         if self.compute_labels:
-            _base.warn_distinct(labels, self.n_clusters)
             self.labels_ = labels
-        self.inertia_ = float(info.inertia)
+        self.inertia_ = scale * float(info.inertia)
         # partial_fit continues from here: the centres, having absorbed the
         # data once (their clusters' weights).
         self._state = MiniBatchState(centres, rng=rng,
@@ -256,7 +267,7 @@ class MiniBatchKMeans(_base.ClusterEstimator):
             rng = _base.generator(self.random_state)
             start = self._given_init(X, rng)
             if isinstance(start, str):
-                rows = X[rng.integers(X.shape[0], size=self._init_size(X.shape[0]))]
+                rows = X[rng.integers(X.shape[0], size=self._seeding_size(X.shape[0]))]
                 with _base.quiet():
                     start = draw_centres(start, rows, self.n_clusters, rng,
                                          get_engine(workers=self.workers))

@@ -51,7 +51,11 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, x_squared_norms=None,
     X = check_array(X, accept_sparse=_base.ACCEPT_SPARSE, dtype=_base.DTYPES)
     if X.shape[0] < n_clusters:
         raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={n_clusters}.")
-    weights = _base.check_sample_weight(sample_weight, X)
+    if x_squared_norms is not None and len(x_squared_norms) != X.shape[0]:
+        raise ValueError(
+            f"The length of x_squared_norms {len(x_squared_norms)} should be equal "
+            f"to the length of n_samples {X.shape[0]}.")
+    weights, _ = _base.uniform_scale(_base.check_sample_weight(sample_weight, X))
     trials = "auto" if n_local_trials is None else n_local_trials
     centers = kpp_init(X, n_clusters, rng=_base.generator(random_state),
                        n_local_trials=trials, weights=weights, check_finite=False)

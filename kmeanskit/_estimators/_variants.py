@@ -61,7 +61,7 @@ class _LloydVariant(_base.ClusterEstimator):
         """
         X = self._validate_fit(X)
         self._check_n_samples(X)
-        weights = _base.check_sample_weight(sample_weight, X)
+        weights, scale = _base.uniform_scale(_base.check_sample_weight(sample_weight, X))
         init = self.init
         given = not isinstance(init, str)
         n_init = 1 if given or self.n_init == "auto" and init == "k-means++" else (
@@ -78,7 +78,7 @@ class _LloydVariant(_base.ClusterEstimator):
         self.cluster_centers_ = centres
         self._n_features_out = centres.shape[0]
         self.labels_ = labels
-        self.inertia_ = float(info.inertia)
+        self.inertia_ = scale * float(info.inertia)
         self.n_iter_ = int(info.n_iter)
         return self
 
