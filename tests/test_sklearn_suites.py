@@ -1,8 +1,10 @@
 """scikit-learn's own k-means tests, run against kmeanskit.estimators.
 
-The installed ``sklearn/cluster/tests/test_k_means.py`` is read, its import
-of the estimators is pointed at ``kmeanskit.estimators``, and its tests are
-defined here, so pytest collects them as this module's.  Tests of
+The installed ``sklearn/cluster/tests/test_k_means.py`` and
+``test_bisect_k_means.py`` are read, their import of the estimators is
+pointed at ``kmeanskit.estimators``, and their tests are defined here, so
+pytest collects them as this module's (the bisecting file's under a
+``test_bisect__`` prefix where a name is taken).  Tests of
 scikit-learn's private helpers and attributes, and of behaviour kmeanskit
 defines differently, are skipped, each with its reason (:data:`SKIP`);
 parametrisations with sparse input are skipped until the functions take
@@ -10,7 +12,6 @@ scipy.sparse.
 """
 
 import functools
-import re
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import pytest
 
 sklearn = pytest.importorskip("sklearn", minversion="1.6")
 try:
+    from sklearn.cluster.tests import test_bisect_k_means as _bisect_reference
     from sklearn.cluster.tests import test_k_means as _reference
 except ImportError:  # pragma: no cover - a scikit-learn installed without tests
     pytest.skip("scikit-learn's tests are not installed", allow_module_level=True)
@@ -26,8 +28,11 @@ import scipy.sparse as _sparse  # noqa: E402
 
 from kmeanskit._estimators._base import ACCEPT_SPARSE  # noqa: E402
 
-SOURCE = Path(_reference.__file__)
-IMPORT = "from sklearn.cluster import KMeans, MiniBatchKMeans, k_means, kmeans_plusplus"
+SOURCES = {
+    Path(_reference.__file__):
+        "from sklearn.cluster import KMeans, MiniBatchKMeans, k_means, kmeans_plusplus",
+    Path(_bisect_reference.__file__): "from sklearn.cluster import BisectingKMeans",
+}
 
 _PRIVATE = "tests scikit-learn's private helpers"
 SKIP = {
@@ -70,24 +75,33 @@ def _skip_sparse(test):
     return run
 
 
-def _load():
-    text = SOURCE.read_text(encoding="utf-8")
-    if IMPORT not in text:
-        pytest.skip("this scikit-learn's test file imports its estimators differently",
+def _load(source, line, taken):
+    """The tests (and helpers) of one scikit-learn test file, its import
+    ``line`` pointed at kmeanskit.estimators."""
+    text = source.read_text(encoding="utf-8")
+    if line not in text:
+        pytest.skip(f"{source.name} imports its estimators differently",
                     allow_module_level=True)
-    text = text.replace(IMPORT, IMPORT.replace("sklearn.cluster", "kmeanskit.estimators"))
-    namespace = {"__name__": __name__, "__file__": str(SOURCE)}
-    exec(compile(text, str(SOURCE), "exec"), namespace)
-    tests = {}
+    text = text.replace(line, line.replace("sklearn.cluster", "kmeanskit.estimators"))
+    namespace = {"__name__": __name__, "__file__": str(source)}
+    exec(compile(text, str(source), "exec"), namespace)
+    found = {}
     for name, value in namespace.items():
         if name.startswith("test_") and callable(value):
             value = _skip_sparse(value)
             if name in SKIP:
                 value = pytest.mark.skip(reason=SKIP[name])(value)
-            tests[name] = value
-        elif not name.startswith("__") and not re.match(r"global_(random_seed|dtype)$", name):
-            tests.setdefault(name, value)
+            if name in taken:
+                name = "test_bisect__" + name[len("test_"):]
+            found[name] = value
+    return found
+
+
+def _tests():
+    tests = {}
+    for source, line in SOURCES.items():
+        tests.update(_load(source, line, tests))
     return tests
 
 
-globals().update(_load())
+globals().update(_tests())
