@@ -11,6 +11,7 @@ import numbers
 import warnings
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -157,7 +158,14 @@ def uniform_scale(weights):
 def check_centres(X, centres, n_clusters, estimator):
     """Initial centres as a C-contiguous copy in X's dtype, of shape
     ``(n_clusters, n_features)`` (scikit-learn's messages otherwise)."""
-    centres = check_array(centres, dtype=X.dtype, copy=True, order="C")
+    if isinstance(centres, np.ndarray) and centres.ndim == 2:
+        # The common case without check_array's cost (a third of a small fit).
+        centres = np.array(centres, dtype=X.dtype, order="C", copy=True)
+        if not np.isfinite(centres).all():
+            raise ValueError("Input init contains infinity or NaN.")
+    else:
+        centres = check_array(centres, dtype=X.dtype, copy=True, order="C",
+                              input_name="init")
     if centres.shape[0] != n_clusters:
         raise ValueError(
             f"The shape of the initial centers {centres.shape} does not match "
@@ -172,7 +180,7 @@ def check_centres(X, centres, n_clusters, estimator):
 def warn_distinct(labels, n_clusters):
     """scikit-learn's ``ConvergenceWarning`` when fewer clusters than asked
     hold points (duplicate points)."""
-    distinct = np.unique(np.asarray(labels)).size
+    distinct = int(np.count_nonzero(np.bincount(np.asarray(labels), minlength=n_clusters)))
     if distinct < n_clusters:
         warnings.warn(
             f"Number of distinct clusters ({distinct}) found smaller than "
@@ -191,6 +199,24 @@ def quiet():
         yield
 
 
+def _plain(X):
+    """Whether X is what ``validate_data`` would return unchanged: a finite,
+    C-contiguous 2-D float64/float32 NumPy array without feature names.
+
+    Such input skips ``validate_data`` (most of a small fit's overhead);
+    anything else takes it, with its conversions, checks and messages.  A
+    finite sum implies finite entries (an inf or NaN makes the sum inf or
+    NaN); a sum that overflows merely takes the checked path.
+    """
+    if type(X) is not np.ndarray or X.ndim != 2 or X.dtype not in DTYPES \
+            or not X.flags.c_contiguous or X.shape[0] < 1 or X.shape[1] < 1:
+        return False
+    if get_config().get("array_api_dispatch"):
+        return False
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.sum(X)))
+
+
 class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                        ClusterMixin, BaseEstimator):
     """The methods every centroid estimator shares (fit is each one's own).
@@ -204,13 +230,25 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     def _validate_fit(self, X, *, reset=True):
         check_params(self)
+        if _plain(X) and (reset or self._known_width(X)):
+            if reset:
+                self.n_features_in_ = X.shape[1]
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+            return X
         return validate_data(self, X, accept_sparse=ACCEPT_SPARSE, dtype=DTYPES,
                              order="C", accept_large_sparse=False, reset=reset)
 
     def _check_test_data(self, X):
         check_is_fitted(self)
+        if _plain(X) and self._known_width(X):
+            return X
         return validate_data(self, X, accept_sparse=ACCEPT_SPARSE, dtype=DTYPES,
                              order="C", accept_large_sparse=False, reset=False)
+
+    def _known_width(self, X):
+        return (getattr(self, "n_features_in_", None) == X.shape[1]
+                and not hasattr(self, "feature_names_in_"))
 
     def _check_n_samples(self, X):
         if X.shape[0] < self.n_clusters:

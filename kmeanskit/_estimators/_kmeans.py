@@ -40,9 +40,11 @@ def relative_tol(X, tol, weights):
     kmeanskit by the weighted one, so with weights the relative value is
     converted to give the same absolute threshold.
     """
+    if tol == 0:
+        return tol, 0.0
     unweighted = float(np.mean(np.var(X, axis=0, dtype=np.float64)))
     absolute = tol * unweighted
-    if weights is None or tol == 0:
+    if weights is None:
         return tol, absolute
     mean = np.average(X, axis=0, weights=weights)
     weighted = float(np.mean(np.average((X - mean) ** 2, axis=0, weights=weights)))
@@ -78,19 +80,21 @@ def fit_lloyd(estimator, X, weights, *, n_init, default_n_init=10):
         warnings.warn("algorithm='elkan' doesn't make sense for a single cluster. "
                       "Using 'lloyd' instead.", RuntimeWarning, stacklevel=3)
         algorithm = "lloyd"
-    tol, tol_abs = relative_tol(X, estimator.tol, weights)
+    tol, tol_abs = estimator.tol, None
+    if weights is not None or estimator.verbose:  # else kmeans2 scales tol itself
+        tol, tol_abs = relative_tol(X, estimator.tol, weights)
     common = dict(iter=estimator.max_iter, tol=tol, empty=estimator.empty,
                   weights=weights, algorithm=algorithm, workers=estimator.workers,
                   check_finite=False, return_info=True,
                   callback=LloydReport(tol_abs) if estimator.verbose else None)
-    rng = _base.generator(estimator.random_state)
     with _base.quiet():
+        if not isinstance(init, str) and not callable(init):
+            start = _base.check_centres(X, init, k, estimator)
+            return kmeans2(X, start, minit="matrix", **common)
+        rng = _base.generator(estimator.random_state)
         if isinstance(init, str):
             return kmeans2(X, k, minit=_base.SEEDINGS[init], n_init=n_init, rng=rng,
                            **common)
-        if not callable(init):
-            start = _base.check_centres(X, init, k, estimator)
-            return kmeans2(X, start, minit="matrix", **common)
         # A callable seeds each start; the lowest inertia is kept, as by
         # kmeans2's own restarts.
         state = np.random.RandomState(rng.integers(2**32))
