@@ -45,6 +45,32 @@ ALGORITHMS = {"lloyd": "lloyd", "elkan": "hamerly", "hamerly": "hamerly",
 skip distances) runs kmeanskit's bounded assignment, Hamerly's."""
 
 
+_DOCS = {
+    "fit_parameters": """X : array-like of shape (n_samples, n_features)
+            Training instances.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each observation; None weighs every one 1.""",
+    "new_data": """X : array-like of shape (n_samples, n_features)
+            New data.""",
+    "feature_attributes": """n_features_in_ : int
+        Number of features seen in `fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when it had string column names.""",
+    "distances": """X_new : ndarray of shape (n_samples, n_clusters)
+            Distances to the cluster centres.""",
+}
+
+
+def shared_docs(obj):
+    """``obj`` with the ``%(name)s`` fragments of its docstring filled in
+    (the Parameters that every estimator's methods share)."""
+    obj.__doc__ = obj.__doc__ % _DOCS
+    return obj
+
+
+
 class InvalidParameterError(ValueError, TypeError):
     """A constructor parameter of an unaccepted type or value (both a
     ``ValueError`` and a ``TypeError``, as scikit-learn's own)."""
@@ -142,6 +168,20 @@ def check_sample_weight(weight, X):
     if not np.any(weight):
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return weight
+
+
+def resolve_n_init(n_init, init, default, name):
+    """scikit-learn's ``n_init='auto'`` (1 for k-means++ and given centres,
+    ``default`` otherwise); an explicit array with ``n_init != 1`` warns."""
+    given = not isinstance(init, str) and not callable(init)
+    if n_init == "auto":
+        n_init = 1 if given or init == "k-means++" else default
+    if given and n_init != 1:
+        warnings.warn(
+            "Explicit initial center position passed: performing only one init "
+            f"in {name} instead of n_init={n_init}.", RuntimeWarning, stacklevel=3)
+        n_init = 1
+    return n_init
 
 
 def uniform_scale(weights):
@@ -250,6 +290,23 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         return (getattr(self, "n_features_in_", None) == X.shape[1]
                 and not hasattr(self, "feature_names_in_"))
 
+    def _fit_input(self, X, sample_weight):
+        """``(X, weights, scale)`` for ``fit``: validated X with at least
+        ``n_clusters`` rows, and its weights as :func:`uniform_scale` gives them."""
+        X = self._validate_fit(X)
+        self._check_n_samples(X)
+        return (X, *uniform_scale(check_sample_weight(sample_weight, X)))
+
+    def _store(self, centres, labels, inertia, n_iter=None):
+        """The fitted attributes every estimator has."""
+        self.cluster_centers_ = centres
+        self._n_features_out = self.n_clusters
+        self.labels_ = labels
+        self.inertia_ = float(inertia)
+        if n_iter is not None:
+            self.n_iter_ = int(n_iter)
+        return self
+
     def _check_n_samples(self, X):
         if X.shape[0] < self.n_clusters:
             raise ValueError(
@@ -267,17 +324,13 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
         return euclidean_distances(X, self.cluster_centers_)
 
+    @shared_docs
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit, then return the cluster of each sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training instances.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each observation; None weighs every one 1.
+        %(fit_parameters)s
 
         Returns
         -------
@@ -286,13 +339,13 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         """
         return self.fit(X, sample_weight=sample_weight).labels_
 
+    @shared_docs
     def predict(self, X):
         """Index of the nearest cluster centre of each sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        %(new_data)s
 
         Returns
         -------
@@ -302,48 +355,42 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         X = self._check_test_data(X)
         return np.asarray(self._assign(X)[0], dtype=np.int32)
 
+    @shared_docs
     def fit_transform(self, X, y=None, sample_weight=None):
         """Fit, then return the distance of each sample to every centre.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training instances.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each observation.
+        %(fit_parameters)s
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_clusters)
-            Distances to the cluster centres.
+        %(distances)s
         """
         self.fit(X, sample_weight=sample_weight)
         return self._transform(self._check_test_data(X))
 
+    @shared_docs
     def transform(self, X):
         """Distance of each sample to every cluster centre.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        %(new_data)s
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_clusters)
-            Distances to the cluster centres.
+        %(distances)s
         """
         return self._transform(self._check_test_data(X))
 
+    @shared_docs
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the (weighted) objective of X against the centres.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        %(new_data)s
         y : Ignored
             Not used, present for API consistency.
         sample_weight : array-like of shape (n_samples,), default=None

@@ -11,6 +11,7 @@ from ._kmeans import relative_tol
 __all__ = ["BisectingKMeans"]
 
 
+@_base.shared_docs
 class BisectingKMeans(_base.ClusterEstimator):
     """Bisecting k-means with scikit-learn's interface, fitted by kmeanskit.
 
@@ -54,10 +55,7 @@ class BisectingKMeans(_base.ClusterEstimator):
         Cluster of each training sample, as the splits assigned it.
     inertia_ : float
         Weighted sum of squared distances of the samples to their centre.
-    n_features_in_ : int
-        Number of features seen in `fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when it had string column names.
+    %(feature_attributes)s
 
     See Also
     --------
@@ -112,26 +110,20 @@ class BisectingKMeans(_base.ClusterEstimator):
 
         return seed
 
+    @_base.shared_docs
     def fit(self, X, y=None, sample_weight=None):
         """Compute bisecting k-means clustering.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training instances.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each observation.
+        %(fit_parameters)s
 
         Returns
         -------
         self : BisectingKMeans
             The fitted estimator.
         """
-        X = self._validate_fit(X)
-        self._check_n_samples(X)
-        weights, scale = _base.uniform_scale(_base.check_sample_weight(sample_weight, X))
+        X, weights, scale = self._fit_input(X, sample_weight)
         with _base.quiet():
             centres, labels, info = bisecting_kmeans(
                 X, self.n_clusters, init=self._seeding(), n_init=self.n_init,
@@ -140,12 +132,8 @@ class BisectingKMeans(_base.ClusterEstimator):
                 rng=_base.generator(self.random_state), weights=weights,
                 algorithm=_base.ALGORITHMS[self.algorithm], check_finite=False,
                 workers=self.workers, return_info=True)
-        self.cluster_centers_ = centres
-        self._n_features_out = centres.shape[0]
-        self.labels_ = labels
-        self.inertia_ = scale * float(info.inertia)
         self._hierarchy = info.hierarchy
-        return self
+        return self._store(centres, labels, scale * info.inertia)
 
     def _assign(self, X):
         """Labels by walking down the tree; squared distances to those centres."""

@@ -12,25 +12,11 @@ import numpy as np
 
 from .. import kmeans2
 from . import _base
-from ._base import Param
+from ._base import Param, resolve_n_init
 
 __all__ = ["KMeans", "k_means"]
 
 _INIT = Param(options=("k-means++", "random"), is_callable=True, array=True)
-
-
-def resolve_n_init(n_init, init, default, name):
-    """scikit-learn's ``n_init='auto'`` (1 for k-means++ and given centres,
-    ``default`` otherwise); an explicit array with ``n_init != 1`` warns."""
-    given = not isinstance(init, str) and not callable(init)
-    if n_init == "auto":
-        n_init = 1 if given or init == "k-means++" else default
-    if given and n_init != 1:
-        warnings.warn(
-            "Explicit initial center position passed: performing only one init "
-            f"in {name} instead of n_init={n_init}.", RuntimeWarning, stacklevel=3)
-        n_init = 1
-    return n_init
 
 
 def relative_tol(X, tol, weights):
@@ -107,6 +93,7 @@ def fit_lloyd(estimator, X, weights, *, n_init, default_n_init=10):
         return best
 
 
+@_base.shared_docs
 class KMeans(_base.ClusterEstimator):
     """K-means clustering with scikit-learn's interface, fitted by kmeanskit.
 
@@ -159,10 +146,7 @@ class KMeans(_base.ClusterEstimator):
         Weighted sum of squared distances of the samples to their centre.
     n_iter_ : int
         Iterations of the kept start.
-    n_features_in_ : int
-        Number of features seen in `fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when it had string column names.
+    %(feature_attributes)s
 
     See Also
     --------
@@ -215,36 +199,24 @@ class KMeans(_base.ClusterEstimator):
         self.workers = workers
         self.empty = empty
 
+    @_base.shared_docs
     def fit(self, X, y=None, sample_weight=None):
-        """Compute k-means clustering.
+        """Compute k-means clustering (the weights are also used by the seeding).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training instances.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each observation (replication: also used by the
-            seeding).
+        %(fit_parameters)s
 
         Returns
         -------
         self : KMeans
             The fitted estimator.
         """
-        X = self._validate_fit(X)
-        self._check_n_samples(X)
-        weights, scale = _base.uniform_scale(_base.check_sample_weight(sample_weight, X))
+        X, weights, scale = self._fit_input(X, sample_weight)
         self._n_init = resolve_n_init(self.n_init, self.init, 10, type(self).__name__)
         centres, labels, info = fit_lloyd(self, X, weights, n_init=self._n_init)
         _base.warn_distinct(labels, self.n_clusters)
-        self.cluster_centers_ = centres
-        self._n_features_out = centres.shape[0]
-        self.labels_ = labels
-        self.inertia_ = scale * float(info.inertia)
-        self.n_iter_ = int(info.n_iter)
-        return self
+        return self._store(centres, labels, scale * info.inertia, info.n_iter)
 
 
 def k_means(X, n_clusters, *, sample_weight=None, init="k-means++", n_init="auto",

@@ -11,8 +11,8 @@ from .. import MiniBatchState, minibatch_kmeans, minibatch_update
 from .._backends._engines import get_engine
 from .._core._seeding import draw_centres
 from . import _base
-from ._base import Param
-from ._kmeans import relative_tol, resolve_n_init
+from ._base import Param, resolve_n_init
+from ._kmeans import relative_tol
 
 __all__ = ["MiniBatchKMeans"]
 
@@ -39,6 +39,7 @@ class MiniBatchReport:
               f"ewa inertia: {self.ewa}")
 
 
+@_base.shared_docs
 class MiniBatchKMeans(_base.ClusterEstimator):
     """Mini-batch k-means with scikit-learn's interface, fitted by kmeanskit.
 
@@ -92,10 +93,7 @@ class MiniBatchKMeans(_base.ClusterEstimator):
         Passes over the data (steps times batch size over n_samples).
     n_steps_ : int
         Mini-batch steps run.
-    n_features_in_ : int
-        Number of features seen in `fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when it had string column names.
+    %(feature_attributes)s
 
     See Also
     --------
@@ -176,27 +174,21 @@ class MiniBatchKMeans(_base.ClusterEstimator):
                 rng.integers(2**32)))
         return _base.check_centres(X, init, self.n_clusters, self)
 
+    @_base.shared_docs
     def fit(self, X, y=None, sample_weight=None):
         """Compute the centres by mini-batch steps over X.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training instances.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each observation.
+        %(fit_parameters)s
 
         Returns
         -------
         self : MiniBatchKMeans
             The fitted estimator.
         """
-        X = self._validate_fit(X)
-        self._check_n_samples(X)
+        X, weights, scale = self._fit_input(X, sample_weight)
         n = X.shape[0]
-        weights, scale = _base.uniform_scale(_base.check_sample_weight(sample_weight, X))
         if weights is not None:
             # kmeanskit counts steps and smooths the inertia by the total
             # weight, scikit-learn by the number of rows: weights of mean 1
@@ -242,17 +234,13 @@ class MiniBatchKMeans(_base.ClusterEstimator):
         self.n_iter_ = int(math.ceil(info.n_iter * batch / n))
         return self
 
+    @_base.shared_docs
     def partial_fit(self, X, y=None, sample_weight=None):
-        """Update the centres with one mini-batch.
+        """Update the centres with one mini-batch (X).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The batch.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each observation.
+        %(fit_parameters)s
 
         Returns
         -------

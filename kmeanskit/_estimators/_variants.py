@@ -25,6 +25,31 @@ _COMMON = {
 }
 
 
+_DOCS = {
+    "variant_parameters": """n_init : 'auto' or int, default='auto'
+        Starts (1 for 'k-means++' or an array, 10 for 'random').
+    max_iter : int, default=300
+        Largest number of iterations per start.
+    tol : float, default=1e-4
+        Convergence, relative to the mean feature variance.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the starts.
+    empty : {'farthest', 'split', 'keep'}, default='farthest'
+        Repair of an empty cluster.
+    workers : int, default=None
+        Threads of kmeanskit's kernels.""",
+    "variant_attributes": """n_iter_ : int
+        Iterations of the kept start.
+    n_features_in_ : int
+        Number of features seen in `fit`.""",
+}
+
+
+def _documented(cls):
+    cls.__doc__ = cls.__doc__ % _DOCS
+    return cls
+
+
 class _LloydVariant(_base.ClusterEstimator):
     """A variant fitted by a function of kmeans2's shape (``_function``)."""
 
@@ -42,32 +67,24 @@ class _LloydVariant(_base.ClusterEstimator):
         self.empty = empty
         self.workers = workers
 
+    @_base.shared_docs
     def fit(self, X, y=None, sample_weight=None):
         """Fit the clustering.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training instances.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each observation.
+        %(fit_parameters)s
 
         Returns
         -------
         self
             The fitted estimator.
         """
-        X = self._validate_fit(X)
-        self._check_n_samples(X)
-        weights, scale = _base.uniform_scale(_base.check_sample_weight(sample_weight, X))
+        X, weights, scale = self._fit_input(X, sample_weight)
         init = self.init
-        given = not isinstance(init, str)
-        n_init = 1 if given or self.n_init == "auto" and init == "k-means++" else (
-            10 if self.n_init == "auto" else self.n_init)
-        start = _base.check_centres(X, init, self.n_clusters, self) if given \
-            else _base.SEEDINGS[init]
+        n_init = _base.resolve_n_init(self.n_init, init, 10, type(self).__name__)
+        start = _base.SEEDINGS[init] if isinstance(init, str) \
+            else _base.check_centres(X, init, self.n_clusters, self)
         function = type(self)._function
         with _base.quiet():
             centres, labels, info = function(
@@ -75,14 +92,10 @@ class _LloydVariant(_base.ClusterEstimator):
                 n_init=n_init, empty=self.empty, rng=_base.generator(self.random_state),
                 weights=weights, check_finite=False, workers=self.workers)
         _base.warn_distinct(labels, self.n_clusters)
-        self.cluster_centers_ = centres
-        self._n_features_out = centres.shape[0]
-        self.labels_ = labels
-        self.inertia_ = scale * float(info.inertia)
-        self.n_iter_ = int(info.n_iter)
-        return self
+        return self._store(centres, labels, scale * info.inertia, info.n_iter)
 
 
+@_documented
 class KMedians(_LloydVariant):
     """k-medians (L1 distance, coordinate-wise median centres) as an estimator.
 
@@ -95,18 +108,7 @@ class KMedians(_LloydVariant):
         Number of clusters.
     init : {'k-means++', 'random'} or array-like, default='k-means++'
         Greedy k-means++, k random rows, or the initial centres.
-    n_init : 'auto' or int, default='auto'
-        Starts (1 for 'k-means++' or an array, 10 for 'random').
-    max_iter : int, default=300
-        Largest number of iterations per start.
-    tol : float, default=1e-4
-        Convergence, relative to the mean feature variance.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the starts.
-    empty : {'farthest', 'split', 'keep'}, default='farthest'
-        Repair of an empty cluster.
-    workers : int, default=None
-        Threads of kmeanskit's kernels.
+    %(variant_parameters)s
 
     Attributes
     ----------
@@ -116,10 +118,7 @@ class KMedians(_LloydVariant):
         Cluster of each training sample.
     inertia_ : float
         Weighted sum of L1 distances to the nearest centre.
-    n_iter_ : int
-        Iterations of the kept start.
-    n_features_in_ : int
-        Number of features seen in `fit`.
+    %(variant_attributes)s
 
     Examples
     --------
@@ -141,6 +140,7 @@ class KMedians(_LloydVariant):
         return cdist(X, self.cluster_centers_, "cityblock")
 
 
+@_documented
 class SphericalKMeans(_LloydVariant):
     """Spherical k-means (clusters of directions, by cosine) as an estimator.
 
@@ -153,18 +153,7 @@ class SphericalKMeans(_LloydVariant):
         Number of clusters.
     init : {'k-means++', 'random'} or array-like, default='k-means++'
         Seeding on the unit rows, or the initial centres.
-    n_init : 'auto' or int, default='auto'
-        Starts (1 for 'k-means++' or an array, 10 for 'random').
-    max_iter : int, default=300
-        Largest number of iterations per start.
-    tol : float, default=1e-4
-        Convergence, relative to the mean feature variance.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the starts.
-    empty : {'farthest', 'split', 'keep'}, default='farthest'
-        Repair of an empty cluster.
-    workers : int, default=None
-        Threads of kmeanskit's kernels.
+    %(variant_parameters)s
 
     Attributes
     ----------
@@ -174,10 +163,7 @@ class SphericalKMeans(_LloydVariant):
         Cluster of each training sample.
     inertia_ : float
         Weighted sum of ``1 - cos`` to the nearest centre.
-    n_iter_ : int
-        Iterations of the kept start.
-    n_features_in_ : int
-        Number of features seen in `fit`.
+    %(variant_attributes)s
 
     Examples
     --------
@@ -289,9 +275,7 @@ class KMedoids(_base.ClusterEstimator):
         self : KMedoids
             The fitted estimator.
         """
-        X = self._validate_fit(X)
-        self._check_n_samples(X)
-        weights = _base.check_sample_weight(sample_weight, X)
+        X, weights, scale = self._fit_input(X, sample_weight)
         with _base.quiet():
             medoids, labels, info = kmedoids(
                 X, self.n_clusters, metric=self.metric, method=self.method,
@@ -300,12 +284,8 @@ class KMedoids(_base.ClusterEstimator):
                 check_finite=False)
         self.medoid_indices_ = np.asarray(medoids)
         precomputed = self.metric == "precomputed"
-        self.cluster_centers_ = None if precomputed else X[self.medoid_indices_]
-        self._n_features_out = self.n_clusters
-        self.labels_ = labels
-        self.inertia_ = float(info.inertia)
-        self.n_iter_ = int(info.n_iter)
-        return self
+        return self._store(None if precomputed else X[self.medoid_indices_], labels,
+                           scale * info.inertia, info.n_iter)
 
     def _transform(self, X):
         if self.metric == "precomputed":
