@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._base import _validate
+from ._base._docstrings import fill_doc
 from ._core import _seeding
 from ._core._result import KMeansInfo, Trace
 from ._plotting._geometry import project
@@ -134,6 +135,7 @@ class StabilityPlot(NamedTuple):
 # Clusters and the Lloyd animation
 
 
+@fill_doc
 def plot_clusters(data, centroids, labels=None, *, voronoi=True, ax=None):
     """Draw observations coloured by cluster, the centroids and their cells.
 
@@ -151,8 +153,7 @@ def plot_clusters(data, centroids, labels=None, *, voronoi=True, ax=None):
         Draw the Voronoi cell of each centroid, clipped to the picture (the
         bounding box of the data and centroids, widened by 5 % on each
         side).  Default: True.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.  Default: a new figure.
+    {{ax}}
 
     Returns
     -------
@@ -197,6 +198,7 @@ def plot_clusters(data, centroids, labels=None, *, voronoi=True, ax=None):
     return ClusterPlot(ax, scene.points, scene.centroids, scene.cells)
 
 
+@fill_doc
 def plot_minibatch_run(data, centroids, labels=None, *, true_centers=None,
                        ax=None):
     """One run's clusters, with the true centres to show where it went wrong.
@@ -215,8 +217,7 @@ def plot_minibatch_run(data, centroids, labels=None, *, true_centers=None,
         The run's labels.  Default: the nearest centroid.
     true_centers : array_like, shape (m, d), optional
         Centres the data was drawn around, drawn as black crosses.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.  Default: a new figure.
+    {{ax}}
 
     Returns
     -------
@@ -272,6 +273,7 @@ _DEFAULT_MAX_ITER = _validate.DefaultInt(10)
 """animate_lloyd's defaults (told apart from the same values passed)."""
 
 
+@fill_doc
 def animate_lloyd(data, k_or_centroids, *, max_iter=_DEFAULT_MAX_ITER,
                   init=_DEFAULT_INIT, rng=None, interval=600, voronoi=True, ax=None,
                   iter=_validate.NOT_GIVEN, minit=_validate.NOT_GIVEN, **fit_options):
@@ -307,8 +309,7 @@ def animate_lloyd(data, k_or_centroids, *, max_iter=_DEFAULT_MAX_ITER,
         Milliseconds between frames.  Default: 600.
     voronoi : bool, optional
         Draw the Voronoi cells.  Default: True.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.  Default: a new figure.
+    {{ax}}
     iter, minit : optional
         Deprecated names of `max_iter` and `init`, kept for one release with
         a ``DeprecationWarning``; passing both spellings is a ``TypeError``.
@@ -400,6 +401,7 @@ def animate_lloyd(data, k_or_centroids, *, max_iter=_DEFAULT_MAX_ITER,
 # Silhouette, elbow, gap, every criterion
 
 
+@fill_doc
 def plot_silhouette(values, labels, *, mean=None, ax=None):
     """Draw the silhouette diagram: each cluster's sorted silhouette values.
 
@@ -413,8 +415,7 @@ def plot_silhouette(values, labels, *, mean=None, ax=None):
     mean : float, optional
         Value of the dashed line.  Default: the mean of `values` (pass the
         sampled estimate here when `values` are a sample's).
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.  Default: a new figure.
+    {{ax}}
 
     Returns
     -------
@@ -491,6 +492,7 @@ def _k_index(ks, k, name):
     return int(hits[0])
 
 
+@fill_doc
 def plot_elbow(ks, inertia, *, knee=None, log=False, ax=None):
     """Draw inertia against the number of clusters, with the knee marked.
 
@@ -506,8 +508,7 @@ def plot_elbow(ks, inertia, *, knee=None, log=False, ax=None):
     log : bool, optional
         Logarithmic inertia axis (where a knee of log-inertia is visible).
         Default: False.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.  Default: a new figure.
+    {{ax}}
 
     Returns
     -------
@@ -544,6 +545,7 @@ def plot_elbow(ks, inertia, *, knee=None, log=False, ax=None):
     return ElbowPlot(ax, line, mark)
 
 
+@fill_doc
 def plot_gap(ks, gap=None, s_k=None, *, chosen=None, ax=None):
     """Draw the gap statistic, gap(k) +- s_k, with the chosen k marked.
 
@@ -559,8 +561,7 @@ def plot_gap(ks, gap=None, s_k=None, *, chosen=None, ax=None):
         Its simulation error, drawn as error bars.
     chosen : int, optional
         The k to mark, one of `ks` (e.g. Tibshirani's 1-SE rule).
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.  Default: a new figure.
+    {{ax}}
 
     Returns
     -------
@@ -610,6 +611,7 @@ _RULE_COLUMN = {"elbow": "inertia", "elbow_log": "inertia", "gap_max": "gap"}
 _NOT_CRITERIA = {"k", "s_k"}
 
 
+@fill_doc
 def plot_choose_k(result, *, criteria=None, best=None, ax=None):
     """Draw every criterion of a k-sweep on one panel, each rule's k marked.
 
@@ -630,8 +632,7 @@ def plot_choose_k(result, *, criteria=None, best=None, ax=None):
         column (``'elbow'`` and ``'elbow_log'`` on 'inertia', ``'gap_max'``
         on 'gap', others on their own name; None values are skipped).
         Default: ``result.best`` when present, else no marks.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.  Default: a new figure.
+    {{ax}}
 
     Returns
     -------
@@ -710,6 +711,7 @@ def plot_choose_k(result, *, criteria=None, best=None, ax=None):
 # The stability study
 
 
+@fill_doc
 def plot_stability(table, *, ax=None):
     """Draw mean inertia +- std against ``n_init``, one line per method and init.
 
@@ -726,8 +728,7 @@ def plot_stability(table, *, ax=None):
         mapping of names to 1-D arrays or lists, a NumPy structured array, a
         data frame, a list of per-fit records, or an object with such a
         ``table`` attribute.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.  Default: a new figure.
+    {{ax}}
 
     Returns
     -------

@@ -84,3 +84,97 @@ def test_docstring_examples(name):
     assert runner.failures == 0, (
         f"{runner.failures} of {runner.tries} examples of {name} failed:\n"
         + "".join(report))
+
+
+# Shared parameter paragraphs (kmeanskit._base._docstrings)
+
+def public_callables():
+    """(name, object) of every public function and class of the package."""
+    import kmeanskit.plotting as plotting
+
+    found = []
+    for module in (kmeanskit, plotting):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if callable(obj) and not isinstance(obj, type(np.float64)):
+                found.append((f"{module.__name__}.{name}", obj))
+    return found
+
+
+def documented_parameters(doc):
+    """Names listed in a numpydoc ``Parameters`` section."""
+    lines = doc.expandtabs().splitlines()
+    heads = [i for i in range(len(lines) - 1)
+             if lines[i + 1].strip() and set(lines[i + 1].strip()) == {"-"}]
+    starts = [i for i in heads if lines[i].strip() == "Parameters"]
+    if not starts:
+        return set()
+    start = starts[0]
+    stop = min([i for i in heads if i > start] + [len(lines)])
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    names = set()
+    for line in lines[start + 2:stop]:
+        if line.strip() and len(line) - len(line.lstrip()) == indent:
+            head = line.strip().partition(" :")[0].rstrip(":")
+            names.update(part.strip().lstrip("*") for part in head.split(","))
+    return names
+
+
+PUBLIC = public_callables()
+
+
+@pytest.mark.parametrize("name, obj", PUBLIC, ids=[name for name, _ in PUBLIC])
+def test_docstring_has_no_unfilled_placeholder(name, obj):
+    assert obj.__doc__, f"{name} has no docstring"
+    assert "{{" not in obj.__doc__ and "}}" not in obj.__doc__, name
+
+
+@pytest.mark.parametrize("name, obj", PUBLIC, ids=[name for name, _ in PUBLIC])
+def test_every_parameter_is_documented(name, obj):
+    # Shared paragraphs are filled in at import: a template that lost a
+    # parameter, or a parameter left out, shows up here.
+    import inspect
+
+    target = obj.__init__ if isinstance(obj, type) else obj
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):
+        pytest.skip(f"{name} has no Python signature")
+    expected = {p.name for p in signature.parameters.values()
+                if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    documented = documented_parameters(obj.__doc__ or "")
+    if isinstance(obj, type) and not documented:
+        pytest.skip(f"{name} documents its fields, not constructor parameters")
+    missing = expected - documented
+    assert not missing, f"{name} does not document {sorted(missing)}"
+
+
+def test_fill_doc_indents_the_paragraph_like_its_placeholder():
+    from kmeanskit._base._docstrings import PARAGRAPHS, fill_doc
+
+    def f(workers=None):
+        """Summary.
+
+        Parameters
+        ----------
+        {{workers}}
+        """
+
+    filled = fill_doc(f).__doc__
+    first, *rest = PARAGRAPHS["workers"].splitlines()
+    assert f"\n        {first}\n" in filled
+    assert all(f"\n            {line.strip()}" in filled for line in rest)
+    assert documented_parameters(filled) == {"workers"}
+
+
+def test_fill_doc_rejects_an_unknown_paragraph():
+    from kmeanskit._base._docstrings import fill_doc
+
+    def f():
+        """Summary.
+
+        {{no_such_paragraph}}
+        """
+
+    with pytest.raises(KeyError, match="no_such_paragraph"):
+        fill_doc(f)

@@ -12,6 +12,7 @@ import numpy as np
 
 from .._backends._engines import get_engine, host_dtype
 from .._base import _validate
+from .._base._docstrings import fill_doc
 from .._core import _magnitude, _variants
 from .._core._lloyd import tolerance_scale
 from .._core._restarts import seeded_restarts
@@ -36,6 +37,7 @@ class _Leaf:
         self.parent, self.side = parent, side
 
 
+@fill_doc
 def bisecting_kmeans(data, k, *, init="points", n_init=1, max_iter=300, tol=1e-4,
                      bisecting_strategy="biggest_inertia", rng=None, weights=None,
                      algorithm="lloyd", check_finite=True, workers=None,
@@ -83,13 +85,9 @@ def bisecting_kmeans(data, k, *, init="points", n_init=1, max_iter=300, tol=1e-4
     weights : array_like, shape (M,), optional
         Non-negative sample weights meaning replication (see
         :func:`~kmeanskit.kmeans2`).  Default: all ones.
-    algorithm : {'lloyd', 'hamerly', 'auto'}, optional
-        Assignment of each iteration (see :func:`~kmeanskit.kmeans2`); the
-        same labels either way.  Default: 'lloyd'.
-    check_finite : bool, optional
-        Whether to check the data for infs and NaNs.  Default: True.
-    workers : int, optional
-        Threads for the compiled kernels (see :func:`~kmeanskit.vq`).
+    {{algorithm}}
+    {{check_finite_infs}}
+    {{workers}}
     return_info : bool, optional
         Also return a :class:`~kmeanskit.KMeansInfo`.  Default: False.
 
@@ -252,6 +250,7 @@ def _partition_inertia(host, x, centroid, labels, weights):
     return total
 
 
+@fill_doc
 def descend(data, hierarchy, *, workers=None):
     """Label observations by walking down a bisecting k-means tree.
 
@@ -265,8 +264,7 @@ def descend(data, hierarchy, *, workers=None):
         Observations, float32 or float64 (finite).
     hierarchy : tuple
         ``info.hierarchy`` of :func:`bisecting_kmeans`.
-    workers : int, optional
-        Threads for the compiled kernels (see :func:`~kmeanskit.vq`).
+    {{workers}}
 
     Returns
     -------

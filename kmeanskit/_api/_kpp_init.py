@@ -2,6 +2,7 @@
 
 from .._backends._dispatch import dispatch
 from .._base import _validate
+from .._base._docstrings import fill_doc
 from .._base._rng import as_generator
 from .._core import _magnitude
 from .._core._kmeans_parallel import init_kmeans_parallel
@@ -10,6 +11,7 @@ from .._core._seeding import greedy_trials, init_kpp
 __all__ = ["kpp_init"]
 
 
+@fill_doc
 def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
              workers=None, weights=None, method="++"):
     """Choose k initial centres from the data by k-means++.
@@ -38,10 +40,7 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     check_finite : bool, optional
         Whether to check that `data` contains only finite numbers.
         Default: True.
-    workers : int, optional
-        Threads for the compiled kernels: None (default) uses OpenMP's default
-        (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
-        exactly that many.  Results do not depend on it.
+    {{workers}}
     weights : array_like, shape (M,), optional
         Non-negative sample weights with the meaning of replication: a row
         of weight w is drawn as often as w copies of it would be.  Every
@@ -108,12 +107,7 @@ def kpp_init(data, k, *, rng=None, n_local_trials=1, check_finite=True,
     candidates are weighted by their cluster sizes before the final
     k-means++ (dask-ml leaves them unweighted).
 
-    Arrays of any library implementing the Python Array API standard are
-    accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
-    arrays of the same library on the same device, and the random draws are
-    made by NumPy on the host, so the same `rng` gives the same result on
-    every library.  See the support matrix in the documentation ("Array
-    libraries and engines"); arrays of two libraries raise ``TypeError``.
+    {{array_libraries}}
 
     References
     ----------

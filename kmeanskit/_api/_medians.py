@@ -14,6 +14,7 @@ import numpy as np
 
 from .._backends._engines import PassResult, get_engine, top_rows
 from .._base import _validate
+from .._base._docstrings import fill_doc
 from .._core import _magnitude, _variants
 from .._core._lloyd import MeanRule
 from .._core._passes import Passes
@@ -105,6 +106,7 @@ class MedianRule(MeanRule):
         return top_rows(dist, m)
 
 
+@fill_doc
 def kmedians(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_INIT,
              n_init=1, empty="farthest", rng=None, weights=None, check_finite=True,
              workers=None, minit=_validate.NOT_GIVEN):
@@ -150,14 +152,9 @@ def kmedians(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_INIT,
         Non-negative weights meaning replication: the medians are those of
         the data with each row repeated w times (see
         :func:`~kmeanskit._api._medians.weighted_median`).  Default: all ones.
-    check_finite : bool, optional
-        Whether to check the inputs for infs and NaNs.  Default: True.
-    workers : int, optional
-        Threads for the L1 assignment (see :func:`~kmeanskit.vq`).
-    minit : optional
-        Deprecated name of `init`, kept for one release (``minit='++'`` is
-        ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
-        warns with a ``DeprecationWarning``; passing both is a ``TypeError``.
+    {{check_finite_infs}}
+    {{workers}}
+    {{minit_deprecated}}
 
     Returns
     -------

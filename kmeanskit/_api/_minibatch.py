@@ -25,6 +25,7 @@ import numpy as np
 from .._backends._dispatch import dispatch
 from .._backends._engines import get_engine, host_dtype
 from .._base import _validate
+from .._base._docstrings import fill_doc
 from .._core import _magnitude, _variants
 from .._core._lloyd import tolerance_scale
 from .._core._restarts import start_generators, start_streams
@@ -127,6 +128,7 @@ class MiniBatchState:
         return f"<MiniBatchState: {k} centres in {d}-D after {self.n_steps} batches>"
 
 
+@fill_doc
 def minibatch_update(state, batch, *, weights=None, check_finite=True, workers=None):
     """Absorb one batch into a :class:`MiniBatchState` (in place).
 
@@ -142,8 +144,7 @@ def minibatch_update(state, batch, *, weights=None, check_finite=True, workers=N
         exactly as w copies of it would.  Default: all ones.
     check_finite : bool, optional
         Whether to check the batch for infs and NaNs.  Default: True.
-    workers : int, optional
-        Threads for the compiled kernels (see :func:`~kmeanskit.vq`).
+    {{workers}}
 
     Returns
     -------
@@ -266,6 +267,7 @@ class _RowSampler:
         return np.minimum(index, self.n - 1)
 
 
+@fill_doc
 def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
                      max_no_improvement=10, init_size=None,
                      reassignment_ratio=0.01, n_init=1, rng=None, weights=None,
@@ -322,8 +324,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
         initial centroids, shape (k, N) (`n_init` is then ignored).
     check_finite : bool, optional
         Whether to check the data for infs and NaNs.  Default: True.
-    workers : int, optional
-        Threads for the compiled kernels (see :func:`~kmeanskit.vq`).
+    {{workers}}
     callback : callable, optional
         Called after each step as ``callback(step, centroids, inertia,
         shift)``, the inertia being the batch's scaled to the data's mass.
@@ -334,10 +335,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
         is at most `tol` times the mean per-feature variance of the data
         (scikit-learn's ``MiniBatchKMeans(tol=...)``; 0 or None: never).
         Default: None.
-    minit : optional
-        Deprecated name of `init`, kept for one release (``minit='++'`` is
-        ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
-        warns with a ``DeprecationWarning``; passing both is a ``TypeError``.
+    {{minit_deprecated}}
 
     Returns
     -------

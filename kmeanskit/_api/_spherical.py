@@ -10,6 +10,7 @@ scaled back to unit length (Dhillon & Modha, 2001).
 import numpy as np
 
 from .._base import _validate
+from .._base._docstrings import fill_doc
 from .._core import _magnitude, _variants
 from .._core._lloyd import ALGORITHM_CHOICES, MeanRule
 
@@ -53,6 +54,7 @@ def _normalise(route, x):
     return x / norms
 
 
+@fill_doc
 def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_INIT,
                      n_init=1, empty="farthest", rng=None, weights=None,
                      algorithm="lloyd", check_finite=True, workers=None,
@@ -101,14 +103,9 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_
     algorithm : {'lloyd', 'hamerly', 'auto'}, optional
         How the nearest centres are found, as in :func:`~kmeanskit.kmeans2`
         (the same labels either way).
-    check_finite : bool, optional
-        Whether to check the inputs for infs and NaNs.  Default: True.
-    workers : int, optional
-        Threads for the compiled kernels (see :func:`~kmeanskit.vq`).
-    minit : optional
-        Deprecated name of `init`, kept for one release (``minit='++'`` is
-        ``init='greedy++'``, ``minit='points'`` is ``init='points'``): it
-        warns with a ``DeprecationWarning``; passing both is a ``TypeError``.
+    {{check_finite_infs}}
+    {{workers}}
+    {{minit_deprecated}}
 
     Returns
     -------

@@ -11,6 +11,7 @@ import numpy as np
 from .._backends._dispatch import dispatch
 from .._backends._engines import host_dtype
 from .._base import _validate
+from .._base._docstrings import fill_doc
 from .._base._errors import ClusterError
 from .._base._rng import UNSET, resolve_rng
 from .._base._warnings import warn_external
@@ -138,6 +139,7 @@ def whiten(obs, check_finite=None):
     return route.back(arr / std_dev)
 
 
+@fill_doc
 def vq(obs, code_book, check_finite=True, *, workers=None):
     """Assign each observation to the nearest code (centroid) of a code book.
 
@@ -151,11 +153,7 @@ def vq(obs, code_book, check_finite=True, *, workers=None):
     check_finite : bool, optional
         Whether to check that both arrays contain only finite numbers.
         Default: True.
-    workers : int, optional
-        Threads for the compiled kernels: None (default) uses OpenMP's default
-        (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
-        exactly that many.  Results do not depend on it.  A kmeanskit
-        extension (keyword-only); SciPy is single-threaded here.
+    {{workers_scipy}}
 
     Returns
     -------
@@ -265,6 +263,7 @@ def _missing_policy(missing):
     return {"warn": warn, "raise": raise_}[missing]
 
 
+@fill_doc
 def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
            rng=UNSET, seed=UNSET, workers=None, algorithm='lloyd'):
     """Code book of k centroids by k-means, keeping the best of several runs.
@@ -289,9 +288,7 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
     thresh : float, optional
         A run stops when the mean distance changes by at most `thresh`
         between two successive iterations.  Must be >= 0.  Default: 1e-5.
-    check_finite : bool, optional
-        Whether to check that the inputs contain only finite numbers.
-        Default: True.
+    {{check_finite_inputs}}
     rng : {None, int, numpy.random.Generator}, optional
         Source of the random starts, normalised by
         :func:`numpy.random.default_rng` (``rng=None``: fresh entropy).  When
@@ -302,23 +299,8 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
         SciPy's legacy name with the legacy meaning (an int seeds a
         ``RandomState``, a different stream from ``rng=int``).  Give at most
         one of `rng` and `seed`.
-    workers : int, optional
-        Threads for the compiled kernels: None (default) uses OpenMP's default
-        (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
-        exactly that many.  Results do not depend on it.  A kmeanskit
-        extension (keyword-only); SciPy is single-threaded here.
-    algorithm : {'lloyd', 'hamerly', 'auto'}, optional
-        How each iteration finds the nearest centroids.  'lloyd' (default)
-        computes every distance (vectorised, or by BLAS for wider data).
-        'hamerly' keeps a label and one lower bound per observation across
-        iterations (Hamerly, 2010; O(M) extra memory) and skips the
-        distances the bounds rule out: fewer distance computations, which
-        pays when clusters are well separated (often several times faster)
-        and costs when they overlap.  'auto' times both kinds of iteration
-        as it goes and keeps the faster (below 1024 centroids x features,
-        where the bounds can save little, it runs 'lloyd').  All three give
-        the same labels (up to exact near-ties from 5 features on, where
-        'lloyd' ranks by the GEMM identity).  A kmeanskit extension.
+    {{workers_scipy}}
+    {{algorithm}}
 
     Returns
     -------
@@ -360,12 +342,7 @@ def kmeans(obs, k_or_guess, iter=20, thresh=1e-5, check_finite=True, *,
     * Cluster means are summed in float64 for float32 data (SciPy sums in
       float32), so float32 code books agree with SciPy's to about 1e-5.
 
-    Arrays of any library implementing the Python Array API standard are
-    accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
-    arrays of the same library on the same device, and the random draws are
-    made by NumPy on the host, so the same `rng` gives the same result on
-    every library.  See the support matrix in the documentation ("Array
-    libraries and engines"); arrays of two libraries raise ``TypeError``.
+    {{array_libraries}}
 
     Examples
     --------
@@ -451,6 +428,7 @@ def _code_book(route, book, data, name, check_finite):
     return _validate.to_2d(np.array(book, dtype=host_dtype(data), copy=True))
 
 
+@fill_doc
 def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
             check_finite=True, *, rng=UNSET, seed=UNSET, workers=None,
             algorithm='lloyd', n_init=1, tol=None, empty=None, weights=None,
@@ -488,9 +466,7 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     missing : {'warn', 'raise'}, optional
         What to do when a cluster has no observations: warn and keep its
         previous centroid, or raise :class:`ClusterError`.  Default: 'warn'.
-    check_finite : bool, optional
-        Whether to check that the inputs contain only finite numbers.
-        Default: True.
+    {{check_finite_inputs}}
     rng : {None, int, numpy.random.Generator}, optional
         Source of the initialization, normalised by
         :func:`numpy.random.default_rng` (``rng=None``: fresh entropy).  When
@@ -499,23 +475,8 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
     seed : {None, int, numpy.random.RandomState, numpy.random.Generator}, optional
         SciPy's legacy name with the legacy meaning.  Give at most one of
         `rng` and `seed`.
-    workers : int, optional
-        Threads for the compiled kernels: None (default) uses OpenMP's default
-        (``OMP_NUM_THREADS``, else every core), -1 every core, a positive int
-        exactly that many.  Results do not depend on it.  A kmeanskit
-        extension (keyword-only); SciPy is single-threaded here.
-    algorithm : {'lloyd', 'hamerly', 'auto'}, optional
-        How each iteration finds the nearest centroids.  'lloyd' (default)
-        computes every distance (vectorised, or by BLAS for wider data).
-        'hamerly' keeps a label and one lower bound per observation across
-        iterations (Hamerly, 2010; O(M) extra memory) and skips the
-        distances the bounds rule out: fewer distance computations, which
-        pays when clusters are well separated (often several times faster)
-        and costs when they overlap.  'auto' times both kinds of iteration
-        as it goes and keeps the faster (below 1024 centroids x features,
-        where the bounds can save little, it runs 'lloyd').  All three give
-        the same labels (up to exact near-ties from 5 features on, where
-        'lloyd' ranks by the GEMM identity).  A kmeanskit extension.
+    {{workers_scipy}}
+    {{algorithm}}
     n_init : int, optional
         Number of starts; the one with the lowest inertia is kept (the
         first on ties).  Default: 1.  See Notes for the random stream of
@@ -659,12 +620,7 @@ def kmeans2(data, k, iter=10, thresh=1e-5, minit='random', missing='warn',
       variance and the final assignment one more; ``return_info`` alone
       costs one pass for the inertia.
 
-    Arrays of any library implementing the Python Array API standard are
-    accepted (PyTorch, JAX, CuPy, Dask, array-api-strict, ...); results are
-    arrays of the same library on the same device, and the random draws are
-    made by NumPy on the host, so the same `rng` gives the same result on
-    every library.  See the support matrix in the documentation ("Array
-    libraries and engines"); arrays of two libraries raise ``TypeError``.
+    {{array_libraries}}
     `weights` are brought to the host (M float64 values) for validation.
 
     Examples

@@ -86,6 +86,12 @@ class Function:
     """backend key -> Support, where the default rule does not apply."""
 
 
+def _eager(name, *, dask):
+    """A function that computes when called (no ``jax.jit``, no lazy Dask
+    result), whose Dask support is ``dask``."""
+    return Function(name, jax_jit=False, dask_lazy=False, overrides={"dask": dask})
+
+
 BACKENDS = (
     Backend(
         "numpy", "NumPy",
@@ -213,24 +219,13 @@ FUNCTIONS = (
                                         "each split works on a subset of rows")}),
     # Metrics and model selection: the labels come to the host (n integers)
     # to be encoded; per-cluster sums stay on the data's device.
-    Function("inertia", jax_jit=False, dask_lazy=False,
-             overrides={"dask": _LABELS_TO_CLIENT}),
-    Function("calinski_harabasz_score", jax_jit=False, dask_lazy=False,
-             overrides={"dask": _LABELS_TO_CLIENT}),
-    Function("davies_bouldin_score", jax_jit=False, dask_lazy=False,
-             overrides={"dask": _LABELS_TO_CLIENT}),
-    Function("silhouette_samples", jax_jit=False, dask_lazy=False,
-             overrides={"dask": _SUMS_TO_CLIENT}),
-    Function("silhouette_score", jax_jit=False, dask_lazy=False,
-             overrides={"dask": _SUMS_TO_CLIENT}),
-    Function("kmeans_bic", jax_jit=False, dask_lazy=False,
-             overrides={"dask": _LABELS_TO_CLIENT}),
-    Function("kmeans_aic", jax_jit=False, dask_lazy=False,
-             overrides={"dask": _LABELS_TO_CLIENT}),
-    Function("gap_statistic", jax_jit=False, dask_lazy=False,
-             overrides={"dask": _FIT_LABELS_TO_CLIENT}),
-    Function("choose_k", jax_jit=False, dask_lazy=False,
-             overrides={"dask": _FIT_LABELS_TO_CLIENT}),
+    *(_eager(name, dask=_LABELS_TO_CLIENT)
+      for name in ("inertia", "calinski_harabasz_score", "davies_bouldin_score")),
+    *(_eager(name, dask=_SUMS_TO_CLIENT)
+      for name in ("silhouette_samples", "silhouette_score")),
+    *(_eager(name, dask=_LABELS_TO_CLIENT) for name in ("kmeans_bic", "kmeans_aic")),
+    *(_eager(name, dask=_FIT_LABELS_TO_CLIENT)
+      for name in ("gap_statistic", "choose_k")),
     Function("stability_study", jax_jit=False, dask_lazy=False, overrides={
         "dask": Support(LIMITED, "computes each run's data into memory once: "
                                  "the study is many small fits"),

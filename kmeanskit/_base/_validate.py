@@ -19,6 +19,7 @@ __all__ = [
     "raise_no_features",
     "raise_not_finite",
     "check_count",
+    "per_observation",
     "check_k_count",
     "check_option",
     "check_thresh",
@@ -296,6 +297,24 @@ def check_callback(callback):
     return callback
 
 
+def per_observation(values, n, name, entry, kinds, holds):
+    """``values`` as a NumPy array, checked to hold one value per observation.
+
+    Raises ``ValueError`` unless it is 1-D with ``n`` entries (each an
+    ``entry``), and ``TypeError`` unless its dtype kind is one of ``kinds``
+    (the message says it must hold ``holds``).
+    """
+    arr = np.asarray(values)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise ValueError(
+            f"{name} must be a 1-D array with one {entry} per observation "
+            f"({n}), got shape {tuple(arr.shape)}."
+        )
+    if arr.dtype.kind not in kinds:
+        raise TypeError(f"{name} must hold {holds}, got dtype {arr.dtype}.")
+    return arr
+
+
 def check_weights(weights, n, *, at_least=1):
     """Validate sample weights for ``n`` observations.
 
@@ -304,16 +323,7 @@ def check_weights(weights, n, *, at_least=1):
     so it can never be written to).  ``at_least``: how many weights must be
     positive (seeding from distinct rows needs ``k`` of them).
     """
-    arr = np.asarray(weights)
-    if arr.ndim != 1 or arr.shape[0] != n:
-        raise ValueError(
-            f"weights must be a 1-D array with one weight per observation "
-            f"({n}), got shape {tuple(arr.shape)}."
-        )
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"weights must hold real numbers, got dtype {arr.dtype}."
-        )
+    arr = per_observation(weights, n, "weights", "weight", "biuf", "real numbers")
     out = np.array(arr, dtype=np.float64, order="C", copy=True)
     if not np.isfinite(out).all():
         raise ValueError("weights must be finite, got an inf or a NaN at "

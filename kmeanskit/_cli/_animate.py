@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ._common import (
     CliError,
-    add_data_argument,
+    add_data_command,
     add_seed,
     check_writable,
     demo_or_file,
@@ -36,13 +36,10 @@ FORMATS = (".gif", ".html")
 
 
 def add_animate(subparsers, formatter):
-    p = subparsers.add_parser(
-        "animate", help="draw Lloyd's iterations as an animation",
-        description=ANIMATE_HELP, epilog=ANIMATE_EXAMPLES, formatter_class=formatter)
-    add_data_argument(p)
-    p.add_argument("-k", "--k", type=positive_int, metavar="K",
-                   help="number of clusters (default: 9 for the built-in data, "
-                        "else required)")
+    p = add_data_command(
+        subparsers, formatter, "animate", run=run_animate,
+        help="draw Lloyd's iterations as an animation",
+        description=ANIMATE_HELP, epilog=ANIMATE_EXAMPLES, with_k=True)
     p.add_argument("--iter", type=positive_int, default=10, metavar="N",
                    help="Lloyd iterations, one frame each (default: 10)")
     p.add_argument("--minit", "--init", dest="minit",
@@ -56,7 +53,6 @@ def add_animate(subparsers, formatter):
                    metavar="FILE", help="where to write it, .gif or .html "
                                         "(default: lloyd.gif)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing")
-    p.set_defaults(run=run_animate)
     return p
 
 

@@ -136,6 +136,25 @@ def delimiter_char(text):
     return text
 
 
+def add_data_command(subparsers, formatter, name, *, run, help, description, epilog,
+                     data_default="the built-in blobs", with_k=False):
+    """A subcommand that reads DATA (see :func:`add_data_argument`).
+
+    ``run(args)`` carries it out.  ``with_k``: it also takes ``-k/--k``, the
+    number of clusters, which defaults to the built-in data's 9 (the run
+    function enforces "else required").
+    """
+    parser = subparsers.add_parser(name, help=help, description=description,
+                                   epilog=epilog, formatter_class=formatter)
+    parser.set_defaults(run=run)
+    add_data_argument(parser, default=data_default)
+    if with_k:
+        parser.add_argument("-k", "--k", type=positive_int, metavar="K",
+                            help="number of clusters (default: 9 for the built-in "
+                                 "data, else required)")
+    return parser
+
+
 def add_data_argument(parser, default="the built-in blobs"):
     """DATA and the options saying how to read it (--delimiter, --header)."""
     parser.add_argument("data", nargs="?", type=Path, metavar="DATA",

@@ -7,7 +7,7 @@ import numpy as np
 
 from ._common import (
     CliError,
-    add_data_argument,
+    add_data_command,
     add_output_options,
     add_seed,
     check_array_output,
@@ -90,14 +90,20 @@ ARRAY_FILE = "FILE"
 ARRAY_FORMATS = ".npy, .csv or .txt"
 
 
+def add_label_outputs(group, what):
+    """--json-labels and --labels FILE, which saves ``what``."""
+    group.add_argument("--json-labels", action="store_true",
+                       help="put the label of every observation in the JSON "
+                            "(\"labels\"; with --json or -o)")
+    group.add_argument("--labels", type=Path, metavar=ARRAY_FILE,
+                       help=f"save {what} ({ARRAY_FORMATS})")
+
+
 def add_fit(subparsers, formatter):
-    p = subparsers.add_parser(
-        "fit", help="cluster a file (or the demo data) into k clusters",
-        description=FIT_HELP, epilog=FIT_EXAMPLES, formatter_class=formatter)
-    add_data_argument(p)
-    p.add_argument("-k", "--k", type=positive_int, metavar="K",
-                   help="number of clusters (default: 9 for the built-in data, "
-                        "else required)")
+    p = add_data_command(
+        subparsers, formatter, "fit", run=run_fit,
+        help="cluster a file (or the demo data) into k clusters",
+        description=FIT_HELP, epilog=FIT_EXAMPLES, with_k=True)
     p.add_argument("--method", choices=METHODS, default="kmeans",
                    help="algorithm (default: kmeans)")
     p.add_argument("--minit", "--init", dest="minit", default=None, metavar="M",
@@ -125,36 +131,24 @@ def add_fit(subparsers, formatter):
                         "the centroids are reported in the scaled units")
     add_seed(p)
     out = add_output_options(p, plot="the clusters and their Voronoi cells")
-    out.add_argument("--json-labels", action="store_true",
-                     help="put the label of every observation in the JSON "
-                          "(\"labels\"; with --json or -o)")
-    out.add_argument("--labels", type=Path, metavar=ARRAY_FILE,
-                     help=f"save the label of each observation, an integer from 0 "
-                          f"({ARRAY_FORMATS})")
+    add_label_outputs(out, "the label of each observation, an integer from 0")
     out.add_argument("--centroids", type=Path, metavar=ARRAY_FILE,
                      help=f"save the centroids, k rows, a code book for 'kmeanskit "
                           f"vq' ({ARRAY_FORMATS})")
-    p.set_defaults(run=run_fit)
     return p
 
 
 def add_vq(subparsers, formatter):
-    p = subparsers.add_parser(
-        "vq", help="assign observations to the centroids of a code book",
-        description=VQ_HELP, epilog=VQ_EXAMPLES, formatter_class=formatter)
-    add_data_argument(p)
+    p = add_data_command(
+        subparsers, formatter, "vq", run=run_vq,
+        help="assign observations to the centroids of a code book",
+        description=VQ_HELP, epilog=VQ_EXAMPLES)
     p.add_argument("-c", "--code-book", type=Path, required=True, metavar="FILE",
                    help="the centroids, k rows of d numbers (.npy, .csv or .txt)")
     out = add_output_options(p, plot="the observations, centroids and cells")
-    out.add_argument("--json-labels", action="store_true",
-                     help="put the label of every observation in the JSON "
-                          "(\"labels\"; with --json or -o)")
-    out.add_argument("--labels", type=Path, metavar=ARRAY_FILE,
-                     help=f"save the nearest centroid of each observation "
-                          f"({ARRAY_FORMATS})")
+    add_label_outputs(out, "the nearest centroid of each observation")
     out.add_argument("--distances", type=Path, metavar=ARRAY_FILE,
                      help=f"save each observation's distance to it ({ARRAY_FORMATS})")
-    p.set_defaults(run=run_vq)
     return p
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ._common import (
     CliError,
-    add_data_argument,
+    add_data_command,
     add_output_options,
     add_seed,
     check_no_reading_options,
@@ -61,10 +61,10 @@ examples:
 
 
 def add_choose_k(subparsers, formatter):
-    p = subparsers.add_parser(
-        "choose-k", help="fit a range of k and rank them by every criterion",
-        description=CHOOSE_K_HELP, epilog=CHOOSE_K_EXAMPLES, formatter_class=formatter)
-    add_data_argument(p)
+    p = add_data_command(
+        subparsers, formatter, "choose-k", run=run_choose_k,
+        help="fit a range of k and rank them by every criterion",
+        description=CHOOSE_K_HELP, epilog=CHOOSE_K_EXAMPLES)
     p.add_argument("--ks", type=int_list, default=None, metavar="LIST",
                    help="numbers of clusters: a range '1-12', a list '2,4,8' or both "
                         "(default: 1-12 for the built-in data, else 1-10)")
@@ -80,18 +80,15 @@ def add_choose_k(subparsers, formatter):
                    help="convergence tolerance (default: 1e-4)")
     add_seed(p)
     add_output_options(p, plot="every criterion against k")
-    p.set_defaults(run=run_choose_k)
     return p
 
 
 def add_study(subparsers, formatter):
-    p = subparsers.add_parser(
-        "study", help="how the result depends on the seeding and the starts",
-        description=STUDY_HELP, epilog=STUDY_EXAMPLES, formatter_class=formatter)
-    add_data_argument(p, default="the example's data sets")
-    p.add_argument("-k", "--k", type=positive_int, metavar="K",
-                   help="number of clusters (default: 9 for the built-in data, "
-                        "else required)")
+    p = add_data_command(
+        subparsers, formatter, "study", run=run_study,
+        help="how the result depends on the seeding and the starts",
+        description=STUDY_HELP, epilog=STUDY_EXAMPLES,
+        data_default="the example's data sets", with_k=True)
     p.add_argument("--methods", type=choice_list(STUDY_METHODS), default=None,
                    metavar="LIST", help="kmeans, minibatch or both (default: both)")
     p.add_argument("--inits", type=choice_list(INITS), default=None, metavar="LIST",
@@ -103,7 +100,6 @@ def add_study(subparsers, formatter):
                    help="data sets, or seeds with DATA (default: 5)")
     add_seed(p)
     add_output_options(p, plot="mean inertia +- std against the number of starts")
-    p.set_defaults(run=run_study)
     return p
 
 

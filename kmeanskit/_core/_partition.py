@@ -18,6 +18,7 @@ import numpy as np
 
 from .._backends._arrays import chunks, has_float64, numpy_dtype, to_host
 from .._backends._engines.portable import DEFAULT_TILE_ELEMENTS
+from .._base._validate import per_observation
 
 __all__ = ["ClusterStats", "Labels", "cluster_stats", "encode_labels",
            "namespace", "rows_per_chunk"]
@@ -59,16 +60,7 @@ class Labels:
 
 def encode_labels(labels, n, name="labels"):
     """Validate host array ``labels`` for ``n`` rows and encode it."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.shape[0] != n:
-        raise ValueError(
-            f"{name} must be a 1-D array with one label per observation "
-            f"({n}), got shape {labels.shape}."
-        )
-    if labels.dtype.kind not in "iub":
-        raise TypeError(
-            f"{name} must hold integer cluster labels, got dtype {labels.dtype}."
-        )
+    labels = per_observation(labels, n, name, "label", "iub", "integer cluster labels")
     values, codes = np.unique(labels, return_inverse=True)
     return Labels(codes.reshape(-1).astype(np.int32), values)
 

@@ -7,31 +7,8 @@ from libc.math cimport fabs, INFINITY
 
 __all__ = ["assign"]
 
-cdef extern from *:
-    """
-    /* Team size of the most recent parallel loop of this module (0 before
-       the first): a diagnostic for the tests, as kmk_note_team in
-       _kernels.pyx (see there).  The thread that runs task 0 records it. */
-    #ifdef _OPENMP
-    #include <omp.h>
-    #endif
-    static int kmk_last_team = 0;
-    static void kmk_note_team(void) {
-    #ifdef _OPENMP
-        kmk_last_team = omp_get_num_threads();
-    #else
-        kmk_last_team = 1;
-    #endif
-    }
-    """
-    int kmk_last_team
-    void kmk_note_team() noexcept nogil
+include "_team.pxi"
 
-
-def last_team_size():
-    """Threads that ran the most recent parallel loop of this module (1 if
-    it ran serially, 0 before any).  For tests only."""
-    return kmk_last_team
 
 
 def assign(const floating[:, ::1] x, const floating[:, ::1] c, int[::1] labels,

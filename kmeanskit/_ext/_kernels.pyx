@@ -33,38 +33,7 @@ from libc.stdlib cimport free, malloc, calloc
 from cpython.exc cimport PyErr_CheckSignals
 from scipy.linalg.cython_blas cimport dgemm, sgemm
 
-cdef extern from *:
-    """
-    #ifdef _OPENMP
-    #include <omp.h>
-    #define KMK_HAVE_OPENMP 1
-    static int kmk_max_threads(void) { return omp_get_max_threads(); }
-    #else
-    #define KMK_HAVE_OPENMP 0
-    static int kmk_max_threads(void) { return 1; }
-    #endif
-    /* Team size of the most recent parallel loop of this module (0 before
-       the first).  A diagnostic for the tests: results are the same for
-       every thread count by design, so only this shows that a test's data
-       was large enough for several threads to run at all.  The thread that
-       runs task 0 of a loop records its team's size (1 on the serial path):
-       one plain store per loop, by one thread, read after the loop's
-       closing barrier.  Kernels running at once from several Python
-       threads (Dask's) overwrite each other's value: it means something
-       only when one kernel runs at a time, as in those tests. */
-    static int kmk_last_team = 0;
-    static void kmk_note_team(void) {
-    #ifdef _OPENMP
-        kmk_last_team = omp_get_num_threads();
-    #else
-        kmk_last_team = 1;
-    #endif
-    }
-    """
-    const int KMK_HAVE_OPENMP
-    int kmk_max_threads() noexcept nogil
-    int kmk_last_team
-    void kmk_note_team() noexcept nogil
+include "_team.pxi"
 
 cdef enum:
     # Rows per chunk: a chunk of a few hundred rows and its tile stay in cache.
@@ -100,11 +69,6 @@ def max_threads():
     """Number of threads OpenMP would use by default (1 without OpenMP)."""
     return kmk_max_threads()
 
-
-def last_team_size():
-    """Threads that ran the most recent parallel loop of these kernels (1 if
-    it ran serially, 0 before any).  For tests: see ``kmk_note_team``."""
-    return kmk_last_team
 
 
 # --------------------------------------------------------------------------

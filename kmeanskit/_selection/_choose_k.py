@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._backends._arrays import to_host
+from .._base._docstrings import fill_doc
 from .._base._progress import Progress, check_progress
 from .._base._validate import check_count, check_option, check_tol
 from .._core._fit import check_init, fit_kmeans
@@ -166,6 +167,7 @@ def _silhouette_column(x, encoded, stats, how, sample_size, rng, n_threads):
     return sampled_mean(values, n)
 
 
+@fill_doc
 def choose_k(data, ks=range(1, 11), *, criteria=DEFAULT_CRITERIA, n_init=10,
              init="greedy++", rng=None, max_iter=300, tol=1e-4, silhouette="auto",
              sample_size=2000, n_refs=10, reference="box", n_init_refs=3,
@@ -179,9 +181,7 @@ def choose_k(data, ks=range(1, 11), *, criteria=DEFAULT_CRITERIA, n_init=10,
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
-        Observations, one per row (float32 or float64), of any supported
-        array library.
+    {{observations}}
     ks : sequence of int, optional
         Strictly increasing numbers of clusters to try, in 1..M.  Include 1
         to let the data say it has no clusters.  Default: 1 to 10.
@@ -216,12 +216,9 @@ def choose_k(data, ks=range(1, 11), *, criteria=DEFAULT_CRITERIA, n_init=10,
         The gap statistic's reference sets, their distribution and the
         starts per reference fit (see :func:`gap_statistic`).  Defaults: 10,
         'box', 3.
-    check_finite : bool, optional
-        Whether to check that `data` holds only finite numbers.  Default: True.
-    workers : int, optional
-        Threads for the compiled kernels.  Results do not depend on it.
-    progress : bool, optional
-        Show progress over the fits (tqdm when installed).  Default: False.
+    {{check_finite}}
+    {{workers}}
+    {{progress}}
 
     Returns
     -------

@@ -7,6 +7,7 @@ import numpy as np
 from .._backends._arrays import chunks, has_float64, to_host
 from .._backends._dispatch import dispatch
 from .._backends._engines import host_dtype
+from .._base._docstrings import fill_doc
 from .._base._progress import Progress, check_progress
 from .._base._rng import as_generator
 from .._base._validate import check_count, check_option
@@ -187,15 +188,14 @@ def selection_data(func, data, ks, *, check_finite, workers):
     return route, x, check_ks(ks, x.shape[0]), route.engine(workers)
 
 
+@fill_doc
 def gap_statistic(data, ks, *, n_refs=10, reference="box", n_init=10, n_init_refs=3,
                   rng=None, check_finite=True, workers=None, progress=False):
     """The gap statistic of k-means over a range of k.
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
-        Observations, one per row (float32 or float64), of any supported
-        array library.
+    {{observations}}
     ks : sequence of int
         Strictly increasing numbers of clusters, from 1 to M.  Tibshirani's
         rule compares each k with the next one of `ks`, so consecutive
@@ -213,10 +213,8 @@ def gap_statistic(data, ks, *, n_refs=10, reference="box", n_init=10, n_init_ref
         k-means starts for each fit of a reference set.  Default: 3.
     rng : {None, int, numpy.random.Generator}, optional
         Source of every draw (see Notes).
-    check_finite : bool, optional
-        Whether to check that `data` holds only finite numbers.  Default: True.
-    workers : int, optional
-        Threads for the compiled kernels.  Results do not depend on it.
+    {{check_finite}}
+    {{workers}}
     progress : bool, optional
         Show progress over the ``(B + 1) * len(ks)`` fits (tqdm when
         installed).  Default: False.

@@ -19,6 +19,7 @@ from scipy.spatial.distance import cdist
 
 from .._backends._arrays import has_float64, to_host
 from .._backends._dispatch import dispatch
+from .._base._docstrings import fill_doc
 from .._base._rng import as_generator
 from .._base._validate import check_count, check_option
 from .._core import _magnitude
@@ -70,6 +71,22 @@ def _prepare(func, data, labels, check_finite):
     x, exponent = _magnitude.into_range(route, route.to_2d(values))
     encoded = encode_labels(route.to_host(labels_arr), x.shape[0])
     return route, x, encoded, exponent
+
+
+def _criterion(func, data, labels, check_finite, from_stats, *,
+               compares_clusters=False, scale_free=True):
+    """A criterion computed by ``from_stats`` from the partition's statistics.
+
+    ``compares_clusters``: defined for 2 to n - 1 clusters only
+    (scikit-learn's rule).  ``scale_free``: the value does not depend on the
+    data's scale; otherwise it is converted back from the scaled data.
+    """
+    _, x, encoded, exponent = _prepare(func, data, labels, check_finite)
+    if compares_clusters:
+        _check_cluster_count(encoded.k, x.shape[0], func)
+    stats = cluster_stats(x, encoded)
+    value = from_stats(stats)
+    return value if scale_free else _unscaled_criterion(value, stats, exponent)
 
 
 def _unscaled_criterion(value, stats, exponent):
@@ -271,19 +288,17 @@ def sampled_mean(values, n):
 # --------------------------------------------------------------------------
 # Public functions
 
+@fill_doc
 def inertia(data, labels, *, check_finite=True):
     """Within-cluster sum of squares of a partition.
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
-        Observations, one per row (float32 or float64), of any supported
-        array library.
+    {{observations}}
     labels : array_like of int, shape (M,)
         Cluster of each observation (any integers; each distinct value is a
         cluster).
-    check_finite : bool, optional
-        Whether to check that `data` holds only finite numbers.  Default: True.
+    {{check_finite}}
 
     Returns
     -------
@@ -296,8 +311,7 @@ def inertia(data, labels, *, check_finite=True):
     ValueError
         If `labels` does not have one entry per observation, or on empty or
         non-finite data.
-    TypeError
-        If `labels` are not integers, or on integer or non-numeric data.
+    {{labels_type_error}}
 
     See Also
     --------
@@ -324,18 +338,15 @@ def inertia(data, labels, *, check_finite=True):
     return _magnitude.restore(cluster_stats(x, encoded).inertia, exponent, 2)
 
 
+@fill_doc
 def calinski_harabasz_score(data, labels, *, check_finite=True):
     """Calinski-Harabasz index (variance ratio criterion) of a partition.
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
-        Observations, one per row (float32 or float64), of any supported
-        array library.
-    labels : array_like of int, shape (M,)
-        Cluster of each observation; 2 to M - 1 distinct values.
-    check_finite : bool, optional
-        Whether to check that `data` holds only finite numbers.  Default: True.
+    {{observations}}
+    {{compared_labels}}
+    {{check_finite}}
 
     Returns
     -------
@@ -347,8 +358,7 @@ def calinski_harabasz_score(data, labels, *, check_finite=True):
     ValueError
         If `labels` names fewer than 2 or more than M - 1 clusters, or does
         not have one entry per observation.
-    TypeError
-        If `labels` are not integers, or on integer or non-numeric data.
+    {{labels_type_error}}
 
     Notes
     -----
@@ -377,23 +387,19 @@ def calinski_harabasz_score(data, labels, *, check_finite=True):
     >>> round(calinski_harabasz_score(data, truth), 1)
     7597.0
     """
-    _, x, encoded, _ = _prepare("calinski_harabasz_score", data, labels, check_finite)
-    _check_cluster_count(encoded.k, x.shape[0], "calinski_harabasz_score")
-    return calinski_harabasz_from_stats(cluster_stats(x, encoded))
+    return _criterion("calinski_harabasz_score", data, labels, check_finite,
+                      calinski_harabasz_from_stats, compares_clusters=True)
 
 
+@fill_doc
 def davies_bouldin_score(data, labels, *, check_finite=True):
     """Davies-Bouldin index of a partition.
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
-        Observations, one per row (float32 or float64), of any supported
-        array library.
-    labels : array_like of int, shape (M,)
-        Cluster of each observation; 2 to M - 1 distinct values.
-    check_finite : bool, optional
-        Whether to check that `data` holds only finite numbers.  Default: True.
+    {{observations}}
+    {{compared_labels}}
+    {{check_finite}}
 
     Returns
     -------
@@ -405,8 +411,7 @@ def davies_bouldin_score(data, labels, *, check_finite=True):
     ValueError
         If `labels` names fewer than 2 or more than M - 1 clusters, or does
         not have one entry per observation.
-    TypeError
-        If `labels` are not integers, or on integer or non-numeric data.
+    {{labels_type_error}}
 
     Notes
     -----
@@ -430,30 +435,29 @@ def davies_bouldin_score(data, labels, *, check_finite=True):
 
     Examples
     --------
+    Merging the grid's blobs three by three makes the index worse:
+
     >>> from kmeanskit import davies_bouldin_score
     >>> from kmeanskit.datasets import grid_blobs
     >>> data, truth = grid_blobs(rng=0)
-    >>> round(davies_bouldin_score(data, truth), 3)
-    0.254
+    >>> [round(davies_bouldin_score(data, labels), 3) for labels in (truth, truth // 3)]
+    [0.254, 1.406]
     """
-    _, x, encoded, _ = _prepare("davies_bouldin_score", data, labels, check_finite)
-    _check_cluster_count(encoded.k, x.shape[0], "davies_bouldin_score")
-    return davies_bouldin_from_stats(cluster_stats(x, encoded))
+    return _criterion("davies_bouldin_score", data, labels, check_finite,
+                      davies_bouldin_from_stats, compares_clusters=True)
 
 
+@fill_doc
 def kmeans_bic(data, labels, *, check_finite=True):
     """Bayesian information criterion of a k-means partition.
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
-        Observations, one per row (float32 or float64), of any supported
-        array library.
+    {{observations}}
     labels : array_like of int, shape (M,)
         Cluster of each observation; fewer clusters than observations (one
         cluster is allowed).
-    check_finite : bool, optional
-        Whether to check that `data` holds only finite numbers.  Default: True.
+    {{check_finite}}
 
     Returns
     -------
@@ -463,11 +467,8 @@ def kmeans_bic(data, labels, *, check_finite=True):
 
     Raises
     ------
-    ValueError
-        If there are no more observations than clusters, or `labels` does not
-        have one entry per observation.
-    TypeError
-        If `labels` are not integers, or on integer or non-numeric data.
+    {{too_many_clusters_error}}
+    {{labels_type_error}}
 
     See Also
     --------
@@ -514,23 +515,20 @@ def kmeans_bic(data, labels, *, check_finite=True):
     >>> bool(kmeans_bic(data, truth) < kmeans_bic(data, truth // 3))
     True
     """
-    _, x, encoded, exponent = _prepare("kmeans_bic", data, labels, check_finite)
-    stats = cluster_stats(x, encoded)
-    return _unscaled_criterion(bic_from_stats(stats), stats, exponent)
+    return _criterion("kmeans_bic", data, labels, check_finite, bic_from_stats,
+                      scale_free=False)
 
 
+@fill_doc
 def kmeans_aic(data, labels, *, check_finite=True):
     """Akaike information criterion of a k-means partition.
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
-        Observations, one per row (float32 or float64), of any supported
-        array library.
+    {{observations}}
     labels : array_like of int, shape (M,)
         Cluster of each observation; fewer clusters than observations.
-    check_finite : bool, optional
-        Whether to check that `data` holds only finite numbers.  Default: True.
+    {{check_finite}}
 
     Returns
     -------
@@ -539,11 +537,8 @@ def kmeans_aic(data, labels, *, check_finite=True):
 
     Raises
     ------
-    ValueError
-        If there are no more observations than clusters, or `labels` does not
-        have one entry per observation.
-    TypeError
-        If `labels` are not integers, or on integer or non-numeric data.
+    {{too_many_clusters_error}}
+    {{labels_type_error}}
 
     See Also
     --------
@@ -569,31 +564,25 @@ def kmeans_aic(data, labels, *, check_finite=True):
     >>> bool(kmeans_aic(data, truth) < kmeans_aic(data, truth // 3))
     True
     """
-    _, x, encoded, exponent = _prepare("kmeans_aic", data, labels, check_finite)
-    stats = cluster_stats(x, encoded)
-    return _unscaled_criterion(aic_from_stats(stats), stats, exponent)
+    return _criterion("kmeans_aic", data, labels, check_finite, aic_from_stats,
+                      scale_free=False)
 
 
+@fill_doc
 def silhouette_samples(data, labels, *, method="exact", check_finite=True,
                        workers=None):
     """Silhouette coefficient of every observation.
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
-        Observations, one per row (float32 or float64), of any supported
-        array library.
-    labels : array_like of int, shape (M,)
-        Cluster of each observation; 2 to M - 1 distinct values.
+    {{observations}}
+    {{compared_labels}}
     method : {'exact', 'simplified'}, optional
         'exact' (default): Rousseeuw's silhouette, from the distances to
         every other observation, O(M^2 N) time and O(M k) memory.
         'simplified': from the distances to the cluster means, O(M k N).
-    check_finite : bool, optional
-        Whether to check that `data` holds only finite numbers.  Default: True.
-    workers : int, optional
-        Threads for the compiled kernel (SciPy's convention: None default,
-        -1 every core).  Results do not depend on it.
+    {{check_finite}}
+    {{workers}}
 
     Returns
     -------
@@ -606,8 +595,7 @@ def silhouette_samples(data, labels, *, method="exact", check_finite=True,
     ValueError
         If `labels` names fewer than 2 or more than M - 1 clusters, or does
         not have one entry per observation, or on an unknown `method`.
-    TypeError
-        If `labels` are not integers, or on integer or non-numeric data.
+    {{labels_type_error}}
 
     See Also
     --------
@@ -664,17 +652,15 @@ def silhouette_samples(data, labels, *, method="exact", check_finite=True,
     return route.back(values.astype(route.dtype(x), copy=False))
 
 
+@fill_doc
 def silhouette_score(data, labels, *, method="exact", sample_size=None, rng=None,
                      return_stderr=False, check_finite=True, workers=None):
     """Mean silhouette coefficient, exact or estimated from a sample.
 
     Parameters
     ----------
-    data : array_like, shape (M, N) or (M,)
-        Observations, one per row (float32 or float64), of any supported
-        array library.
-    labels : array_like of int, shape (M,)
-        Cluster of each observation; 2 to M - 1 distinct values.
+    {{observations}}
+    {{compared_labels}}
     method : {'exact', 'simplified'}, optional
         See :func:`silhouette_samples`.  Default: 'exact'.
     sample_size : int, optional
@@ -686,10 +672,8 @@ def silhouette_score(data, labels, *, method="exact", sample_size=None, rng=None
         sample_size, replace=False)``).
     return_stderr : bool, optional
         Also return the standard error of the estimate.  Default: False.
-    check_finite : bool, optional
-        Whether to check that `data` holds only finite numbers.  Default: True.
-    workers : int, optional
-        Threads for the compiled kernel.  Results do not depend on it.
+    {{check_finite}}
+    {{workers}}
 
     Returns
     -------

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._backends._dispatch import dispatch
+from .._base._docstrings import fill_doc
 from .._base._progress import Progress, check_progress
 from .._base._validate import check_count
 from .._core._fit import INITS, check_init, fit_kmeans
@@ -128,6 +129,7 @@ def _prepare_run(data, workers):
     return values, engine, tolerance_scale(engine, values)
 
 
+@fill_doc
 def stability_study(data, k, *, methods=METHODS, inits=INITS, n_init=(1, 5, 10, 15, 20),
                     n_runs=5, rng=None, max_iter=300, tol=1e-4,
                     minibatch_options=None, workers=None, progress=False):
@@ -170,10 +172,8 @@ def stability_study(data, k, *, methods=METHODS, inits=INITS, n_init=(1, 5, 10, 
     minibatch_options : dict, optional
         Further keyword arguments of :func:`minibatch_kmeans` (e.g.
         ``{'max_no_improvement': 3}``, the example's setting).
-    workers : int, optional
-        Threads for the compiled kernels.
-    progress : bool, optional
-        Show progress over the fits (tqdm when installed).  Default: False.
+    {{workers}}
+    {{progress}}
 
     Returns
     -------
