@@ -28,13 +28,24 @@ def relative_tol(X, tol, weights):
     """
     if tol == 0:
         return tol, 0.0
-    unweighted = float(np.mean(np.var(X, axis=0, dtype=np.float64)))
-    absolute = tol * unweighted
+    absolute = tol * _mean_variance(X)
     if weights is None:
         return tol, absolute
-    mean = np.average(X, axis=0, weights=weights)
-    weighted = float(np.mean(np.average((X - mean) ** 2, axis=0, weights=weights)))
+    weighted = _mean_variance(X, weights)
     return (absolute / weighted if weighted > 0 else tol), absolute
+
+
+def _mean_variance(X, weights=None):
+    """Mean over features of the (weighted) population variance; sparse X
+    (once accepted) without densifying it."""
+    from scipy import sparse
+
+    if sparse.issparse(X):
+        from sklearn.utils.sparsefuncs import mean_variance_axis
+
+        return float(np.mean(mean_variance_axis(X, axis=0, weights=weights)[1]))
+    mean = np.average(X, axis=0, weights=weights)
+    return float(np.mean(np.average((X - mean) ** 2, axis=0, weights=weights)))
 
 
 class LloydReport:
