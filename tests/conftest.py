@@ -6,9 +6,11 @@ pyproject.toml), so every test that expects a warning says so explicitly.
 All data sets are small and seeded so the whole suite stays fast and repeatable.
 """
 
+import collections
 import contextlib
 import importlib
 import importlib.util
+import json
 import os
 
 import numpy as np
@@ -219,7 +221,10 @@ def no_hang():
 # is left out.  Environment variables, for runs on other machines:
 #   KMEANSKIT_TEST_BACKENDS=numpy,torch   only these ids;
 #   KMEANSKIT_TEST_DEVICE=cuda            PyTorch tensors on this device (the
-#                                         cells of the 'torch-gpu' row apply).
+#                                         cells of the 'torch-gpu' row apply);
+#   KMEANSKIT_TEST_RECORD=outcomes.json   write each backend's outcomes, per
+#                                         function of its `xp_function` marks
+#                                         (what bench/gpu_record.py reads).
 # A test marked `@pytest.mark.xp_function("vq", ...)` gets the skip/xfail
 # marks that the capability table declares for those functions.
 # --------------------------------------------------------------------------
@@ -261,6 +266,19 @@ class XpBackend:
 
             if jax.default_backend() != "cpu":
                 self.backend = "jax-gpu"
+
+    @property
+    def device_kind(self):
+        """Where the arrays live: 'cpu', or the accelerator ('cuda', 'gpu')."""
+        if self.param.module == "cupy":
+            return "cuda"
+        if self.param.module == "torch":
+            return self.device.type
+        if self.param.module == "jax.numpy":
+            import jax
+
+            return jax.default_backend()
+        return "cpu"
 
     @property
     def lazy(self):
@@ -345,6 +363,8 @@ def xp_backend(request):
                else 'the test extra installs it: pip install ".[test]"')
         pytest.skip(f"{library} is not installed ({how})")
     backend = XpBackend(request.param)
+    # For the outcome record: the cells that apply, and where the arrays were.
+    request.node.kmeanskit_backend = f"{backend.backend}@{backend.device_kind}"
     _xp_function_marks(request, backend.backend)
     if request.param.portable:
         from kmeanskit._backends._dispatch import force_portable
@@ -362,3 +382,55 @@ def xp(xp_backend):
     jax.numpy, dask.array; torch-portable is torch through the portable
     engine)."""
     return xp_backend.xp
+
+
+# --------------------------------------------------------------------------
+# The outcome record (KMEANSKIT_TEST_RECORD): for each backend the tests of
+# the `xp` fixture ran on ("torch-gpu@cuda": the torch-gpu cells, arrays on
+# the device cuda), how many passed, failed, were skipped or xfailed, in all
+# and per function named by their `xp_function` marks.  A GPU run's record
+# is what the support matrix's GPU cells are rendered from.
+# --------------------------------------------------------------------------
+
+_OUTCOMES = collections.defaultdict(collections.Counter)  # (backend, function)
+
+
+def _outcome(report):
+    """'passed', 'failed', 'skipped', 'xfailed' or None (nothing to count)."""
+    if hasattr(report, "wasxfail"):
+        return "xfailed" if report.skipped else "failed"  # strict xfail passed
+    if report.when == "call" or report.outcome != "passed":
+        return report.outcome
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if not os.environ.get("KMEANSKIT_TEST_RECORD"):
+        return
+    param = getattr(item, "callspec", None) and item.callspec.params.get("xp_backend")
+    if param is None or report.when == "teardown" and report.outcome == "passed":
+        return
+    outcome = _outcome(report)
+    if outcome is None:
+        return
+    backend = getattr(item, "kmeanskit_backend", f"{param.backend}@not-run")
+    marker = item.get_closest_marker("xp_function")
+    for function in ("*", *(marker.args if marker else ())):
+        _OUTCOMES[backend, function][outcome] += 1
+
+
+def pytest_sessionfinish(session):
+    path = os.environ.get("KMEANSKIT_TEST_RECORD")
+    if not path:
+        return
+    record = {}
+    for (backend, function), counts in sorted(_OUTCOMES.items()):
+        entry = record.setdefault(backend, {"all": {}, "functions": {}})
+        if function == "*":
+            entry["all"] = dict(counts)
+        else:
+            entry["functions"][function] = dict(counts)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=1, sort_keys=True)

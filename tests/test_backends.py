@@ -724,3 +724,54 @@ def test_public_functions_all_declared():
                               # host-only: a curve of a few numbers
                               "find_knee")}
     assert public == declared
+
+
+# --------------------------------------------------------------------------
+# The portable engine's per-library pieces
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cluster_sums_by_scatter_equal_the_one_hot_product(weighted):
+    # PyTorch's index_add_ (what GPU tensors use) and the standard's one-hot
+    # matrix product compute the same per-cluster sums and counts.
+    torch = pytest.importorskip("torch")
+    strict = pytest.importorskip("array_api_strict")
+    import array_api_compat
+
+    from kmeanskit._backends._engines.portable import _cluster_sums
+
+    rng = np.random.default_rng(0)
+    rows, labels = rng.normal(size=(500, 7)), rng.integers(0, 6, 500)
+    labels[labels == 4] = 5  # cluster 4 empty: zero sums, zero count
+    weights = rng.uniform(0.5, 2.0, 500) if weighted else None
+    scattered = _cluster_sums(
+        array_api_compat.array_namespace(torch.zeros(1)),
+        torch.asarray(labels, dtype=torch.int32), torch.asarray(rows),
+        None if weights is None else torch.asarray(weights), 6)
+    product = _cluster_sums(
+        strict, strict.asarray(labels, dtype=strict.int32), strict.asarray(rows),
+        None if weights is None else strict.asarray(weights), 6)
+    w = np.ones(500) if weights is None else weights
+    expected = np.stack([(rows * w[:, None])[labels == j].sum(axis=0)
+                         for j in range(6)])
+    for (sums, counts) in (scattered, product):
+        np.testing.assert_allclose(np.asarray(sums), expected, rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(
+            np.asarray(counts), [w[labels == j].sum() for j in range(6)], rtol=1e-13)
+    assert float(np.asarray(scattered[1])[4]) == 0.0
+
+
+def test_tiles_are_the_cpu_size_off_accelerators():
+    # CPU arrays keep the cache-sized tiles; only an accelerator's free
+    # memory (none here) raises them.
+    torch = pytest.importorskip("torch")
+    import array_api_compat
+
+    from kmeanskit._backends._engines import portable
+
+    xp = array_api_compat.array_namespace(torch.zeros(1))
+    assert portable.default_tile_elements(xp, torch.device("cpu")) == (
+        portable.DEFAULT_TILE_ELEMENTS)
+    assert portable.default_tile_elements(np, None) == portable.DEFAULT_TILE_ELEMENTS
+    assert portable.PortableEngine(xp, torch.device("cpu")).tile_elements == (
+        portable.DEFAULT_TILE_ELEMENTS)
+    assert portable.ACCELERATOR_TILE_ELEMENTS > portable.DEFAULT_TILE_ELEMENTS

@@ -59,7 +59,14 @@ __all__ = [
 ]
 
 DEFAULT_TILE_ELEMENTS = 1 << 21
-"""About how many elements the temporaries of one chunk hold (16 MiB of float64)."""
+"""About how many elements the temporaries of one chunk hold on a CPU (16 MiB
+of float64: a chunk and its tiles stay near the caches)."""
+
+ACCELERATOR_TILE_ELEMENTS = 1 << 27
+"""The same bound on an accelerator (1 GiB of float64), where each kernel
+launch costs microseconds and only large tiles keep the device busy; it is
+lowered to a 1/256 share of the free device memory (a pass holds a few
+tiles at once, so its temporaries stay within a few percent of it)."""
 
 COMPENSATED_CHUNK_ROWS = 1024
 """Row cap per chunk when sums are accumulated in float32 (see Accuracy)."""
@@ -107,6 +114,88 @@ def _host_sum(total, error):
     if error is not None:
         value = value - to_host(error).astype(np.float64)
     return value
+
+
+def default_tile_elements(xp, device):
+    """The tile bound for arrays of ``xp`` on ``device``: the CPU's, or on an
+    accelerator the larger :data:`ACCELERATOR_TILE_ELEMENTS`, capped by the
+    device's free memory."""
+    free = _free_device_bytes(xp, device)
+    if free is None:
+        return DEFAULT_TILE_ELEMENTS
+    share = free // 256 // 8  # elements of float64
+    return int(max(DEFAULT_TILE_ELEMENTS, min(ACCELERATOR_TILE_ELEMENTS, share)))
+
+
+def _free_device_bytes(xp, device):
+    """Free memory of an accelerator ``device`` in bytes; None on a CPU (or
+    where the library does not say)."""
+    import array_api_compat as compat
+
+    try:
+        if compat.is_torch_namespace(xp):
+            import torch
+
+            if device is None or torch.device(device).type != "cuda":
+                return None
+            return int(torch.cuda.mem_get_info(device)[0])
+        if compat.is_cupy_namespace(xp):
+            import cupy
+
+            with cupy.cuda.Device(getattr(device, "id", None)):
+                return int(cupy.cuda.runtime.memGetInfo()[0])
+        if compat.is_jax_namespace(xp):
+            if device is None or getattr(device, "platform", "cpu") == "cpu":
+                return None
+            stats = device.memory_stats() or {}
+            return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
+    except (RuntimeError, KeyError, AttributeError, TypeError):
+        return None
+    return None
+
+
+def _cluster_sums(xp, labels, rows, weights, k):
+    """(k, d) sums and (k,) counts of the ``rows`` of each label (weighted).
+
+    By a scatter-add where the library has one (PyTorch ``index_add_``, CuPy
+    ``scatter_add``, JAX ``segment_sum``): O(rows x d) work.  Elsewhere by
+    the one matrix product the standard allows, with a (rows, k) one-hot
+    membership matrix: O(rows x k x d), as much as the distances.  On a GPU
+    the scatter-adds are atomic, so the float64 sums may differ in their last
+    bits from one run to the next; the one-hot product does not.
+    """
+    import array_api_compat as compat
+
+    mass = weights if weights is not None else xp.ones(
+        labels.shape, dtype=rows.dtype, device=compat.device(rows))
+    values = rows if weights is None else rows * xp.expand_dims(weights, axis=1)
+    if compat.is_torch_namespace(xp):
+        import torch
+
+        index = labels.to(torch.int64)
+        sums = torch.zeros((k, rows.shape[1]), dtype=rows.dtype, device=rows.device)
+        counts = torch.zeros((k,), dtype=rows.dtype, device=rows.device)
+        return sums.index_add_(0, index, values), counts.index_add_(0, index, mass)
+    if compat.is_cupy_namespace(xp):
+        import cupy
+        import cupyx
+
+        sums = cupy.zeros((k, rows.shape[1]), dtype=rows.dtype)
+        counts = cupy.zeros((k,), dtype=rows.dtype)
+        cupyx.scatter_add(sums, labels, values)
+        cupyx.scatter_add(counts, labels, mass)
+        return sums, counts
+    if compat.is_jax_namespace(xp):
+        import jax
+
+        return (jax.ops.segment_sum(values, labels, num_segments=k),
+                jax.ops.segment_sum(mass, labels, num_segments=k))
+    import array_api_extra as xpx
+
+    member = xpx.one_hot(labels, k, dtype=rows.dtype, xp=xp)  # (rows, k) tile
+    if weights is not None:
+        member = member * xp.expand_dims(weights, axis=1)
+    return xp.matmul(member.T, rows), xp.sum(member, axis=0)
 
 
 # --------------------------------------------------------------------------
@@ -169,7 +258,7 @@ class PortableEngine(EngineBase):
                  compile=True):
         self.xp = xp
         self.device = device
-        self.tile_elements = int(tile_elements or DEFAULT_TILE_ELEMENTS)
+        self.tile_elements = int(tile_elements or default_tile_elements(xp, device))
         if accumulate is None:
             accumulate = "float64" if has_float64(xp, device) else "float32"
         check_option(accumulate, "accumulate", ("float64", "float32"))
@@ -287,8 +376,6 @@ class PortableEngine(EngineBase):
         control flow depends on values, so ``jax.jit`` can trace it (with
         ``return_labels`` static).
         """
-        import array_api_extra as xpx
-
         xp = self.xp
         acc = self.acc_dtype
         n, d = x.shape
@@ -303,16 +390,15 @@ class PortableEngine(EngineBase):
         for start, stop in chunks(n, rows):
             xc = x[start:stop, ...]
             lab, best = self._nearest(xc, c, c_t, half_norms)
-            member = xpx.one_hot(lab, k, dtype=acc, xp=xp)  # (rows, k) tile
             best = xp.astype(best, acc)
             root = xp.sqrt(best)
-            if weights is not None:
-                wc = weights[start:stop]
-                member = member * xp.expand_dims(wc, axis=1)
+            wc = None if weights is None else weights[start:stop]
+            if wc is not None:
                 best = best * wc
                 root = root * wc
-            sums.add(xp.matmul(member.T, xp.astype(xc, acc)))
-            counts.add(xp.sum(member, axis=0))
+            chunk_sums, chunk_counts = _cluster_sums(xp, lab, xp.astype(xc, acc), wc, k)
+            sums.add(chunk_sums)
+            counts.add(chunk_counts)
             inertia.add(xp.sum(best))
             distances.add(xp.sum(root))
             if return_labels:
