@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""kmeanskit side by side with SciPy, scikit-learn and faiss, in one run.
+"""kmeanskit side by side with SciPy, scikit-learn(-intelex) and faiss, in one run.
 
 For each case (n, d, k) and dtype, every implementation gets the same data,
 the same initial centres (k-means++ from ``kmeanskit.kpp_init`` with a fixed
@@ -9,8 +9,15 @@ rng) and runs the same number of Lloyd iterations:
   installed kmeanskit has it);
 * SciPy ``scipy.cluster.vq.kmeans2(minit='matrix')``;
 * scikit-learn ``KMeans(init=centres, n_init=1, tol=0)``, lloyd and elkan;
+* scikit-learn-intelex ``sklearnex.cluster.KMeans`` with the same settings
+  (skipped when it is not installed);
 * faiss ``Kmeans`` with sub-sampling and early stopping disabled (skipped
   when faiss is not installed).
+
+The cases are the speed issue's overlapping mixtures, then real and
+structured data: colour quantisation of scikit-learn's bundled ``china.jpg``
+(skipped, with a note, without scikit-learn and Pillow), an IVF-training
+shape and separated blobs.
 
 Times are the best of a few whole calls (validation and per-call overhead
 included), divided by the iterations each call ran.  Every final inertia is
@@ -47,25 +54,31 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmarks.common import (  # noqa: E402
+    BLOBS,
+    CHINA,
+    EXTRA_CASES,
     FULL_CASES,
-    SMALL_CASES,
+    IVF,
     TINY,
     Case,
+    MissingData,
     inertia_f64,
     initial_centres,
     make_data,
     n_cpus,
     parse_case,
     peak_extra_bytes,
+    smaller,
     supports,
 )
 
-PEERS = ("scipy", "sklearn-lloyd", "sklearn-elkan", "faiss")
+PEERS = ("scipy", "sklearn-lloyd", "sklearn-elkan", "sklearnex", "faiss")
 LABELS = {
     "kmeanskit": "kmeanskit",
     "scipy": "scipy kmeans2",
     "sklearn-lloyd": "sklearn lloyd",
     "sklearn-elkan": "sklearn elkan",
+    "sklearnex": "sklearnex",
     "faiss": "faiss",
 }
 # Relative inertia difference above which a result is flagged, by the dtype
@@ -74,7 +87,7 @@ TOLERANCE = {"float64": 1e-6, "float32": 1e-3}
 # Timings taken while other processes used more than this many cores on
 # average are marked as disturbed.
 DISTURBED = 0.25
-ALIASES = {"tiny": TINY}
+ALIASES = {"tiny": TINY, "china": CHINA, "ivf": IVF, "blobs": BLOBS}
 
 
 # --------------------------------------------------------------------------
@@ -104,9 +117,11 @@ def _scipy(x, c, iters, threads):
     return centres, iters
 
 
-def _sklearn(algorithm):
+def _sklearn(algorithm, module="sklearn.cluster"):
     def run(x, c, iters, threads):
-        from sklearn.cluster import KMeans
+        import importlib
+
+        KMeans = importlib.import_module(module).KMeans  # noqa: N806
 
         model = KMeans(
             n_clusters=c.shape[0],
@@ -177,6 +192,14 @@ def implementations(algorithms, libs):
                             None,
                         )
                     )
+    if "sklearnex" in libs:
+        try:
+            import sklearnex  # noqa: F401
+        except ImportError:
+            print("# scikit-learn-intelex is not installed: skipped", file=sys.stderr)
+        else:
+            out.append(("sklearnex", LABELS["sklearnex"],
+                        _sklearn("lloyd", "sklearnex.cluster"), None))
     if "faiss" in libs:
         try:
             import faiss  # noqa: F401
@@ -328,7 +351,7 @@ def lower_bound(case, dtype, threads, limits, case_read=None):
     bandwidth seen); it ignores the argmin and the update, so it is
     optimistic.
     """
-    n, d, k = case
+    n, d, k = case.n, case.d, case.k
     gflops = limits["gemm"][f"{dtype}/{threads}"]
     bandwidth = max(
         limits["read"][str(threads)], limits["copy"][str(threads)], case_read or 0.0
@@ -497,7 +520,8 @@ def machine_info():
                 cpu = line.split(":", 1)[1].strip()
                 break
     versions = {}
-    for module in ("kmeanskit", "numpy", "scipy", "sklearn", "faiss", "threadpoolctl"):
+    for module in ("kmeanskit", "numpy", "scipy", "sklearn", "sklearnex", "faiss",
+                   "threadpoolctl"):
         try:
             versions[module] = __import__(module).__version__
         except ImportError:
@@ -543,9 +567,9 @@ def parse_args(argv):
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="cases: "
-        + ", ".join(str(c) for c in FULL_CASES)
+        + ", ".join(str(c) for c in FULL_CASES + EXTRA_CASES)
         + " (quick: "
-        + ", ".join(str(c) for c in SMALL_CASES)
+        + ", ".join(str(smaller(c)) for c in FULL_CASES + EXTRA_CASES)
         + ")",
     )
     parser.add_argument(
@@ -554,7 +578,8 @@ def parse_args(argv):
         help="the same shapes with n / 20, 5 iterations (about a minute)",
     )
     parser.add_argument(
-        "--cases", help="comma-separated NxDxK (e.g. 5e5x16x32) or 'tiny'"
+        "--cases", help="comma-separated NxDxK (e.g. 5e5x16x32), kind:NxDxK "
+        "(kinds: blobs) or one of 'tiny', 'china', 'ivf', 'blobs'"
     )
     parser.add_argument(
         "--dtype",
@@ -622,7 +647,8 @@ def parse_args(argv):
             if t.strip()
         ]
     else:
-        args.cases = list(SMALL_CASES if args.quick else FULL_CASES)
+        every = FULL_CASES + EXTRA_CASES
+        args.cases = [smaller(c) for c in every] if args.quick else list(every)
     args.dtypes = [np.dtype(t.strip()).name for t in args.dtype.split(",") if t.strip()]
     for dtype in args.dtypes:
         if dtype not in TOLERANCE:
@@ -712,7 +738,11 @@ def main(argv=None):
     tmpdir = tempfile.mkdtemp(prefix="kmeanskit-compare-")
     try:
         for case in args.cases:
-            data = make_data(case, "float64")
+            try:
+                data = make_data(case, "float64")
+            except MissingData as exc:
+                print(f"# {case}: skipped, {exc}", file=sys.stderr)
+                continue
             centres64 = initial_centres(data, case.k, sample=None)
             centres_path = os.path.join(tmpdir, f"{case}.npy")
             np.save(centres_path, centres64)
@@ -752,6 +782,7 @@ def main(argv=None):
                                 "n": case.n,
                                 "d": case.d,
                                 "k": case.k,
+                                "kind": case.kind,
                                 "dtype": dtype,
                                 "threads": threads,
                                 "impl": name,

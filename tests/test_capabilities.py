@@ -1,6 +1,7 @@
 """The capability table: one declaration behind the docs' matrix and the tests."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,43 @@ def test_main_prints_and_writes(tmp_path, capsys, matrix):
     path.write_text(f"{begin}\n{end}\n", encoding="utf-8")
     assert matrix.main(["--write", str(path)]) == 0
     assert "updated" in capsys.readouterr().out
+
+
+def _write_record(folder, name, outcomes, *, dry_run=False):
+    record = {"dry_run": dry_run, "date": "2026-12-02 08:00 UTC",
+              "device": {"name": "Test GPU"}, "tests": {"outcomes": outcomes}}
+    (folder / name).write_text(json.dumps(record), encoding="utf-8")
+
+
+def test_gpu_cells_follow_the_recorded_run(matrix, tmp_path):
+    # A real run's outcomes decide the GPU cells; a CPU stand-in for the GPU
+    # row (torch-portable in CI) and a dry run's record count for nothing.
+    _write_record(tmp_path, "gpu-2026-12-02.json", {
+        "torch-gpu@cuda": {"all": {"passed": 5, "failed": 1, "skipped": 2},
+                           "functions": {"vq": {"passed": 3},
+                                         "kmeans": {"passed": 1, "failed": 1}}},
+        "cupy@cpu": {"all": {"passed": 9}, "functions": {"vq": {"passed": 9}}},
+    })
+    _write_record(tmp_path, "gpu-2026-12-03.json", {
+        "jax-gpu@gpu": {"all": {"passed": 1}, "functions": {"vq": {"passed": 1}}},
+    }, dry_run=True)
+    runs = matrix.gpu_runs(tmp_path)
+    assert set(runs) == {"torch-gpu"}
+    rows = dict(matrix._rows(runs))
+    column = {b.key: i for i, b in enumerate(caps.BACKENDS)}
+    assert rows["vq"][column["torch-gpu"]] == "✅"
+    assert rows["kmeans"][column["torch-gpu"]].startswith("❌ 1 of 2 tests failed")
+    assert "Test GPU, 2026-12-02" in rows["kmeans"][column["torch-gpu"]]
+    assert rows["whiten"][column["torch-gpu"]] == "implemented, untested"
+    assert rows["vq"][column["cupy"]] == "implemented, untested"
+    assert rows["vq"][column["numpy"]] == caps.support("vq", "numpy").text()
+    tested = matrix._tested(caps.BACKENDS[column["torch-gpu"]], runs)
+    assert tested == "GPU run (Test GPU, 2026-12-02): 5 passed, 1 failed, 2 skipped"
+
+
+def test_a_limited_cell_keeps_its_limit_after_a_passing_run(matrix):
+    cell = caps.Support(caps.LIMITED, "eager only")
+    assert matrix.recorded_text(cell, {"passed": 2}, "here") == cell.text()
+    assert matrix.recorded_text(cell, {"skipped": 2}, "here") == cell.text()
+    assert matrix.recorded_text(caps.Support(caps.UNTESTED), {"skipped": 2},
+                                "here") == "implemented, untested"

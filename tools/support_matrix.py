@@ -10,16 +10,35 @@ it into the Markdown block of ``README.md`` and the reStructuredText block of
 
 It reads the installed kmeanskit (install it first); ``tests/test_capabilities.py``
 checks that both files hold what it renders.
+
+The GPU rows come from recorded runs: every ``bench/records/gpu-*.json``
+written by ``bench/gpu_check.sh`` on a GPU machine (dry runs are left out;
+of several records, the newest speaks for each backend).  A cell whose
+tests all passed there becomes ✅ (or keeps its ⚠️ and the limit), one with
+a failure ❌ with the count, and one no test of that run exercised stays
+"implemented, untested".
 """
 
 import argparse
+import json
+from pathlib import Path
 
-from kmeanskit._backends._capabilities import BACKENDS, FUNCTIONS, support
+from kmeanskit._backends._capabilities import (
+    BACKENDS,
+    FUNCTIONS,
+    LIMITED,
+    UNTESTED,
+    support,
+)
+
+RECORDS = Path(__file__).resolve().parents[1] / "bench" / "records"
 
 _LEGEND = (
-    "✅ works and is tested in CI; ⚠️ works and is tested, with the limit "
-    "stated; \"implemented, untested\": the code path exists (and runs in CI "
-    "on CPU) but no run on that hardware has been recorded."
+    "✅ works and is tested (CPU columns: in CI; GPU columns: in the recorded "
+    "GPU run named below); ⚠️ works and is tested, with the limit stated; ❌ "
+    "failed in the recorded run; \"implemented, untested\": the code path "
+    "exists (and runs in CI on CPU) but no run on that hardware has been "
+    "recorded."
 )
 
 _NOTES = (
@@ -49,11 +68,63 @@ _NOTES = (
 )
 
 
-def _rows():
+def gpu_runs(folder=RECORDS):
+    """{backend key: run} from the GPU records in ``folder``, the newest
+    record per backend; a run is ``{"where", "counts", "functions"}``."""
+    runs = {}
+    for path in sorted(Path(folder).glob("gpu-*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("dry_run", True):
+            continue
+        outcomes = (record.get("tests") or {}).get("outcomes") or {}
+        for key, entry in outcomes.items():
+            backend, _, device = key.partition("@")
+            if device in ("cpu", "not-run", ""):
+                continue  # a CPU stand-in for the GPU row proves nothing
+            where = f"{record['device']['name']}, {record['date'][:10]}"
+            runs[backend] = {"where": where, "counts": entry.get("all", {}),
+                             "functions": entry.get("functions", {})}
+    return runs
+
+
+def recorded_text(cell, counts, where):
+    """The text of ``cell`` (a Support) after a GPU run's ``counts``
+    ({'passed': n, 'failed': m, ...}) of its function's tests, run ``where``."""
+    failed = counts.get("failed", 0)
+    total = sum(counts.get(o, 0) for o in ("passed", "failed", "xfailed"))
+    if failed:
+        return f"❌ {failed} of {total} tests failed ({where})"
+    if not counts.get("passed"):
+        return cell.text()
+    if cell.status == LIMITED:
+        return cell.text()
+    return "✅" if cell.status == UNTESTED else cell.text()
+
+
+def _summary(counts):
+    return ", ".join(f"{counts[o]} {o}" for o in ("passed", "failed", "xfailed",
+                                                 "skipped") if counts.get(o))
+
+
+def _tested(backend, runs):
+    run = runs.get(backend.key)
+    if run is None:
+        return backend.tested
+    return f"GPU run ({run['where']}): {_summary(run['counts'])}"
+
+
+def _cell(function, backend, runs):
+    cell = support(function, backend.key)
+    run = runs.get(backend.key)
+    counts = run["functions"].get(function) if run else None
+    return recorded_text(cell, counts, run["where"]) if counts else cell.text()
+
+
+def _rows(runs=None):
     """(function name, [cell text per backend]) for every function: one row
     per function reads better than one column per function, as they are many."""
-    return [(f.name, [support(f.name, b.key).text() for b in BACKENDS])
-            for f in FUNCTIONS]
+    runs = gpu_runs() if runs is None else runs
+    return [(f.name, [_cell(f.name, b, runs) for b in BACKENDS]) for f in FUNCTIONS]
 
 
 def _md_cell(text):
@@ -72,9 +143,11 @@ def _markdown():
         lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
     lines += ["", _LEGEND, "", "| backend | engine | the data | tested by |",
               "|---|---|---|---|"]
+    runs = gpu_runs()
     for backend in BACKENDS:
         lines.append(f"| {backend.label} | {_md_cell(backend.engine)} | "
-                     f"{_md_cell(backend.data)} | {_md_cell(backend.tested)} |")
+                     f"{_md_cell(backend.data)} | "
+                     f"{_md_cell(_tested(backend, runs))} |")
     lines.append("")
     lines += [f"- {note}" for note in _NOTES]
     return "\n".join(lines)
@@ -102,7 +175,7 @@ def _rst():
     lines += ["", _rst_text(_LEGEND), ""]
     lines += _rst_table(
         ["backend", "engine", "the data", "tested by"],
-        [[b.label, b.engine, b.data, b.tested] for b in BACKENDS],
+        [[b.label, b.engine, b.data, _tested(b, gpu_runs())] for b in BACKENDS],
         [15, 30, 35, 20],
     )
     lines.append("")

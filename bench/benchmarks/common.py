@@ -41,6 +41,12 @@ __all__ = [
     "DTYPES",
     "WORKERS",
     "Case",
+    "CHINA",
+    "IVF",
+    "BLOBS",
+    "EXTRA_CASES",
+    "MissingData",
+    "smaller",
     "parse_case",
     "make_data",
     "initial_centres",
@@ -65,19 +71,31 @@ SEED = 20261123
 
 
 class Case(tuple):
-    """An ``(n, d, k)`` triple whose ``str`` is ``"NxDxK"`` (asv's param label)."""
+    """An ``(n, d, k, kind)`` case whose ``str`` is ``"NxDxK"`` (asv's param
+    label) for the default kind, ``"kind:NxDxK"`` for the others.
+
+    Kinds: ``'mixture'``, overlapping Gaussians (see the module docstring);
+    ``'blobs'``, k well-separated Gaussian blobs, where bounds prune most
+    distances; ``'china'``, the pixels of scikit-learn's bundled
+    ``china.jpg`` as RGB in [0, 1] (colour quantisation: real data with
+    structure).
+    """
 
     __slots__ = ()
 
-    def __new__(cls, n, d, k):
-        return super().__new__(cls, (int(n), int(d), int(k)))
+    def __new__(cls, n, d, k, kind="mixture"):
+        if kind not in KINDS:
+            raise ValueError(f"a case kind is one of {KINDS}, got {kind!r}")
+        return super().__new__(cls, (int(n), int(d), int(k), str(kind)))
 
     n = property(lambda self: self[0])
     d = property(lambda self: self[1])
     k = property(lambda self: self[2])
+    kind = property(lambda self: self[3])
 
     def __str__(self):
-        return f"{self.n}x{self.d}x{self.k}"
+        shape = f"{self.n}x{self.d}x{self.k}"
+        return shape if self.kind == "mixture" else f"{self.kind}:{shape}"
 
     __repr__ = __str__
 
@@ -85,6 +103,8 @@ class Case(tuple):
     def is_tiny(self):
         return self == TINY
 
+
+KINDS = ("mixture", "blobs", "china")
 
 TINY = Case(900, 2, 9)
 
@@ -97,8 +117,25 @@ FULL_CASES = (
     Case(100_000, 256, 256),
 )
 
+#: Real data and the shapes where other methods shine: colour quantisation
+#: of ``china.jpg`` (273 280 pixels), an IVF-training shape, and separated
+#: blobs (where Hamerly's bounds prune most distances).
+CHINA = Case(273_280, 3, 64, "china")
+IVF = Case(200_000, 128, 1024)
+BLOBS = Case(200_000, 32, 256, "blobs")
+EXTRA_CASES = (CHINA, IVF, BLOBS)
+
+
+def smaller(case):
+    """The same (d, k, kind) with n cut by 20 (the tiny and image cases, whose
+    data is fixed, are kept as they are)."""
+    if case.is_tiny or case.kind == "china":
+        return case
+    return Case(case.n // 20, case.d, case.k, case.kind)
+
+
 #: The same shapes with n cut by 20 (the tiny case is kept as is).
-SMALL_CASES = tuple(c if c.is_tiny else Case(c.n // 20, c.d, c.k) for c in FULL_CASES)
+SMALL_CASES = tuple(smaller(c) for c in FULL_CASES)
 
 #: What the asv suite runs.
 CASES = FULL_CASES if FULL else SMALL_CASES
@@ -110,7 +147,9 @@ WORKERS = (1, -1)
 
 
 def parse_case(text):
-    """``"500000x16x32"`` or ``"5e5x16x32"`` -> ``Case(500000, 16, 32)``."""
+    """``"500000x16x32"`` or ``"5e5x16x32"`` -> ``Case(500000, 16, 32)``;
+    ``"blobs:2e5x32x256"`` -> a case of that kind."""
+    kind, _, text = text.rpartition(":")
     parts = text.lower().replace(",", "x").split("x")
     if len(parts) != 3:
         raise ValueError(f"a case is NxDxK, e.g. 500000x16x32, got {text!r}")
@@ -120,7 +159,10 @@ def parse_case(text):
         raise ValueError(f"a case is NxDxK, e.g. 500000x16x32, got {text!r}") from None
     if any(v < 1 or v != int(v) for v in values):
         raise ValueError(f"n, d and k must be positive integers, got {text!r}")
-    return Case(*values)
+    if kind == "china" and values[:2] != [CHINA.n, CHINA.d]:
+        raise ValueError(f"the china case has {CHINA.n} rows of {CHINA.d} "
+                         f"colours, got {text!r}")
+    return Case(*values, kind=kind or "mixture")
 
 
 def n_cpus():
@@ -134,6 +176,39 @@ def n_cpus():
 def _mixture_means(d, k, rng):
     a = 4.0 * np.sqrt(2.0 / d)
     return rng.uniform(-a, a, size=(2 * k, d))
+
+
+def _blob_means(d, k, rng):
+    # Unit-variance blobs whose means are ~ 10 sqrt(d) apart on average and
+    # at least 4 sqrt(d) (redrawn until so): each point is far nearer its
+    # own mean than any other.
+    means = rng.uniform(-10.0, 10.0, size=(k, d))
+    for _ in range(100):
+        gaps = np.linalg.norm(means[:, None, :] - means[None, :, :], axis=2)
+        np.fill_diagonal(gaps, np.inf)
+        close = np.flatnonzero(gaps.min(axis=1) < 4.0 * np.sqrt(d))
+        if close.size == 0:
+            break
+        means[close[: max(1, close.size // 2)]] = rng.uniform(-10.0, 10.0, (
+            max(1, close.size // 2), d))
+    return means
+
+
+def _china_pixels(dtype):
+    """The RGB pixels of scikit-learn's bundled ``china.jpg``, in [0, 1]."""
+    try:
+        from sklearn.datasets import load_sample_image
+
+        image = load_sample_image("china.jpg")
+    except ImportError as exc:  # scikit-learn, or Pillow that it reads with
+        raise MissingData(
+            f"the china case needs scikit-learn and Pillow ({exc})") from exc
+    pixels = np.asarray(image, dtype=np.float64).reshape(-1, 3) / 255.0
+    return np.ascontiguousarray(pixels, dtype=dtype)
+
+
+class MissingData(RuntimeError):
+    """A case whose data cannot be built here (an optional package missing)."""
 
 
 def make_data(case, dtype="float64", seed=SEED, block_bytes=4 << 20):
@@ -151,9 +226,14 @@ def make_data(case, dtype="float64", seed=SEED, block_bytes=4 << 20):
 
         data, _ = grid_blobs(rng=seed % (2**32))
         return np.ascontiguousarray(data, dtype=dtype)
-    n, d, k = case
+    if case.kind == "china":
+        return _china_pixels(dtype)
+    n, d, k = case.n, case.d, case.k
     rng = np.random.default_rng([seed, n, d, k])
-    means = _mixture_means(d, k, rng)
+    if case.kind == "blobs":
+        means = _blob_means(d, k, rng)
+    else:
+        means = _mixture_means(d, k, rng)
     out = np.empty((n, d), dtype=dtype)
     block = max(1, block_bytes // (8 * d))
     for start in range(0, n, block):
