@@ -25,6 +25,8 @@ kmedoids
     dissimilarity matrix, with CLARA sampling for large data.
 spherical_kmeans
     Spherical k-means: clusters of directions, by cosine similarity.
+bisecting_kmeans
+    Bisecting (divisive) k-means: k - 1 splits of one cluster in two.
 minibatch_kmeans
     Mini-batch k-means (Sculley, 2010), with a streaming form:
     ``MiniBatchState`` and ``minibatch_update``.
@@ -69,6 +71,7 @@ from ._ext import require_compiled_extensions
 require_compiled_extensions()
 del require_compiled_extensions
 
+from ._api._bisecting import bisecting_kmeans
 from ._api._config import show_config
 from ._api._kpp_init import kpp_init
 from ._api._medians import kmedians
@@ -107,6 +110,7 @@ __all__ = [
     "MiniBatchState",
     "StudyResult",
     "Trace",
+    "bisecting_kmeans",
     "calinski_harabasz_score",
     "choose_k",
     "davies_bouldin_score",

@@ -372,7 +372,8 @@ def _recording_scheduler():
 # Functions whose capability cell says they bring the data (or, for the
 # streaming update, its batch) into memory: exact medians and medoids need
 # all of it at once, the stability study runs many small fits on it.
-GATHER_ON_DASK = ("minibatch_update", "kmedians", "kmedoids", "stability_study")
+GATHER_ON_DASK = ("minibatch_update", "kmedians", "kmedoids", "stability_study",
+                  "bisecting_kmeans")
 # Metrics and model selection bring per-row results (labels, per-row
 # distance sums) to the client, never the data.
 ROW_VALUES_ON_DASK = ("inertia", "calinski_harabasz_score", "davies_bouldin_score",
@@ -404,6 +405,7 @@ def test_dask_computes_as_declared(function):
         "kmedians": lambda: kmeanskit.kmedians(data, 3, rng=0),
         "kmedoids": lambda: kmeanskit.kmedoids(data, 3, rng=0),
         "spherical_kmeans": lambda: kmeanskit.spherical_kmeans(data, 3, rng=0),
+        "bisecting_kmeans": lambda: kmeanskit.bisecting_kmeans(data, 3, rng=0),
         "inertia": lambda: kmeanskit.inertia(data, labels),
         "calinski_harabasz_score": lambda: kmeanskit.calinski_harabasz_score(
             data, labels),
@@ -422,7 +424,7 @@ def test_dask_computes_as_declared(function):
     # others return numbers or result objects.
     returns_array = {"whiten", "vq", "kmeans", "kmeans2", "kpp_init",
                      "minibatch_kmeans", "kmedians", "kmedoids",
-                     "spherical_kmeans", "silhouette_samples"}
+                     "spherical_kmeans", "silhouette_samples", "bisecting_kmeans"}
     get, largest = _recording_scheduler()
     with dask.config.set(scheduler=get):
         result = calls[function]()
@@ -561,6 +563,7 @@ def test_jax_jit_as_declared(function, X_small):
         "kmedians": lambda x: kmeanskit.kmedians(x, 2, rng=0),
         "kmedoids": lambda x: kmeanskit.kmedoids(x, 2, rng=0),
         "spherical_kmeans": lambda x: kmeanskit.spherical_kmeans(x, 2, rng=0),
+        "bisecting_kmeans": lambda x: kmeanskit.bisecting_kmeans(x, 2, rng=0),
         "inertia": lambda x: kmeanskit.inertia(x, labels),
         "calinski_harabasz_score": lambda x: kmeanskit.calinski_harabasz_score(
             x, labels),

@@ -22,7 +22,7 @@ def _autosummary_names(text):
 
 
 @pytest.mark.parametrize("module", ["kmeanskit", "kmeanskit.datasets",
-                                    "kmeanskit.plotting"])
+                                    "kmeanskit.plotting", "kmeanskit.estimators"])
 def test_api_reference_lists_every_public_name(module):
     listed = _autosummary_names((DOCS / "api.rst").read_text())
     public = set(importlib.import_module(module).__all__)

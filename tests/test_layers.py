@@ -25,6 +25,7 @@ LAYERS = (
     ("_selection",),            # metrics, gap, choose_k, study
     ("_plotting", "plotting"),  # pictures of the results
     ("__init__",),              # the public namespace
+    ("_estimators", "estimators"),  # scikit-learn's interface, on the functions
     ("_cli",),                  # the command line, on the public functions
     ("__main__",),              # python -m kmeanskit
 )

@@ -193,3 +193,19 @@ def test_one_dimensional_data_is_refused_by_name():
     # it takes rather than "1-D or 2-D".
     with pytest.raises(ValueError, match="must be a 2-D array, got .* ndim=1"):
         minibatch_kmeans(np.arange(20.0), 2)
+
+
+def test_tol_stops_on_a_small_centre_shift():
+    """``tol`` (scikit-learn's MiniBatchKMeans rule) ends the run early;
+    without it and without max_no_improvement every step runs."""
+    from kmeanskit.datasets import grid_blobs
+
+    data, _ = grid_blobs(grid_size=2, n_per_blob=100, rng=0)
+    *_, full = minibatch_kmeans(data, 4, batch_size=20, max_iter=5,
+                                max_no_improvement=None, rng=0)
+    *_, early = minibatch_kmeans(data, 4, batch_size=20, max_iter=5,
+                                 max_no_improvement=None, tol=1e-2, rng=0)
+    assert full.n_iter == 5 * 400 // 20 and not full.converged
+    assert early.converged and early.n_iter < full.n_iter
+    with pytest.raises(ValueError):
+        minibatch_kmeans(data, 4, tol=-1.0)

@@ -27,6 +27,7 @@ from .._backends._engines import get_engine, host_dtype
 from .._base import _validate
 from .._base._docstrings import fill_doc
 from .._core import _magnitude, _variants
+from .._core._lloyd import tolerance_scale
 from .._core._restarts import start_generators, start_streams
 from .._core._result import KMeansInfo, TraceRecorder
 from .._core._seeding import draw_centres
@@ -271,7 +272,8 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
                      max_no_improvement=10, init_size=None,
                      reassignment_ratio=0.01, n_init=1, rng=None, weights=None,
                      init=_variants.DEFAULT_INIT, check_finite=True, workers=None,
-                     callback=None, trace=False, minit=_validate.NOT_GIVEN):
+                     callback=None, trace=False, minit=_validate.NOT_GIVEN,
+                     tol=None):
     """Cluster observations by mini-batch k-means (Sculley, 2010).
 
     Each step draws a batch of rows, assigns them and moves each centre to
@@ -328,6 +330,11 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
         shift)``, the inertia being the batch's scaled to the data's mass.
     trace : bool, optional
         Keep the history in ``info.trace``.  Default: False.
+    tol : float or None, optional
+        Also stop when the squared shift of the centres in one step, summed,
+        is at most `tol` times the mean per-feature variance of the data
+        (scikit-learn's ``MiniBatchKMeans(tol=...)``; 0 or None: never).
+        Default: None.
     {{minit_deprecated}}
 
     Returns
@@ -406,6 +413,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     reassignment_ratio = _check_ratio(reassignment_ratio)
     callback = _validate.check_callback(callback)
     trace = _validate.check_flag(trace, "trace")
+    tol = _validate.check_tol(tol)
     generator = np.random.default_rng(rng)
     route, values, count, weights_arr, book = _variants.check_inputs(
         func, data, k, weights, init, check_finite=check_finite)
@@ -425,6 +433,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     if exponent:
         callback = _magnitude.restoring_callback(callback, exponent)
     sample = _RowSampler(n, weights_arr)
+    tol_abs = tol * tolerance_scale(engine, values, weights_arr) if tol else None
 
     def seed(start_rng):
         if book is not None:
@@ -456,7 +465,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     converged = _run_batches(state, engine, host, values, sample, generator, b,
                              max(1, int(max_iter * total_weight // b)),
                              max_no_improvement,
-                             total_weight, recorder)
+                             total_weight, recorder, tol_abs)
     centroid = state.centroids.astype(dtype)
     final = engine.lloyd_pass(values, centroid, weights_arr, return_labels=True)
     info = KMeansInfo(
@@ -486,7 +495,7 @@ def _init_size(init_size, batch_size, k, n):
 
 
 def _run_batches(state, engine, host, values, sample, rng, b, n_steps,
-                 max_no_improvement, total_weight, recorder):
+                 max_no_improvement, total_weight, recorder, tol=None):
     """The steps of :func:`minibatch_kmeans`; True if stopped early."""
     alpha = min(1.0, 2.0 * b / (total_weight + 1.0))
     ewa, best_ewa, stale = None, math.inf, 0
@@ -496,8 +505,12 @@ def _run_batches(state, engine, host, values, sample, rng, b, n_steps,
         per_row = state.batch_inertia / b
         if recorder.active:
             recorder.step(step, state.centroids, per_row * total_weight, state.shift)
-        if step == 1 or max_no_improvement is None:
+        if step == 1:
             continue  # the first batch measures the seeding, not the steps
+        if tol is not None and state.shift <= tol:
+            return True
+        if max_no_improvement is None:
+            continue
         ewa = per_row if ewa is None else ewa * (1.0 - alpha) + per_row * alpha
         if ewa < best_ewa:
             best_ewa, stale = ewa, 0

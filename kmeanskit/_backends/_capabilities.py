@@ -226,6 +226,10 @@ FUNCTIONS = (
     Function("kmedoids", jax_jit=False, dask_lazy=False,
              overrides=_cpu_only("the data or matrix")),
     Function("spherical_kmeans", jax_jit=False, dask_lazy=False),
+    Function("bisecting_kmeans", jax_jit=False, dask_lazy=False,
+             overrides={**_cpu_only("the data"),
+                        "dask": Support(LIMITED, "computes the data into memory: "
+                                        "each split works on a subset of rows")}),
     # Metrics and model selection: the labels come to the host (n integers)
     # to be encoded; per-cluster sums stay on the data's device.
     *(_eager(name, dask=_LABELS_TO_CLIENT)

@@ -72,6 +72,9 @@ class KMeansInfo:
         What `inertia` sums: ``'sqeuclidean'`` (k-means, mini-batch),
         ``'cityblock'`` (k-medians), ``'cosine'`` (spherical k-means) or the
         dissimilarity of a k-medoids fit (``'precomputed'`` for a matrix).
+    hierarchy : tuple or None
+        The tree of splits of :func:`~kmeanskit.bisecting_kmeans` (see its
+        Notes); None for the other fits.
     """
 
     inertia: float
@@ -81,6 +84,7 @@ class KMeansInfo:
     best_start: int = 0
     trace: Trace | None = None
     metric: str = "sqeuclidean"
+    hierarchy: tuple | None = None
 
 
 class TraceRecorder:

@@ -1,0 +1,413 @@
+"""What every estimator shares: scikit-learn's base classes, input checks,
+parameter checks in scikit-learn's words, and the mapping of its vocabulary
+(``random_state``, ``init``, ``algorithm``) onto kmeanskit's.
+
+Only this package imports scikit-learn, and only when ``kmeanskit.estimators``
+is imported (``import kmeanskit`` never does).
+"""
+
+import contextlib
+import numbers
+import warnings
+
+import numpy as np
+from sklearn import get_config
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from .. import vq
+
+__all__ = ["ACCEPT_SPARSE", "RANDOM_STATE", "ClusterEstimator", "InvalidParameterError", "Param",
+           "check_centres", "check_params", "generator", "quiet", "check_sample_weight",
+           "warn_distinct"]
+
+ACCEPT_SPARSE = False
+"""What ``validate_data`` accepts as sparse input: False (a ``TypeError``
+naming the estimator) until the functions take ``scipy.sparse``; then "csr"
+(this one line switches every estimator over)."""
+
+DTYPES = [np.float64, np.float32]
+
+SEEDINGS = {"k-means++": "greedy++", "random": "points"}
+"""scikit-learn's ``init`` names and kmeanskit's seedings of the same
+meaning: greedy k-means++ (``2 + int(log k)`` trials) and k random rows."""
+
+ALGORITHMS = {"lloyd": "lloyd", "elkan": "hamerly", "hamerly": "hamerly",
+              "auto": "auto"}
+"""``algorithm`` values and kmeanskit's: scikit-learn's 'elkan' (bounds that
+skip distances) runs kmeanskit's bounded assignment, Hamerly's."""
+
+
+_DOCS = {
+    "fit_parameters": """X : array-like of shape (n_samples, n_features)
+            Training instances.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each observation; None weighs every one 1.""",
+    "new_data": """X : array-like of shape (n_samples, n_features)
+            New data.""",
+    "feature_attributes": """n_features_in_ : int
+        Number of features seen in `fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when it had string column names.""",
+    "distances": """X_new : ndarray of shape (n_samples, n_clusters)
+            Distances to the cluster centres.""",
+}
+
+
+def shared_docs(obj):
+    """``obj`` with the ``%(name)s`` fragments of its docstring filled in
+    (the Parameters that every estimator's methods share)."""
+    obj.__doc__ = obj.__doc__ % _DOCS
+    return obj
+
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A constructor parameter of an unaccepted type or value (both a
+    ``ValueError`` and a ``TypeError``, as scikit-learn's own)."""
+
+
+class Param:
+    """One constructor parameter's accepted values, described as
+    scikit-learn describes them (``"an int in the range [1, inf)"``)."""
+
+    def __init__(self, *, integer=False, real=False, low=None, closed=True,
+                 options=(), none=False, boolean=False, array=False,
+                 is_callable=False, types=()):
+        self.types = types
+        self.integer, self.real, self.low, self.closed = integer, real, low, closed
+        self.options, self.none, self.boolean = tuple(options), none, boolean
+        self.array, self.is_callable = array, is_callable
+
+    def accepts(self, value):
+        if value is None:
+            return self.none
+        if self.types and isinstance(value, self.types):
+            return True
+        if isinstance(value, str):
+            return value in self.options
+        if self.boolean and isinstance(value, bool | np.bool_):
+            return True
+        if self.is_callable and callable(value):
+            return True
+        if self.array and hasattr(value, "__len__"):
+            return True
+        number = numbers.Integral if self.integer else numbers.Real
+        if (self.integer or self.real) and isinstance(value, number) \
+                and not isinstance(value, bool | np.bool_):
+            return self.low is None or value > self.low or (
+                self.closed and value == self.low)
+        return False
+
+    def describe(self):
+        parts = []
+        if self.integer or self.real:
+            kind = "an int" if self.integer else "a float"
+            low = "-inf" if self.low is None else self.low
+            bracket = "[" if self.closed else "("
+            parts.append(f"{kind} in the range {bracket}{low}, inf)")
+        if self.options:
+            parts.append("a str among {" + ", ".join(repr(o) for o in
+                                                     sorted(self.options)) + "}")
+        if self.array:
+            parts.append("an array-like")
+        if self.is_callable:
+            parts.append("a callable")
+        parts.extend(f"an instance of {t.__name__!r}" for t in self.types)
+        if self.boolean:
+            parts.append("an instance of 'bool'")
+        if self.none:
+            parts.append("None")
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def check_params(estimator):
+    """Raise :class:`InvalidParameterError` for the first parameter outside
+    its estimator's ``_params`` (scikit-learn's message)."""
+    for name, rule in estimator._params.items():
+        value = getattr(estimator, name)
+        if not rule.accepts(value):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(estimator).__name__} must be "
+                f"{rule.describe()}. Got {value!r} instead.")
+
+
+RANDOM_STATE = Param(integer=True, low=0, none=True, types=(np.random.RandomState,))
+
+
+def generator(random_state):
+    """A NumPy ``Generator`` seeded from scikit-learn's ``random_state``
+    (None: NumPy's global state, an int, or a ``RandomState``), so that
+    ``random_state=0`` repeats and the global seed governs None."""
+    state = check_random_state(random_state)
+    return np.random.default_rng(state.randint(0, 2**32, size=4, dtype=np.uint64))
+
+
+def check_sample_weight(weight, X):
+    """``sample_weight`` as a float64 array of one weight per row (None
+    stays None: kmeanskit's unweighted path)."""
+    if weight is None:
+        return None
+    n = X.shape[0]
+    if isinstance(weight, numbers.Number):
+        return np.full(n, float(weight))
+    weight = check_array(weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight")
+    if weight.ndim != 1:
+        raise ValueError("Sample weights must be 1D array or scalar")
+    if weight.shape != (n,):
+        raise ValueError(f"sample_weight.shape == {weight.shape}, expected {(n,)}!")
+    if not np.any(weight):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return weight
+
+
+def resolve_n_init(n_init, init, default, name):
+    """scikit-learn's ``n_init='auto'`` (1 for k-means++ and given centres,
+    ``default`` otherwise); an explicit array with ``n_init != 1`` warns."""
+    given = not isinstance(init, str) and not callable(init)
+    if n_init == "auto":
+        n_init = 1 if given or init == "k-means++" else default
+    if given and n_init != 1:
+        warnings.warn(
+            "Explicit initial center position passed: performing only one init "
+            f"in {name} instead of n_init={n_init}.", RuntimeWarning, stacklevel=3)
+        n_init = 1
+    return n_init
+
+
+def uniform_scale(weights):
+    """``(weights, c)``: ``(None, c)`` when every weight equals ``c`` (the
+    unweighted fit, whose draws are those of no weights, as in
+    scikit-learn; its inertia times ``c``), else ``(weights, 1.0)``."""
+    if weights is None:
+        return None, 1.0
+    if np.all(weights == weights[0]):
+        return None, float(weights[0])
+    return weights, 1.0
+
+
+def check_centres(X, centres, n_clusters, estimator):
+    """Initial centres as a C-contiguous copy in X's dtype, of shape
+    ``(n_clusters, n_features)`` (scikit-learn's messages otherwise)."""
+    if isinstance(centres, np.ndarray) and centres.ndim == 2:
+        # The common case without check_array's cost (a third of a small fit).
+        centres = np.array(centres, dtype=X.dtype, order="C", copy=True)
+        if not np.isfinite(centres).all():
+            raise ValueError("Input init contains infinity or NaN.")
+    else:
+        centres = check_array(centres, dtype=X.dtype, copy=True, order="C",
+                              input_name="init")
+    if centres.shape[0] != n_clusters:
+        raise ValueError(
+            f"The shape of the initial centers {centres.shape} does not match "
+            f"the number of clusters {n_clusters}.")
+    if centres.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"The shape of the initial centers {centres.shape} does not match "
+            f"the number of features of the data {X.shape[1]}.")
+    return centres
+
+
+def warn_distinct(labels, n_clusters):
+    """scikit-learn's ``ConvergenceWarning`` when fewer clusters than asked
+    hold points (duplicate points)."""
+    distinct = int(np.count_nonzero(np.bincount(np.asarray(labels), minlength=n_clusters)))
+    if distinct < n_clusters:
+        warnings.warn(
+            f"Number of distinct clusters ({distinct}) found smaller than "
+            f"n_clusters ({n_clusters}). Possibly due to duplicate points in X.",
+            ConvergenceWarning, stacklevel=3)
+
+
+@contextlib.contextmanager
+def quiet():
+    """A context in which kmeanskit's own warnings about seeding duplicate
+    points and empty clusters are silenced: the estimators report that
+    situation once, as scikit-learn does (:func:`warn_distinct`)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The data has fewer distinct points")
+        warnings.filterwarnings("ignore", message="One of the clusters is empty")
+        yield
+
+
+def _plain(X):
+    """Whether X is what ``validate_data`` would return unchanged: a finite,
+    C-contiguous 2-D float64/float32 NumPy array without feature names.
+
+    Such input skips ``validate_data`` (most of a small fit's overhead);
+    anything else takes it, with its conversions, checks and messages.  A
+    finite sum implies finite entries (an inf or NaN makes the sum inf or
+    NaN); a sum that overflows merely takes the checked path.
+    """
+    if type(X) is not np.ndarray or X.ndim != 2 or X.dtype not in DTYPES \
+            or not X.flags.c_contiguous or X.shape[0] < 1 or X.shape[1] < 1:
+        return False
+    if get_config().get("array_api_dispatch"):
+        return False
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.sum(X)))
+
+
+class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                       ClusterMixin, BaseEstimator):
+    """The methods every centroid estimator shares (fit is each one's own).
+
+    A subclass sets ``cluster_centers_`` (and ``_n_features_out``) in
+    ``fit`` and may override :meth:`_assign` (its nearest-centre rule) and
+    :meth:`_transform` (its distances).
+    """
+
+    _params = {}
+
+    def _validate_fit(self, X, *, reset=True):
+        check_params(self)
+        if _plain(X) and (reset or self._known_width(X)):
+            if reset:
+                self.n_features_in_ = X.shape[1]
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+            return X
+        return validate_data(self, X, accept_sparse=ACCEPT_SPARSE, dtype=DTYPES,
+                             order="C", accept_large_sparse=False, reset=reset)
+
+    def _check_test_data(self, X):
+        check_is_fitted(self)
+        if _plain(X) and self._known_width(X):
+            return X
+        return validate_data(self, X, accept_sparse=ACCEPT_SPARSE, dtype=DTYPES,
+                             order="C", accept_large_sparse=False, reset=False)
+
+    def _known_width(self, X):
+        return (getattr(self, "n_features_in_", None) == X.shape[1]
+                and not hasattr(self, "feature_names_in_"))
+
+    def _fit_input(self, X, sample_weight):
+        """``(X, weights, scale)`` for ``fit``: validated X with at least
+        ``n_clusters`` rows, and its weights as :func:`uniform_scale` gives them."""
+        X = self._validate_fit(X)
+        self._check_n_samples(X)
+        return (X, *uniform_scale(check_sample_weight(sample_weight, X)))
+
+    def _store(self, centres, labels, inertia, n_iter=None):
+        """The fitted attributes every estimator has."""
+        self.cluster_centers_ = centres
+        self._n_features_out = self.n_clusters
+        self.labels_ = labels
+        self.inertia_ = float(inertia)
+        if n_iter is not None:
+            self.n_iter_ = int(n_iter)
+        return self
+
+    def _check_n_samples(self, X):
+        if X.shape[0] < self.n_clusters:
+            raise ValueError(
+                f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}.")
+
+    def _assign(self, X):
+        """(labels, cost) of the rows of validated X: the nearest centre and
+        each row's term of the objective (here the squared distance)."""
+        labels, dist = vq(X, self.cluster_centers_.astype(X.dtype, copy=False),
+                          check_finite=False, workers=getattr(self, "workers", None))
+        return labels, np.asarray(dist, dtype=np.float64) ** 2
+
+    def _transform(self, X):
+        from sklearn.metrics.pairwise import euclidean_distances
+
+        return euclidean_distances(X, self.cluster_centers_)
+
+    @shared_docs
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit, then return the cluster of each sample.
+
+        Parameters
+        ----------
+        %(fit_parameters)s
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Index of the cluster each sample belongs to.
+        """
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    @shared_docs
+    def predict(self, X):
+        """Index of the nearest cluster centre of each sample.
+
+        Parameters
+        ----------
+        %(new_data)s
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Index of the cluster each sample belongs to (int32).
+        """
+        X = self._check_test_data(X)
+        return np.asarray(self._assign(X)[0], dtype=np.int32)
+
+    @shared_docs
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Fit, then return the distance of each sample to every centre.
+
+        Parameters
+        ----------
+        %(fit_parameters)s
+
+        Returns
+        -------
+        %(distances)s
+        """
+        self.fit(X, sample_weight=sample_weight)
+        return self._transform(self._check_test_data(X))
+
+    @shared_docs
+    def transform(self, X):
+        """Distance of each sample to every cluster centre.
+
+        Parameters
+        ----------
+        %(new_data)s
+
+        Returns
+        -------
+        %(distances)s
+        """
+        return self._transform(self._check_test_data(X))
+
+    @shared_docs
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the (weighted) objective of X against the centres.
+
+        Parameters
+        ----------
+        %(new_data)s
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each observation.
+
+        Returns
+        -------
+        score : float
+            Minus the weighted sum of squared distances to the nearest
+            centre (for k-means; each variant its own objective).
+        """
+        X = self._check_test_data(X)
+        weight = check_sample_weight(sample_weight, X)
+        cost = self._assign(X)[1]
+        return -float(np.sum(cost if weight is None else weight * cost))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = ACCEPT_SPARSE is not False
+        return tags

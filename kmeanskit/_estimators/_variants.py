@@ -1,0 +1,298 @@
+"""kmeanskit's variants as estimators in scikit-learn's style: ``KMedians``,
+``SphericalKMeans`` (on :func:`kmeanskit.kmedians`,
+:func:`kmeanskit.spherical_kmeans`) and ``KMedoids`` (on
+:func:`kmeanskit.kmedoids`).  Each keeps KMeans's vocabulary where the
+concept is the same (``n_clusters``, ``init``, ``random_state``, ...)."""
+
+import numpy as np
+from scipy.spatial.distance import cdist
+
+from .. import kmedians, kmedoids, spherical_kmeans, vq
+from . import _base
+from ._base import Param
+
+__all__ = ["KMedians", "KMedoids", "SphericalKMeans"]
+
+_COMMON = {
+    "n_clusters": Param(integer=True, low=1),
+    "init": Param(options=("k-means++", "random"), array=True),
+    "n_init": Param(integer=True, low=1, options=("auto",)),
+    "max_iter": Param(integer=True, low=1),
+    "tol": Param(real=True, low=0),
+    "random_state": _base.RANDOM_STATE,
+    "empty": Param(options=("farthest", "split", "keep")),
+    "workers": Param(integer=True, low=-1, none=True),
+}
+
+
+_DOCS = {
+    "variant_parameters": """n_init : 'auto' or int, default='auto'
+        Starts (1 for 'k-means++' or an array, 10 for 'random').
+    max_iter : int, default=300
+        Largest number of iterations per start.
+    tol : float, default=1e-4
+        Convergence, relative to the mean feature variance.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the starts.
+    empty : {'farthest', 'split', 'keep'}, default='farthest'
+        Repair of an empty cluster.
+    workers : int, default=None
+        Threads of kmeanskit's kernels.""",
+    "variant_attributes": """n_iter_ : int
+        Iterations of the kept start.
+    n_features_in_ : int
+        Number of features seen in `fit`.""",
+}
+
+
+def _documented(cls):
+    cls.__doc__ = cls.__doc__ % _DOCS
+    return cls
+
+
+class _LloydVariant(_base.ClusterEstimator):
+    """A variant fitted by a function of kmeans2's shape (``_function``)."""
+
+    _params = _COMMON
+    _function = None
+
+    def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300,
+                 tol=1e-4, random_state=None, empty="farthest", workers=None):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.empty = empty
+        self.workers = workers
+
+    @_base.shared_docs
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit the clustering.
+
+        Parameters
+        ----------
+        %(fit_parameters)s
+
+        Returns
+        -------
+        self
+            The fitted estimator.
+        """
+        X, weights, scale = self._fit_input(X, sample_weight)
+        init = self.init
+        n_init = _base.resolve_n_init(self.n_init, init, 10, type(self).__name__)
+        start = _base.SEEDINGS[init] if isinstance(init, str) \
+            else _base.check_centres(X, init, self.n_clusters, self)
+        function = type(self)._function
+        with _base.quiet():
+            centres, labels, info = function(
+                X, self.n_clusters, max_iter=self.max_iter, tol=self.tol, init=start,
+                n_init=n_init, empty=self.empty, rng=_base.generator(self.random_state),
+                weights=weights, check_finite=False, workers=self.workers)
+        _base.warn_distinct(labels, self.n_clusters)
+        return self._store(centres, labels, scale * info.inertia, info.n_iter)
+
+
+@_documented
+class KMedians(_LloydVariant):
+    """k-medians (L1 distance, coordinate-wise median centres) as an estimator.
+
+    Fitted by :func:`kmeanskit.kmedians`; `predict`, `transform` and
+    `score` use the L1 (city-block) distance.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    init : {'k-means++', 'random'} or array-like, default='k-means++'
+        Greedy k-means++, k random rows, or the initial centres.
+    %(variant_parameters)s
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        The medians.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training sample.
+    inertia_ : float
+        Weighted sum of L1 distances to the nearest centre.
+    %(variant_attributes)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kmeanskit.estimators import KMedians
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [9.0, 9.0], [9.0, 8.0], [50.0, 50.0]])
+    >>> KMedians(n_clusters=2, random_state=0).fit(X).cluster_centers_.shape
+    (2, 2)
+    """
+
+    _function = staticmethod(kmedians)
+
+    def _assign(self, X):
+        dist = cdist(X, self.cluster_centers_, "cityblock")
+        labels = np.argmin(dist, axis=1).astype(np.int32)
+        return labels, dist[np.arange(X.shape[0]), labels]
+
+    def _transform(self, X):
+        return cdist(X, self.cluster_centers_, "cityblock")
+
+
+@_documented
+class SphericalKMeans(_LloydVariant):
+    """Spherical k-means (clusters of directions, by cosine) as an estimator.
+
+    Fitted by :func:`kmeanskit.spherical_kmeans`; `transform` gives cosine
+    distances (``1 - cos``), `score` minus their weighted sum.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    init : {'k-means++', 'random'} or array-like, default='k-means++'
+        Seeding on the unit rows, or the initial centres.
+    %(variant_parameters)s
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Unit-length mean directions.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training sample.
+    inertia_ : float
+        Weighted sum of ``1 - cos`` to the nearest centre.
+    %(variant_attributes)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kmeanskit.estimators import SphericalKMeans
+    >>> X = np.array([[1.0, 0.1], [2.0, 0.1], [0.1, 1.0], [0.1, 3.0]])
+    >>> SphericalKMeans(n_clusters=2, random_state=0).fit_predict(X).tolist() in (
+    ...     [0, 0, 1, 1], [1, 1, 0, 0])
+    True
+    """
+
+    _function = staticmethod(spherical_kmeans)
+
+    def _assign(self, X):
+        # For unit rows |u - c|^2 = 2 (1 - cos): the nearest centre in
+        # Euclidean distance is the most similar one.
+        norms = np.linalg.norm(X, axis=1, keepdims=True)
+        unit = X / np.where(norms > 0, norms, 1)
+        labels, dist = vq(unit, self.cluster_centers_.astype(X.dtype, copy=False),
+                          check_finite=False, workers=self.workers)
+        return labels, np.asarray(dist, dtype=np.float64) ** 2 / 2
+
+    def _transform(self, X):
+        return cdist(X, self.cluster_centers_, "cosine")
+
+
+class KMedoids(_base.ClusterEstimator):
+    """k-medoids (FasterPAM or alternating) as an estimator.
+
+    Fitted by :func:`kmeanskit.kmedoids`; the centres are observations, and
+    any dissimilarity of :func:`scipy.spatial.distance.cdist` (or a
+    precomputed matrix) can be used.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of medoids.
+    metric : str, default='euclidean'
+        'euclidean', 'sqeuclidean', 'cityblock', 'cosine', 'chebyshev' or
+        'precomputed' (X is then the square dissimilarity matrix, and
+        `predict` takes dissimilarities to the training samples).
+    method : {'fasterpam', 'alternate'}, default='fasterpam'
+        The search.
+    init : {'k-medoids++', 'build', 'random'}, default='k-medoids++'
+        Initial medoids: k-medoids++, PAM's BUILD, or k random rows.
+    max_iter : int, default=300
+        Largest number of passes.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial medoids.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features) or None
+        The medoids (None with ``metric='precomputed'``).
+    medoid_indices_ : ndarray of shape (n_clusters,)
+        Their row indices in the training data.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training sample.
+    inertia_ : float
+        Weighted sum of dissimilarities to the nearest medoid.
+    n_iter_ : int
+        Passes run.
+    n_features_in_ : int
+        Number of features seen in `fit`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kmeanskit.estimators import KMedoids
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [9.0, 9.0], [9.0, 8.0], [50.0, 50.0]])
+    >>> KMedoids(n_clusters=2, random_state=0).fit(X).medoid_indices_.shape
+    (2,)
+    """
+
+    _params = {
+        "n_clusters": Param(integer=True, low=1),
+        "metric": Param(options=("euclidean", "sqeuclidean", "cityblock", "cosine",
+                                 "chebyshev", "precomputed")),
+        "method": Param(options=("fasterpam", "alternate")),
+        "init": Param(options=("k-medoids++", "build", "random")),
+        "max_iter": Param(integer=True, low=1),
+        "random_state": _base.RANDOM_STATE,
+    }
+    _INITS = {"k-medoids++": "++", "build": "build", "random": "points"}
+
+    def __init__(self, n_clusters=8, *, metric="euclidean", method="fasterpam",
+                 init="k-medoids++", max_iter=300, random_state=None):
+        self.n_clusters = n_clusters
+        self.metric = metric
+        self.method = method
+        self.init = init
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Find the medoids.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, n_samples)
+            Training instances, or their dissimilarities ('precomputed').
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each observation.
+
+        Returns
+        -------
+        self : KMedoids
+            The fitted estimator.
+        """
+        X, weights, scale = self._fit_input(X, sample_weight)
+        with _base.quiet():
+            medoids, labels, info = kmedoids(
+                X, self.n_clusters, metric=self.metric, method=self.method,
+                init=self._INITS[self.init], max_iter=self.max_iter,
+                rng=_base.generator(self.random_state), weights=weights,
+                check_finite=False)
+        self.medoid_indices_ = np.asarray(medoids)
+        precomputed = self.metric == "precomputed"
+        return self._store(None if precomputed else X[self.medoid_indices_], labels,
+                           scale * info.inertia, info.n_iter)
+
+    def _transform(self, X):
+        if self.metric == "precomputed":
+            return X[:, self.medoid_indices_]
+        return cdist(X, self.cluster_centers_, self.metric)
+
+    def _assign(self, X):
+        dist = self._transform(X)
+        labels = np.argmin(dist, axis=1).astype(np.int32)
+        return labels, dist[np.arange(X.shape[0]), labels]

@@ -1,0 +1,169 @@
+"""kmeanskit.estimators: scikit-learn's own estimator checks, and the same
+answers as scikit-learn's KMeans from the same initial centres."""
+
+import pickle
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+sklearn = pytest.importorskip("sklearn", minversion="1.6",
+                              reason="the estimators need scikit-learn >= 1.6")
+from sklearn import cluster as skcluster  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+from sklearn.datasets import make_blobs  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from kmeanskit import estimators as est  # noqa: E402
+
+X, _ = make_blobs(n_samples=300, centers=4, cluster_std=1.5, random_state=0)
+INIT = X[:4].copy()
+
+# Fitting with integer weights and with the rows repeated (then shuffled)
+# may reach the same partition with its clusters numbered differently, and
+# this check compares the labels as numbers; scikit-learn's own estimators
+# are marked to fail it for the same reason.
+_WEIGHTS = ("check_sample_weight_equivalence_on_dense_data",
+            "labels may come out permuted between the weighted and repeated fits")
+ESTIMATORS = [
+    est.KMeans(n_init=2), est.MiniBatchKMeans(n_init=2), est.BisectingKMeans(),
+    est.KMedians(), est.SphericalKMeans(), est.KMedoids(),
+]
+
+
+def _expected_failures(estimator):
+    failures = dict([_WEIGHTS])
+    if isinstance(estimator, est.SphericalKMeans):
+        failures["check_estimators_dtypes"] = (
+            "its integer data has all-zero rows, which have no direction")
+    return failures
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
+def test_sklearn_estimator_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
+
+
+@pytest.mark.parametrize("algorithm", ["lloyd", "elkan"])
+@pytest.mark.parametrize("tol", [1e-4, 0.0])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_same_init_same_answer_as_sklearn(algorithm, tol, weighted):
+    w = np.random.default_rng(0).uniform(0.5, 2.0, X.shape[0]) if weighted else None
+    ours = est.KMeans(4, init=INIT, n_init=1, tol=tol, algorithm=algorithm).fit(
+        X, sample_weight=w)
+    ref = skcluster.KMeans(4, init=INIT, n_init=1, tol=tol, algorithm=algorithm).fit(
+        X, sample_weight=w)
+    # Centres to rounding: scikit-learn sums in another order (centred data).
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_,
+                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    assert ours.n_iter_ == ref.n_iter_
+    np.testing.assert_allclose(ours.inertia_, ref.inertia_, rtol=1e-10)
+
+
+def test_verbose_lines_are_sklearns(capsys):
+    est.KMeans(4, init=INIT, n_init=1, verbose=1).fit(X)
+    ours = capsys.readouterr().out
+    skcluster.KMeans(4, init=INIT, n_init=1, verbose=1).fit(X)
+    ref = capsys.readouterr().out
+    # The same lines; the printed inertias may differ in the last digit.
+    assert [line.split(",")[0] for line in ours.splitlines()] == \
+        [line.split(",")[0] for line in ref.splitlines()]
+
+
+def test_kmeans_plusplus_and_k_means():
+    centers, indices = est.kmeans_plusplus(X, 4, random_state=0)
+    np.testing.assert_array_equal(X[indices], centers)
+    centroid, label, inertia, n_iter = est.k_means(X, 4, random_state=0,
+                                                   return_n_iter=True)
+    assert centroid.shape == (4, 2) and label.shape == (300,) and n_iter >= 1
+    assert inertia == pytest.approx(est.KMeans(4, random_state=0).fit(X).inertia_)
+
+
+def test_warnings_as_sklearn():
+    with pytest.warns(RuntimeWarning, match="Explicit initial center position"):
+        est.KMeans(4, init=INIT, n_init=3).fit(X)
+    dup = np.repeat(X[:2], 10, axis=0)
+    with pytest.warns(ConvergenceWarning, match="Number of distinct clusters"):
+        est.KMeans(4, random_state=0).fit(dup)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"n_clusters": 0}, "'n_clusters' parameter of KMeans must be an int"),
+    ({"init": "kmeans"}, "'init' parameter"),
+    ({"algorithm": "full"}, "'algorithm' parameter"),
+    ({"n_init": 0}, "'n_init' parameter"),
+])
+def test_parameter_errors(params, match):
+    with pytest.raises(ValueError, match=match):
+        est.KMeans(**params).fit(X)
+    with pytest.raises(TypeError):  # both, as scikit-learn's error
+        est.KMeans(**params).fit(X)
+
+
+def test_too_few_samples():
+    with pytest.raises(ValueError, match="n_samples=3 should be >= n_clusters=4"):
+        est.KMeans(4).fit(X[:3])
+
+
+def test_sparse_input_is_refused_clearly():
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        est.KMeans(2).fit(sparse.csr_matrix(X))
+
+
+def test_pipeline_gridsearch_clone_pickle():
+    pipe = make_pipeline(StandardScaler(), est.KMeans(3, random_state=0))
+    labels = pipe.fit_predict(X)
+    assert labels.shape == (300,)
+    search = GridSearchCV(make_pipeline(StandardScaler(), est.KMeans(random_state=0)),
+                          {"kmeans__n_clusters": [2, 4]}, cv=3).fit(X)
+    assert search.best_params_["kmeans__n_clusters"] == 4
+    fitted = est.KMeans(4, random_state=0).fit(X)
+    again = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(again.predict(X), fitted.predict(X))
+    assert clone(fitted).get_params() == fitted.get_params()
+
+
+def test_pandas_feature_names_and_set_output():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    km = est.KMeans(3, random_state=0).set_output(transform="pandas").fit(frame)
+    assert list(km.feature_names_in_) == ["a", "b"]
+    out = km.transform(frame)
+    assert list(out.columns) == ["kmeans0", "kmeans1", "kmeans2"]
+    assert list(km.get_feature_names_out()) == list(out.columns)
+
+
+def test_minibatch_partial_fit_and_bisecting_predict():
+    mb = est.MiniBatchKMeans(4, random_state=0, batch_size=50)
+    for block in np.array_split(X, 6):
+        mb.partial_fit(block)
+    assert mb.n_steps_ == 6 and mb.cluster_centers_.shape == (4, 2)
+    bk = est.BisectingKMeans(4, random_state=0).fit(X)
+    np.testing.assert_array_equal(bk.predict(X), bk.labels_)
+    assert bk.score(X) == pytest.approx(-bk.inertia_)
+
+
+def test_import_kmeanskit_does_not_import_sklearn():
+    code = "import sys, kmeanskit; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_estimators_without_sklearn_say_what_to_install():
+    code = ("import sys; sys.modules['sklearn'] = None\n"
+            "try:\n    import kmeanskit.estimators\n"
+            "except ImportError as e:\n    print(e)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "kmeanskit[sklearn]" in out
