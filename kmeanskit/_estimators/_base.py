@@ -56,7 +56,7 @@ _DOCS = {
             New data.""",
     "feature_attributes": """n_features_in_ : int
         Number of features seen in `fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of X, when it had string column names.""",
     "distances": """X_new : ndarray of shape (n_samples, n_clusters)
             Distances to the cluster centres.""",
