@@ -153,17 +153,19 @@ def test_minibatch_partial_fit_and_bisecting_predict():
     assert bk.score(X) == pytest.approx(-bk.inertia_)
 
 
-def test_import_kmeanskit_does_not_import_sklearn():
+def test_import_kmeanskit_does_not_import_sklearn(tmp_path):
+    # cwd away from the repository root, so the installed package is imported
+    # rather than the source tree (which holds no compiled extensions)
     code = "import sys, kmeanskit; print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+                         check=True, cwd=tmp_path).stdout
     assert out.strip() == "False"
 
 
-def test_estimators_without_sklearn_say_what_to_install():
+def test_estimators_without_sklearn_say_what_to_install(tmp_path):
     code = ("import sys; sys.modules['sklearn'] = None\n"
             "try:\n    import kmeanskit.estimators\n"
             "except ImportError as e:\n    print(e)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+                         check=True, cwd=tmp_path).stdout
     assert "kmeanskit[sklearn]" in out
