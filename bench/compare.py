@@ -334,7 +334,7 @@ def add_bounds(rows, limits):
         if limits is None:
             continue
         seconds, kind = lower_bound(
-            (r["n"], r["d"], r["k"]),
+            r["n"], r["d"], r["k"],
             r["dtype"],
             r["threads"],
             limits,
@@ -344,14 +344,13 @@ def add_bounds(rows, limits):
         r["bound_ratio"] = r["seconds_per_iter"] / seconds
 
 
-def lower_bound(case, dtype, threads, limits, case_read=None):
+def lower_bound(n, d, k, dtype, threads, limits, case_read=None):
     """Seconds per Lloyd iteration no implementation can beat, and why.
 
     max(2 n k d flops at the GEMM rate, reading the data once at the best
     bandwidth seen); it ignores the argmin and the update, so it is
     optimistic.
     """
-    n, d, k = case.n, case.d, case.k
     gflops = limits["gemm"][f"{dtype}/{threads}"]
     bandwidth = max(
         limits["read"][str(threads)], limits["copy"][str(threads)], case_read or 0.0

@@ -88,16 +88,29 @@ def test_docstring_examples(name):
 
 # Shared parameter paragraphs (kmeanskit._base._docstrings)
 
+ESTIMATOR_METHODS = ("fit", "partial_fit", "predict", "transform", "fit_predict",
+                     "fit_transform", "score")
+
+
 def public_callables():
-    """(name, object) of every public function and class of the package."""
+    """(name, object) of every public function and class of the package,
+    and of the estimators' public methods (when scikit-learn is installed)."""
     import kmeanskit.plotting as plotting
 
+    modules = [kmeanskit, plotting]
+    if importlib.util.find_spec("sklearn") is not None:
+        import kmeanskit.estimators as estimators
+
+        modules.append(estimators)
     found = []
-    for module in (kmeanskit, plotting):
+    for module in modules:
         for name in module.__all__:
             obj = getattr(module, name)
             if callable(obj) and not isinstance(obj, type(np.float64)):
                 found.append((f"{module.__name__}.{name}", obj))
+            if module.__name__ == "kmeanskit.estimators" and isinstance(obj, type):
+                found.extend((f"{module.__name__}.{name}.{m}", getattr(obj, m))
+                             for m in ESTIMATOR_METHODS if hasattr(obj, m))
     return found
 
 

@@ -29,8 +29,7 @@ INIT = X[:4].copy()
 # may reach the same partition with its clusters numbered differently, and
 # this check compares the labels as numbers; scikit-learn's own estimators
 # are marked to fail it for the same reason.
-_WEIGHTS = ("check_sample_weight_equivalence_on_dense_data",
-            "labels may come out permuted between the weighted and repeated fits")
+_PERMUTED = "labels may come out permuted between the weighted and repeated fits"
 ESTIMATORS = [
     est.KMeans(n_init=2), est.MiniBatchKMeans(n_init=2), est.BisectingKMeans(),
     est.KMedians(), est.SphericalKMeans(), est.KMedoids(),
@@ -38,10 +37,14 @@ ESTIMATORS = [
 
 
 def _expected_failures(estimator):
-    failures = dict([_WEIGHTS])
+    failures = {"check_sample_weight_equivalence_on_dense_data": _PERMUTED,
+                "check_sample_weight_equivalence_on_sparse_data": _PERMUTED}
     if isinstance(estimator, est.SphericalKMeans):
-        failures["check_estimators_dtypes"] = (
-            "its integer data has all-zero rows, which have no direction")
+        zero_rows = "its data has all-zero rows, which have no direction"
+        failures.update(dict.fromkeys(
+            ["check_estimators_dtypes", "check_estimator_sparse_tag",
+             "check_estimator_sparse_array", "check_estimator_sparse_matrix"],
+            zero_rows))
     return failures
 
 
@@ -114,10 +117,93 @@ def test_too_few_samples():
         est.KMeans(4).fit(X[:3])
 
 
-def test_sparse_input_is_refused_clearly():
-    sparse = pytest.importorskip("scipy.sparse")
-    with pytest.raises(TypeError, match="[Ss]parse"):
-        est.KMeans(2).fit(sparse.csr_matrix(X))
+# Sparse input: the estimators whose function takes scipy.sparse fit CSR
+# (and CSC, COO, ... converted once) without densifying it; the same data
+# dense gives the same answer.
+
+def _tfidf_like(n=400, d=60, seed=0):
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    dense = rng.random((n, d)) * (rng.random((n, d)) < 0.15)
+    dense[:, :4] += np.repeat(np.eye(4), n // 4, axis=0) * 3  # four topics
+    return sparse.csr_matrix(dense), dense
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_sparse_kmeans_equals_dense_and_sklearn(fmt):
+    Xs, Xd = _tfidf_like()
+    init = Xd[[0, 100, 200, 300]]
+    ours = est.KMeans(4, init=init, n_init=1).fit(Xs.asformat(fmt))
+    dense = est.KMeans(4, init=init, n_init=1).fit(Xd)
+    theirs = skcluster.KMeans(4, init=init, n_init=1).fit(Xs)
+    for other in (dense, theirs):
+        np.testing.assert_array_equal(ours.labels_, other.labels_)
+        np.testing.assert_allclose(ours.cluster_centers_, other.cluster_centers_,
+                                   rtol=1e-10, atol=1e-12)
+        assert ours.inertia_ == pytest.approx(other.inertia_, rel=1e-10)
+    assert ours.n_iter_ == theirs.n_iter_
+    assert isinstance(ours.cluster_centers_, np.ndarray)
+    np.testing.assert_array_equal(ours.predict(Xs), dense.predict(Xd))
+    np.testing.assert_allclose(ours.transform(Xs), dense.transform(Xd), rtol=1e-10)
+    assert ours.score(Xs) == pytest.approx(dense.score(Xd), rel=1e-10)
+    assert est.KMeans(4, init=init, n_init=1).__sklearn_tags__().input_tags.sparse
+
+
+def test_sparse_minibatch_fit_and_partial_fit():
+    Xs, Xd = _tfidf_like()
+    fits = [est.MiniBatchKMeans(4, random_state=0, n_init=1, batch_size=64).fit(data)
+            for data in (Xs, Xd)]
+    np.testing.assert_array_equal(fits[0].labels_, fits[1].labels_)
+    np.testing.assert_allclose(fits[0].cluster_centers_, fits[1].cluster_centers_,
+                               rtol=1e-8, atol=1e-10)
+    steps = [est.MiniBatchKMeans(4, random_state=0) for _ in range(2)]
+    for lo in range(0, 400, 100):
+        steps[0].partial_fit(Xs[lo:lo + 100])
+        steps[1].partial_fit(Xd[lo:lo + 100])
+    np.testing.assert_allclose(steps[0].cluster_centers_, steps[1].cluster_centers_,
+                               rtol=1e-8, atol=1e-10)
+    np.testing.assert_array_equal(steps[0].predict(Xs), steps[1].predict(Xd))
+    assert steps[0].n_steps_ == 4
+
+
+def test_sparse_bisecting_and_spherical_equal_dense():
+    Xs, Xd = _tfidf_like()
+    for make in (lambda: est.BisectingKMeans(4, random_state=0),
+                 lambda: est.SphericalKMeans(4, random_state=0)):
+        ours, dense = make().fit(Xs), make().fit(Xd)
+        np.testing.assert_array_equal(ours.labels_, dense.labels_)
+        np.testing.assert_allclose(ours.cluster_centers_, dense.cluster_centers_,
+                                   rtol=1e-8, atol=1e-10)
+        assert ours.inertia_ == pytest.approx(dense.inertia_, rel=1e-8)
+        np.testing.assert_array_equal(ours.predict(Xs), dense.predict(Xd))
+        np.testing.assert_allclose(ours.transform(Xs), dense.transform(Xd),
+                                   rtol=1e-8, atol=1e-10)
+        assert ours.score(Xs) == pytest.approx(dense.score(Xd), rel=1e-8)
+
+
+def test_sparse_bisecting_predict_gives_back_its_partition():
+    Xs, _ = _tfidf_like()
+    ours = est.BisectingKMeans(4, random_state=0).fit(Xs)
+    # predict walks the tree, as scikit-learn's does: on the training data
+    # it gives back the fitted partition.
+    np.testing.assert_array_equal(ours.predict(Xs), ours.labels_)
+
+
+@pytest.mark.parametrize("make", [est.KMedians, est.KMedoids])
+def test_sparse_input_refused_where_the_function_is_dense_only(make):
+    Xs, _ = _tfidf_like()
+    with pytest.raises(TypeError, match="Sparse data was passed for X, but dense"):
+        make(2).fit(Xs)
+    assert not make().__sklearn_tags__().input_tags.sparse
+
+
+def test_sparse_kmeans_plusplus_indices_are_the_chosen_rows():
+    Xs, Xd = _tfidf_like()
+    centres, indices = est.kmeans_plusplus(Xs, 4, random_state=0)
+    np.testing.assert_array_equal(centres, Xd[indices])
+    dense_centres, dense_indices = est.kmeans_plusplus(Xd, 4, random_state=0)
+    np.testing.assert_array_equal(indices, dense_indices)
 
 
 def test_pipeline_gridsearch_clone_pickle():

@@ -6,12 +6,10 @@ pointed at ``kmeanskit.estimators``, and their tests are defined here, so
 pytest collects them as this module's (the bisecting file's under a
 ``test_bisect__`` prefix where a name is taken).  Tests of
 scikit-learn's private helpers and attributes, and of behaviour kmeanskit
-defines differently, are skipped, each with its reason (:data:`SKIP`);
-parametrisations with sparse input are skipped until the functions take
-scipy.sparse.
+defines differently, are skipped, each with its reason (:data:`SKIP`).
+Their parametrisations with sparse input run too.
 """
 
-import functools
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +21,6 @@ try:
     from sklearn.cluster.tests import test_k_means as _reference
 except ImportError:  # pragma: no cover - a scikit-learn installed without tests
     pytest.skip("scikit-learn's tests are not installed", allow_module_level=True)
-
-import scipy.sparse as _sparse  # noqa: E402
-
-from kmeanskit._estimators._base import ACCEPT_SPARSE  # noqa: E402
 
 SOURCES = {
     Path(_reference.__file__):
@@ -63,18 +57,6 @@ def global_dtype():
     return np.float64
 
 
-def _skip_sparse(test):
-    """Skip a call whose arguments hold sparse data or a sparse container."""
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        if ACCEPT_SPARSE is False and any(
-                _sparse.issparse(v) or (isinstance(v, type) and issubclass(
-                    v, _sparse.spmatrix | _sparse.sparray)) for v in kwargs.values()):
-            pytest.skip("sparse input: the functions do not take scipy.sparse yet")
-        return test(*args, **kwargs)
-    return run
-
-
 def _load(source, line, taken):
     """The tests (and helpers) of one scikit-learn test file, its import
     ``line`` pointed at kmeanskit.estimators."""
@@ -88,7 +70,6 @@ def _load(source, line, taken):
     found = {}
     for name, value in namespace.items():
         if name.startswith("test_") and callable(value):
-            value = _skip_sparse(value)
             if name in SKIP:
                 value = pytest.mark.skip(reason=SKIP[name])(value)
             if name in taken:

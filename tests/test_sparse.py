@@ -290,6 +290,49 @@ def test_spherical_kmeans_equals_dense(data):
     assert got[2].inertia == pytest.approx(want[2].inertia, rel=100 * rtol)
 
 
+@pytest.mark.parametrize("strategy", ["biggest_inertia", "largest_cluster"])
+def test_bisecting_kmeans_equals_dense(data, strategy):
+    from kmeanskit._api._bisecting import descend
+
+    x, dense, rtol = data
+    weights = np.random.default_rng(1).random(x.shape[0]) + 0.5
+    for w in (None, weights):
+        got = km.bisecting_kmeans(x, 5, rng=4, weights=w, bisecting_strategy=strategy,
+                                  return_info=True)
+        want = km.bisecting_kmeans(dense, 5, rng=4, weights=w,
+                                   bisecting_strategy=strategy, return_info=True)
+        _close(got[0], want[0], 10 * rtol)
+        np.testing.assert_array_equal(got[1], want[1])
+        assert got[2].inertia == pytest.approx(want[2].inertia, rel=100 * rtol)
+        assert [children for _, children in got[2].hierarchy] == \
+            [children for _, children in want[2].hierarchy]
+        # New data is labelled by walking the tree, sparse or dense alike.
+        np.testing.assert_array_equal(descend(x, got[2].hierarchy),
+                                      descend(dense, want[2].hierarchy))
+
+
+def test_a_large_bisecting_fit_is_never_densified():
+    """60 000 x 2048 (1 GiB if dense: a regression fails here rather than
+    exhausting memory) split into 6 clusters: NumPy allocates (traced) less
+    than 64 MiB beyond the matrix."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    n, d, per_row = 60_000, 2048, 10
+    indices = np.sort(rng.choice(d, size=(n, per_row)), axis=1)
+    x = sp.csr_matrix((rng.random(n * per_row), indices.ravel(),
+                       np.arange(0, n * per_row + 1, per_row)), shape=(n, d))
+    x.sum_duplicates()
+    tracemalloc.start()
+    try:
+        centroid, label = km.bisecting_kmeans(x, 6, rng=0, max_iter=5)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert centroid.shape == (6, d) and label.shape == (n,)
+    assert peak < 64 * 2 ** 20, f"peak {peak / 2 ** 20:.0f} MiB"
+
+
 @pytest.mark.parametrize("name", ["inertia", "calinski_harabasz_score",
                                   "davies_bouldin_score", "silhouette_score",
                                   "kmeans_bic"])

@@ -21,8 +21,6 @@ import argparse
 import statistics
 import time
 
-import numpy as np
-
 import kmeanskit
 
 from .common import TINY, Benchmark, Case, initial_centres, make_data
@@ -94,7 +92,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a smaller case")
     args = parser.parse_args(argv)
     fit, func = overhead(50 if args.quick else 200)
-    print(f"tiny case {TINY}: KMeans.fit {fit * 1e3:.3f} ms, kmeans2 {func * 1e3:.3f} ms, "
+    print(f"tiny case {TINY}: KMeans.fit {fit * 1e3:.3f} ms, "
+          f"kmeans2 {func * 1e3:.3f} ms, "
           f"overhead {100 * (fit / func - 1):+.1f} %")
     case = Case(20_000, 8, 16) if args.quick else Case(200_000, 16, 32)
     print(f"\n| {case} | kmeanskit s | scikit-learn s | sklearn / kmeanskit | "

@@ -10,6 +10,7 @@ labelled by walking down it (:func:`descend`), as scikit-learn's
 
 import numpy as np
 
+from .._backends import _sparse_data
 from .._backends._engines import get_engine, host_dtype
 from .._base import _validate
 from .._base._docstrings import fill_doc
@@ -52,8 +53,10 @@ def bisecting_kmeans(data, k, *, init="points", n_init=1, max_iter=300, tol=1e-4
 
     Parameters
     ----------
-    data : array_like, shape (M, N)
-        Observations, one per row, float32 or float64.
+    data : array_like or sparse matrix, shape (M, N)
+        Observations, one per row, float32 or float64, of any supported
+        array library, or a scipy.sparse matrix or array (each split then
+        runs on CSR rows: the data is never densified).
     k : int
         Number of clusters, at most M.
     init : {'points', 'greedy++', '++', 'random'} or callable, optional
@@ -159,9 +162,14 @@ def bisecting_kmeans(data, k, *, init="points", n_init=1, max_iter=300, tol=1e-4
                          "seeds only two centres.")
     generator = np.random.default_rng(rng)
     engine = route.engine(workers)
-    host = engine if engine.name == "compiled" else get_engine(workers=workers)
     x, exponent = _magnitude.into_range(route, route.to_2d(values))
-    x = np.ascontiguousarray(engine.to_host(x))
+    if engine.name == "compiled":
+        host = engine  # NumPy or CSR data, read by the kernels as it is
+    else:
+        # Each split works on a subset of rows: other libraries' data is
+        # brought to the host once, for the compiled kernels.
+        host = get_engine(workers=workers)
+        x = np.ascontiguousarray(engine.to_host(x))
     dtype = host_dtype(x)
     tol_abs = None if tol is None else tol * tolerance_scale(host, x, weights_arr)
 
@@ -207,7 +215,7 @@ def _split(host, x, rows, weights, init, n_init, generator, *, max_iter, tol,
            algorithm, strategy):
     """2-means on the rows ``rows`` of ``x``: the two halves (as leaves) and
     the kept start's :class:`~kmeanskit._core._lloyd.LloydOutcome`."""
-    sub = np.ascontiguousarray(x[rows])
+    sub = host.take_batch(x, rows)
     sub_w = None if weights is None else np.ascontiguousarray(weights[rows])
     dtype = host_dtype(x)
 
@@ -231,7 +239,7 @@ def _split(host, x, rows, weights, init, n_init, generator, *, max_iter, tol,
             score = float(np.count_nonzero(mask))
         else:
             score = float(host.lloyd_pass(
-                np.ascontiguousarray(sub[mask]), centre[np.newaxis],
+                host.take_batch(sub, np.flatnonzero(mask)), centre[np.newaxis],
                 None if sub_w is None else sub_w[mask]).inertia) if mask.any() else 0.0
         halves.append(_Leaf(rows[mask], centre, score))
     return halves, outcome
@@ -245,7 +253,7 @@ def _partition_inertia(host, x, centroid, labels, weights):
         mask = labels == j
         if mask.any():
             total += float(host.lloyd_pass(
-                np.ascontiguousarray(x[mask]), centroid[j:j + 1],
+                host.take_batch(x, np.flatnonzero(mask)), centroid[j:j + 1],
                 None if weights is None else weights[mask]).inertia)
     return total
 
@@ -260,7 +268,7 @@ def descend(data, hierarchy, *, workers=None):
 
     Parameters
     ----------
-    data : array_like, shape (M, N)
+    data : array_like or sparse matrix, shape (M, N)
         Observations, float32 or float64 (finite).
     hierarchy : tuple
         ``info.hierarchy`` of :func:`bisecting_kmeans`.
@@ -281,16 +289,20 @@ def descend(data, hierarchy, *, workers=None):
     >>> bool((descend(data, info.hierarchy) == label).all())
     True
     """
-    x = _validate.to_2d(np.asarray(data))
+    if _sparse_data.is_sparse(data):
+        x = _sparse_data.as_csr(data, "data", check_finite=False)
+        host = get_engine(workers=workers, sparse=True)
+    else:
+        x = _validate.to_2d(np.asarray(data))
+        host = get_engine(workers=workers)
     if not hierarchy:
         return np.zeros(x.shape[0], dtype=np.int32)
-    host = get_engine(workers=workers)
     labels = np.empty(x.shape[0], dtype=np.int32)
     pending = [(0, np.arange(x.shape[0]))]
     while pending:
         node, rows = pending.pop()
         centres, children = hierarchy[node]
-        side, _ = host.assign(np.ascontiguousarray(x[rows]),
+        side, _ = host.assign(host.take_batch(x, rows),
                               np.ascontiguousarray(centres, dtype=x.dtype))
         side = np.asarray(side)
         for s, child in enumerate(children):

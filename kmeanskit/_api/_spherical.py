@@ -72,8 +72,7 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_
         array library; no row may be all zeros.
     k : int
         Number of clusters.
-    max_iter : int, optional
-        Largest number of iterations.  Default: 300.
+    {{max_iter}}
     tol : float or None, optional
         Stop when the squared shift of the centres, summed, is at most `tol`
         times the mean per-feature variance of the unit rows (the rule of

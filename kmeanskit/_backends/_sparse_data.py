@@ -14,14 +14,15 @@ from scipy import sparse
 
 from .._base import _validate
 
-__all__ = ["REFUSED", "SPARSE_FUNCTIONS", "as_csr", "check_supported",
-           "check_finite_values", "column_std", "divide_columns", "divide_rows", "row_norms", "is_sparse", "RANDOM_MAX_FEATURES"]
+__all__ = ["RANDOM_MAX_FEATURES", "REFUSED", "SPARSE_FUNCTIONS", "as_csr",
+           "check_finite_values", "check_supported", "column_std", "divide_columns",
+           "divide_rows", "is_sparse", "row_norms"]
 
 SPARSE_FUNCTIONS = frozenset({
     "whiten", "vq", "kmeans", "kmeans2", "kpp_init", "minibatch_kmeans",
-    "minibatch_update", "spherical_kmeans", "inertia", "calinski_harabasz_score",
-    "davies_bouldin_score", "silhouette_samples", "silhouette_score",
-    "kmeans_bic", "kmeans_aic", "choose_k", "stability_study",
+    "minibatch_update", "spherical_kmeans", "bisecting_kmeans", "inertia",
+    "calinski_harabasz_score", "davies_bouldin_score", "silhouette_samples",
+    "silhouette_score", "kmeans_bic", "kmeans_aic", "choose_k", "stability_study",
 })
 """Public functions that take scipy.sparse data."""
 
@@ -79,7 +80,8 @@ def as_csr(a, name, *, check_finite, integers="raise"):
         _validate.raise_no_features(a, name)
     dtype = _validate.floating_dtype(a.dtype, name, integers=integers)
     if dtype.kind == "c":
-        raise TypeError(f"{name} is a complex sparse matrix; k-means needs real values.")
+        raise TypeError(
+            f"{name} is a complex sparse matrix; k-means needs real values.")
     x = a if a.format == "csr" else a.tocsr()
     if x.indices.dtype != x.indptr.dtype or not all(
             v.flags.c_contiguous for v in (x.data, x.indices, x.indptr)):

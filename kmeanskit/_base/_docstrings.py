@@ -11,7 +11,7 @@ renders and validates like a hand-written one.
 import re
 import textwrap
 
-__all__ = ["PARAGRAPHS", "fill_doc"]
+__all__ = ["PARAGRAPHS", "doc_filler", "fill_doc"]
 
 PARAGRAPHS = {
     "workers": """\
@@ -79,6 +79,9 @@ arrays of the same library on the same device, and the random draws are
 made by NumPy on the host, so the same `rng` gives the same result on
 every library.  See the support matrix in the documentation ("Array
 libraries and engines"); arrays of two libraries raise ``TypeError``.""",
+    "max_iter": """\
+max_iter : int, optional
+    Largest number of iterations.  Default: 300.""",
     "progress": """\
 progress : bool, optional
     Show progress over the fits (tqdm when installed).  Default: False.""",
@@ -90,29 +93,34 @@ ax : matplotlib.axes.Axes, optional
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ ]*)\{\{(?P<name>\w+)\}\}[ ]*$", re.MULTILINE)
 
 
-def fill_doc(func):
-    """Replace each ``{{name}}`` line of ``func``'s docstring by its paragraph.
+def doc_filler(paragraphs):
+    """A decorator that fills docstrings from ``paragraphs``.
 
     Parameters
     ----------
-    func : callable
-        A function whose docstring names paragraphs of :data:`PARAGRAPHS`.
+    paragraphs : mapping of str to str
+        Paragraph texts by name, unindented.
 
     Returns
     -------
     callable
-        ``func`` itself, its ``__doc__`` filled in.
-
-    Raises
-    ------
-    KeyError
-        If the docstring names a paragraph that does not exist (a typo
-        must fail at import, not render as a literal placeholder).
+        The decorator: it replaces each ``{{name}}`` line of a function's or
+        class's docstring by ``paragraphs[name]``, indented like the line,
+        and returns the object itself.  A name missing from ``paragraphs``
+        raises ``KeyError`` (a typo must fail at import, not render as a
+        literal placeholder).
     """
-    if func.__doc__:  # None under ``python -OO``
-        func.__doc__ = _PLACEHOLDER.sub(_expand, func.__doc__)
-    return func
+    def expand(match):
+        return textwrap.indent(paragraphs[match["name"]], match["indent"])
+
+    def fill(obj):
+        if obj.__doc__:  # None under ``python -OO``
+            obj.__doc__ = _PLACEHOLDER.sub(expand, obj.__doc__)
+        return obj
+
+    return fill
 
 
-def _expand(match):
-    return textwrap.indent(PARAGRAPHS[match["name"]], match["indent"])
+fill_doc = doc_filler(PARAGRAPHS)
+"""The filler of kmeanskit's functions: ``@fill_doc`` takes the paragraphs of
+:data:`PARAGRAPHS`."""

@@ -23,15 +23,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import vq
+from .._base._docstrings import doc_filler
 
-__all__ = ["ACCEPT_SPARSE", "RANDOM_STATE", "ClusterEstimator", "InvalidParameterError", "Param",
-           "check_centres", "check_params", "generator", "quiet", "check_sample_weight",
+__all__ = ["PARAGRAPHS", "RANDOM_STATE", "ClusterEstimator", "InvalidParameterError",
+           "LloydEstimator", "Param", "check_centres", "check_params",
+           "check_sample_weight", "fill_doc", "generator", "keep_parameters", "quiet",
            "warn_distinct"]
-
-ACCEPT_SPARSE = False
-"""What ``validate_data`` accepts as sparse input: False (a ``TypeError``
-naming the estimator) until the functions take ``scipy.sparse``; then "csr"
-(this one line switches every estimator over)."""
 
 DTYPES = [np.float64, np.float32]
 
@@ -45,30 +42,72 @@ ALGORITHMS = {"lloyd": "lloyd", "elkan": "hamerly", "hamerly": "hamerly",
 skip distances) runs kmeanskit's bounded assignment, Hamerly's."""
 
 
-_DOCS = {
-    "fit_parameters": """X : array-like of shape (n_samples, n_features)
-            Training instances.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each observation; None weighs every one 1.""",
-    "new_data": """X : array-like of shape (n_samples, n_features)
-            New data.""",
-    "feature_attributes": """n_features_in_ : int
-        Number of features seen in `fit`.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names of X, when it had string column names.""",
-    "distances": """X_new : ndarray of shape (n_samples, n_clusters)
-            Distances to the cluster centres.""",
+PARAGRAPHS = {
+    "fit_parameters": """\
+Parameters
+----------
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    Training instances (sparse where the estimator accepts it).
+y : Ignored
+    Not used, present for API consistency.
+sample_weight : array-like of shape (n_samples,), default=None
+    Weight of each observation; None weighs every one 1.""",
+    "fitted_self": """\
+Returns
+-------
+self : object
+    The fitted estimator.""",
+    "new_data": """\
+Parameters
+----------
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    New data.""",
+    "feature_attributes": """\
+n_features_in_ : int
+    Number of features seen in `fit`.
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Column names of X, when it had string column names.""",
+    "distances": """\
+Returns
+-------
+X_new : ndarray of shape (n_samples, n_clusters)
+    Distances to the cluster centres.""",
+    "variant_parameters": """\
+n_init : 'auto' or int, default='auto'
+    Starts (1 for 'k-means++' or an array, 10 for 'random').
+max_iter : int, default=300
+    Largest number of iterations per start.
+tol : float, default=1e-4
+    Convergence, relative to the mean feature variance.
+random_state : int, RandomState instance or None, default=None
+    Seeds the starts.
+empty : {'farthest', 'split', 'keep'}, default='farthest'
+    Repair of an empty cluster.
+workers : int, default=None
+    Threads of kmeanskit's kernels.""",
+    "variant_attributes": """\
+n_iter_ : int
+    Iterations of the kept start.
+n_features_in_ : int
+    Number of features seen in `fit`.""",
 }
+"""The estimators' shared docstring paragraphs (scikit-learn's wording of
+their common parameters, attributes and returns)."""
+
+fill_doc = doc_filler(PARAGRAPHS)
+"""``@fill_doc``: a ``{{name}}`` docstring line becomes ``PARAGRAPHS[name]``."""
 
 
-def shared_docs(obj):
-    """``obj`` with the ``%(name)s`` fragments of its docstring filled in
-    (the Parameters that every estimator's methods share)."""
-    obj.__doc__ = obj.__doc__ % _DOCS
-    return obj
+def keep_parameters(estimator, arguments):
+    """Store constructor arguments unchanged, as attributes of their names.
 
+    scikit-learn's rule for ``__init__`` (no logic, no validation: that is
+    ``fit``'s); an estimator's ``__init__`` lists its parameters in its
+    signature, as ``get_params`` reads them, and passes its ``locals()``.
+    """
+    for name, value in arguments.items():
+        if name != "self" and not name.startswith("__"):
+            setattr(estimator, name, value)
 
 
 class InvalidParameterError(ValueError, TypeError):
@@ -127,7 +166,9 @@ class Param:
             parts.append("an instance of 'bool'")
         if self.none:
             parts.append("None")
-        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+        if len(parts) == 1:
+            return parts[0]
+        return ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
 def check_params(estimator):
@@ -160,7 +201,8 @@ def check_sample_weight(weight, X):
     n = X.shape[0]
     if isinstance(weight, numbers.Number):
         return np.full(n, float(weight))
-    weight = check_array(weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight")
+    weight = check_array(weight, ensure_2d=False, dtype=np.float64,
+                         input_name="sample_weight")
     if weight.ndim != 1:
         raise ValueError("Sample weights must be 1D array or scalar")
     if weight.shape != (n,):
@@ -220,7 +262,8 @@ def check_centres(X, centres, n_clusters, estimator):
 def warn_distinct(labels, n_clusters):
     """scikit-learn's ``ConvergenceWarning`` when fewer clusters than asked
     hold points (duplicate points)."""
-    distinct = int(np.count_nonzero(np.bincount(np.asarray(labels), minlength=n_clusters)))
+    sizes = np.bincount(np.asarray(labels), minlength=n_clusters)
+    distinct = int(np.count_nonzero(sizes))
     if distinct < n_clusters:
         warnings.warn(
             f"Number of distinct clusters ({distinct}) found smaller than "
@@ -267,6 +310,11 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     """
 
     _params = {}
+    _accept_sparse = "csr"
+    """What ``validate_data`` accepts as sparse input: "csr" (any scipy.sparse
+    matrix or array, converted to CSR) where the fitting function takes
+    sparse data; False (scikit-learn's ``TypeError`` naming the estimator)
+    where it does not."""
 
     def _validate_fit(self, X, *, reset=True):
         check_params(self)
@@ -276,15 +324,15 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                 if hasattr(self, "feature_names_in_"):
                     del self.feature_names_in_
             return X
-        return validate_data(self, X, accept_sparse=ACCEPT_SPARSE, dtype=DTYPES,
-                             order="C", accept_large_sparse=False, reset=reset)
+        return validate_data(self, X, accept_sparse=self._accept_sparse, dtype=DTYPES,
+                             order="C", reset=reset)
 
     def _check_test_data(self, X):
         check_is_fitted(self)
         if _plain(X) and self._known_width(X):
             return X
-        return validate_data(self, X, accept_sparse=ACCEPT_SPARSE, dtype=DTYPES,
-                             order="C", accept_large_sparse=False, reset=False)
+        return validate_data(self, X, accept_sparse=self._accept_sparse, dtype=DTYPES,
+                             order="C", reset=False)
 
     def _known_width(self, X):
         return (getattr(self, "n_features_in_", None) == X.shape[1]
@@ -324,13 +372,11 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
         return euclidean_distances(X, self.cluster_centers_)
 
-    @shared_docs
+    @fill_doc
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit, then return the cluster of each sample.
 
-        Parameters
-        ----------
-        %(fit_parameters)s
+        {{fit_parameters}}
 
         Returns
         -------
@@ -339,13 +385,11 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         """
         return self.fit(X, sample_weight=sample_weight).labels_
 
-    @shared_docs
+    @fill_doc
     def predict(self, X):
         """Index of the nearest cluster centre of each sample.
 
-        Parameters
-        ----------
-        %(new_data)s
+        {{new_data}}
 
         Returns
         -------
@@ -355,42 +399,32 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         X = self._check_test_data(X)
         return np.asarray(self._assign(X)[0], dtype=np.int32)
 
-    @shared_docs
+    @fill_doc
     def fit_transform(self, X, y=None, sample_weight=None):
         """Fit, then return the distance of each sample to every centre.
 
-        Parameters
-        ----------
-        %(fit_parameters)s
+        {{fit_parameters}}
 
-        Returns
-        -------
-        %(distances)s
+        {{distances}}
         """
         self.fit(X, sample_weight=sample_weight)
         return self._transform(self._check_test_data(X))
 
-    @shared_docs
+    @fill_doc
     def transform(self, X):
         """Distance of each sample to every cluster centre.
 
-        Parameters
-        ----------
-        %(new_data)s
+        {{new_data}}
 
-        Returns
-        -------
-        %(distances)s
+        {{distances}}
         """
         return self._transform(self._check_test_data(X))
 
-    @shared_docs
+    @fill_doc
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the (weighted) objective of X against the centres.
 
-        Parameters
-        ----------
-        %(new_data)s
+        {{new_data}}
         y : Ignored
             Not used, present for API consistency.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -409,5 +443,28 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = ACCEPT_SPARSE is not False
+        tags.input_tags.sparse = self._accept_sparse is not False
         return tags
+
+
+class LloydEstimator(ClusterEstimator):
+    """An estimator fitted by one call of a Lloyd-style function (KMeans and
+    its variants): `fit` is this one; a subclass gives :meth:`_fit_checked`,
+    the call on checked input."""
+
+    def _fit_checked(self, X, weights):
+        """``(centres, labels, info)`` of validated X and its weights."""
+        raise NotImplementedError
+
+    @fill_doc
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the clustering (the weights are also used by the seeding).
+
+        {{fit_parameters}}
+
+        {{fitted_self}}
+        """
+        X, weights, scale = self._fit_input(X, sample_weight)
+        centres, labels, info = self._fit_checked(X, weights)
+        warn_distinct(labels, self.n_clusters)
+        return self._store(centres, labels, scale * info.inertia, info.n_iter)

@@ -1,6 +1,9 @@
-"""``BisectingKMeans``: scikit-learn's interface on :func:`kmeanskit.bisecting_kmeans`."""
+"""``BisectingKMeans``: scikit-learn's interface on
+:func:`kmeanskit.bisecting_kmeans`."""
 
 import numpy as np
+from scipy import sparse
+from sklearn.utils.extmath import row_norms
 
 from .. import bisecting_kmeans
 from .._api._bisecting import STRATEGIES, descend
@@ -11,7 +14,7 @@ from ._kmeans import relative_tol
 __all__ = ["BisectingKMeans"]
 
 
-@_base.shared_docs
+@_base.fill_doc
 class BisectingKMeans(_base.ClusterEstimator):
     """Bisecting k-means with scikit-learn's interface, fitted by kmeanskit.
 
@@ -55,7 +58,7 @@ class BisectingKMeans(_base.ClusterEstimator):
         Cluster of each training sample, as the splits assigned it.
     inertia_ : float
         Weighted sum of squared distances of the samples to their centre.
-    %(feature_attributes)s
+    {{feature_attributes}}
 
     See Also
     --------
@@ -88,17 +91,7 @@ class BisectingKMeans(_base.ClusterEstimator):
     def __init__(self, n_clusters=8, *, init="random", n_init=1, random_state=None,
                  max_iter=300, verbose=0, tol=1e-4, copy_x=True, algorithm="lloyd",
                  bisecting_strategy="biggest_inertia", workers=None):
-        self.n_clusters = n_clusters
-        self.init = init
-        self.n_init = n_init
-        self.random_state = random_state
-        self.max_iter = max_iter
-        self.verbose = verbose
-        self.tol = tol
-        self.copy_x = copy_x
-        self.algorithm = algorithm
-        self.bisecting_strategy = bisecting_strategy
-        self.workers = workers
+        _base.keep_parameters(self, locals())
 
     def _seeding(self):
         init = self.init
@@ -106,22 +99,18 @@ class BisectingKMeans(_base.ClusterEstimator):
             return _base.SEEDINGS[init]
 
         def seed(rows, k, rng):
-            return init(rows, k, random_state=np.random.RandomState(rng.integers(2**32)))
+            state = np.random.RandomState(rng.integers(2**32))
+            return init(rows, k, random_state=state)
 
         return seed
 
-    @_base.shared_docs
+    @_base.fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Compute bisecting k-means clustering.
 
-        Parameters
-        ----------
-        %(fit_parameters)s
+        {{fit_parameters}}
 
-        Returns
-        -------
-        self : BisectingKMeans
-            The fitted estimator.
+        {{fitted_self}}
         """
         X, weights, scale = self._fit_input(X, sample_weight)
         with _base.quiet():
@@ -138,5 +127,16 @@ class BisectingKMeans(_base.ClusterEstimator):
     def _assign(self, X):
         """Labels by walking down the tree; squared distances to those centres."""
         labels = descend(X, self._hierarchy, workers=self.workers)
-        diff = X - self.cluster_centers_[labels].astype(X.dtype, copy=False)
-        return labels, np.einsum("ij,ij->i", diff, diff, dtype=np.float64)
+        centres = self.cluster_centers_.astype(np.float64)
+        if not sparse.issparse(X):
+            diff = X - centres[labels].astype(X.dtype, copy=False)
+            return labels, np.einsum("ij,ij->i", diff, diff, dtype=np.float64)
+        # |x - c|^2 = |x|^2 - 2 x.c + |c|^2, one cluster's rows at a time,
+        # without densifying X (a difference rounding below 0 is clipped).
+        own = np.zeros(X.shape[0])
+        for j in np.unique(labels):
+            rows = np.flatnonzero(labels == j)
+            own[rows] = X[rows] @ centres[j]
+        sq = row_norms(X, squared=True) - 2 * own \
+            + np.einsum("ij,ij->i", centres, centres)[labels]
+        return labels, np.maximum(sq, 0.0)

@@ -9,6 +9,8 @@ fitted attributes.
 import warnings
 
 import numpy as np
+from scipy import sparse
+from sklearn.utils.sparsefuncs import mean_variance_axis
 
 from .. import kmeans2
 from . import _base
@@ -37,12 +39,11 @@ def relative_tol(X, tol, weights):
 
 def _mean_variance(X, weights=None):
     """Mean over features of the (weighted) population variance; sparse X
-    (once accepted) without densifying it."""
-    from scipy import sparse
-
+    without densifying it (weights in X's dtype, as scikit-learn's helper
+    requires)."""
     if sparse.issparse(X):
-        from sklearn.utils.sparsefuncs import mean_variance_axis
-
+        if weights is not None:
+            weights = np.asarray(weights, dtype=X.dtype)
         return float(np.mean(mean_variance_axis(X, axis=0, weights=weights)[1]))
     mean = np.average(X, axis=0, weights=weights)
     return float(np.mean(np.average((X - mean) ** 2, axis=0, weights=weights)))
@@ -104,8 +105,8 @@ def fit_lloyd(estimator, X, weights, *, n_init, default_n_init=10):
         return best
 
 
-@_base.shared_docs
-class KMeans(_base.ClusterEstimator):
+@_base.fill_doc
+class KMeans(_base.LloydEstimator):
     """K-means clustering with scikit-learn's interface, fitted by kmeanskit.
 
     The parameters, attributes and methods of
@@ -157,7 +158,7 @@ class KMeans(_base.ClusterEstimator):
         Weighted sum of squared distances of the samples to their centre.
     n_iter_ : int
         Iterations of the kept start.
-    %(feature_attributes)s
+    {{feature_attributes}}
 
     See Also
     --------
@@ -198,36 +199,12 @@ class KMeans(_base.ClusterEstimator):
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300,
                  tol=1e-4, verbose=0, random_state=None, copy_x=True,
                  algorithm="lloyd", workers=None, empty="farthest"):
-        self.n_clusters = n_clusters
-        self.init = init
-        self.n_init = n_init
-        self.max_iter = max_iter
-        self.tol = tol
-        self.verbose = verbose
-        self.random_state = random_state
-        self.copy_x = copy_x
-        self.algorithm = algorithm
-        self.workers = workers
-        self.empty = empty
+        _base.keep_parameters(self, locals())
 
-    @_base.shared_docs
-    def fit(self, X, y=None, sample_weight=None):
-        """Compute k-means clustering (the weights are also used by the seeding).
-
-        Parameters
-        ----------
-        %(fit_parameters)s
-
-        Returns
-        -------
-        self : KMeans
-            The fitted estimator.
-        """
-        X, weights, scale = self._fit_input(X, sample_weight)
+    def _fit_checked(self, X, weights):
+        # scikit-learn keeps the resolved n_init as _n_init (its tests read it)
         self._n_init = resolve_n_init(self.n_init, self.init, 10, type(self).__name__)
-        centres, labels, info = fit_lloyd(self, X, weights, n_init=self._n_init)
-        _base.warn_distinct(labels, self.n_clusters)
-        return self._store(centres, labels, scale * info.inertia, info.n_iter)
+        return fit_lloyd(self, X, weights, n_init=self._n_init)
 
 
 def k_means(X, n_clusters, *, sample_weight=None, init="k-means++", n_init="auto",
@@ -237,7 +214,7 @@ def k_means(X, n_clusters, *, sample_weight=None, init="k-means++", n_init="auto
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The observations.
     n_clusters : int
         Number of clusters.

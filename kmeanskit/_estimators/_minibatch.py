@@ -6,9 +6,11 @@ import math
 import warnings
 
 import numpy as np
+from scipy import sparse
 
 from .. import MiniBatchState, minibatch_kmeans, minibatch_update
 from .._backends._engines import get_engine
+from .._backends._sparse_data import as_csr
 from .._core._seeding import draw_centres
 from . import _base
 from ._base import Param, resolve_n_init
@@ -39,7 +41,7 @@ class MiniBatchReport:
               f"ewa inertia: {self.ewa}")
 
 
-@_base.shared_docs
+@_base.fill_doc
 class MiniBatchKMeans(_base.ClusterEstimator):
     """Mini-batch k-means with scikit-learn's interface, fitted by kmeanskit.
 
@@ -93,7 +95,7 @@ class MiniBatchKMeans(_base.ClusterEstimator):
         Passes over the data (steps times batch size over n_samples).
     n_steps_ : int
         Mini-batch steps run.
-    %(feature_attributes)s
+    {{feature_attributes}}
 
     See Also
     --------
@@ -136,19 +138,7 @@ class MiniBatchKMeans(_base.ClusterEstimator):
                  verbose=0, compute_labels=True, random_state=None, tol=0.0,
                  max_no_improvement=10, init_size=None, n_init="auto",
                  reassignment_ratio=0.01, workers=None):
-        self.n_clusters = n_clusters
-        self.init = init
-        self.max_iter = max_iter
-        self.batch_size = batch_size
-        self.verbose = verbose
-        self.compute_labels = compute_labels
-        self.random_state = random_state
-        self.tol = tol
-        self.max_no_improvement = max_no_improvement
-        self.init_size = init_size
-        self.n_init = n_init
-        self.reassignment_ratio = reassignment_ratio
-        self.workers = workers
+        _base.keep_parameters(self, locals())
 
     def _seeding_size(self, n):
         """scikit-learn's rule for the seeding sample's size."""
@@ -174,18 +164,13 @@ class MiniBatchKMeans(_base.ClusterEstimator):
                 rng.integers(2**32)))
         return _base.check_centres(X, init, self.n_clusters, self)
 
-    @_base.shared_docs
+    @_base.fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Compute the centres by mini-batch steps over X.
 
-        Parameters
-        ----------
-        %(fit_parameters)s
+        {{fit_parameters}}
 
-        Returns
-        -------
-        self : MiniBatchKMeans
-            The fitted estimator.
+        {{fitted_self}}
         """
         X, weights, scale = self._fit_input(X, sample_weight)
         n = X.shape[0]
@@ -234,18 +219,13 @@ class MiniBatchKMeans(_base.ClusterEstimator):
         self.n_iter_ = int(math.ceil(info.n_iter * batch / n))
         return self
 
-    @_base.shared_docs
+    @_base.fill_doc
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update the centres with one mini-batch (X).
 
-        Parameters
-        ----------
-        %(fit_parameters)s
+        {{fit_parameters}}
 
-        Returns
-        -------
-        self : MiniBatchKMeans
-            The updated estimator.
+        {{fitted_self}}
         """
         first = not hasattr(self, "cluster_centers_")
         X = self._validate_fit(X, reset=first)
@@ -256,9 +236,12 @@ class MiniBatchKMeans(_base.ClusterEstimator):
             start = self._given_init(X, rng)
             if isinstance(start, str):
                 rows = X[rng.integers(X.shape[0], size=self._seeding_size(X.shape[0]))]
+                is_sparse = sparse.issparse(rows)
+                if is_sparse:  # the CSR form the sparse kernels read
+                    rows = as_csr(rows, "X", check_finite=False)
+                engine = get_engine(workers=self.workers, sparse=is_sparse)
                 with _base.quiet():
-                    start = draw_centres(start, rows, self.n_clusters, rng,
-                                         get_engine(workers=self.workers))
+                    start = draw_centres(start, rows, self.n_clusters, rng, engine)
             self._state = MiniBatchState(start, rng=rng,
                                          reassignment_ratio=self.reassignment_ratio)
             self.n_steps_ = 0

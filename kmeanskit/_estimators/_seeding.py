@@ -1,6 +1,9 @@
-"""``kmeans_plusplus``: scikit-learn's seeding function on :func:`kmeanskit.kpp_init`."""
+"""``kmeans_plusplus``: scikit-learn's seeding function on
+:func:`kmeanskit.kpp_init`."""
 
 import numpy as np
+from scipy import sparse
+from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils.validation import check_array
 
 from .. import kpp_init, vq
@@ -15,7 +18,7 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, x_squared_norms=None,
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The data to pick the centres from.
     n_clusters : int
         Number of centres.
@@ -48,9 +51,10 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, x_squared_norms=None,
     >>> bool((X[indices] == centers).all())
     True
     """
-    X = check_array(X, accept_sparse=_base.ACCEPT_SPARSE, dtype=_base.DTYPES)
+    X = check_array(X, accept_sparse="csr", dtype=_base.DTYPES)
     if X.shape[0] < n_clusters:
-        raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={n_clusters}.")
+        raise ValueError(
+            f"n_samples={X.shape[0]} should be >= n_clusters={n_clusters}.")
     if x_squared_norms is not None and len(x_squared_norms) != X.shape[0]:
         raise ValueError(
             f"The length of x_squared_norms {len(x_squared_norms)} should be equal "
@@ -60,5 +64,8 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, x_squared_norms=None,
     centers = kpp_init(X, n_clusters, rng=_base.generator(random_state),
                        n_local_trials=trials, weights=weights, check_finite=False)
     # The centres are copies of rows: the nearest row is at distance 0.
-    indices, _ = vq(centers, X, check_finite=False)
+    if sparse.issparse(X):
+        indices = pairwise_distances_argmin(centers, X)
+    else:
+        indices, _ = vq(centers, X, check_finite=False)
     return centers, np.asarray(indices, dtype=np.intp)

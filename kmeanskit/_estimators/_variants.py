@@ -6,6 +6,8 @@ concept is the same (``n_clusters``, ``init``, ``random_state``, ...)."""
 
 import numpy as np
 from scipy.spatial.distance import cdist
+from sklearn.metrics.pairwise import cosine_distances
+from sklearn.preprocessing import normalize
 
 from .. import kmedians, kmedoids, spherical_kmeans, vq
 from . import _base
@@ -25,32 +27,7 @@ _COMMON = {
 }
 
 
-_DOCS = {
-    "variant_parameters": """n_init : 'auto' or int, default='auto'
-        Starts (1 for 'k-means++' or an array, 10 for 'random').
-    max_iter : int, default=300
-        Largest number of iterations per start.
-    tol : float, default=1e-4
-        Convergence, relative to the mean feature variance.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the starts.
-    empty : {'farthest', 'split', 'keep'}, default='farthest'
-        Repair of an empty cluster.
-    workers : int, default=None
-        Threads of kmeanskit's kernels.""",
-    "variant_attributes": """n_iter_ : int
-        Iterations of the kept start.
-    n_features_in_ : int
-        Number of features seen in `fit`.""",
-}
-
-
-def _documented(cls):
-    cls.__doc__ = cls.__doc__ % _DOCS
-    return cls
-
-
-class _LloydVariant(_base.ClusterEstimator):
+class _LloydVariant(_base.LloydEstimator):
     """A variant fitted by a function of kmeans2's shape (``_function``)."""
 
     _params = _COMMON
@@ -58,44 +35,21 @@ class _LloydVariant(_base.ClusterEstimator):
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300,
                  tol=1e-4, random_state=None, empty="farthest", workers=None):
-        self.n_clusters = n_clusters
-        self.init = init
-        self.n_init = n_init
-        self.max_iter = max_iter
-        self.tol = tol
-        self.random_state = random_state
-        self.empty = empty
-        self.workers = workers
+        _base.keep_parameters(self, locals())
 
-    @_base.shared_docs
-    def fit(self, X, y=None, sample_weight=None):
-        """Fit the clustering.
-
-        Parameters
-        ----------
-        %(fit_parameters)s
-
-        Returns
-        -------
-        self
-            The fitted estimator.
-        """
-        X, weights, scale = self._fit_input(X, sample_weight)
+    def _fit_checked(self, X, weights):
         init = self.init
         n_init = _base.resolve_n_init(self.n_init, init, 10, type(self).__name__)
         start = _base.SEEDINGS[init] if isinstance(init, str) \
             else _base.check_centres(X, init, self.n_clusters, self)
-        function = type(self)._function
         with _base.quiet():
-            centres, labels, info = function(
+            return type(self)._function(
                 X, self.n_clusters, max_iter=self.max_iter, tol=self.tol, init=start,
                 n_init=n_init, empty=self.empty, rng=_base.generator(self.random_state),
                 weights=weights, check_finite=False, workers=self.workers)
-        _base.warn_distinct(labels, self.n_clusters)
-        return self._store(centres, labels, scale * info.inertia, info.n_iter)
 
 
-@_documented
+@_base.fill_doc
 class KMedians(_LloydVariant):
     """k-medians (L1 distance, coordinate-wise median centres) as an estimator.
 
@@ -108,7 +62,7 @@ class KMedians(_LloydVariant):
         Number of clusters.
     init : {'k-means++', 'random'} or array-like, default='k-means++'
         Greedy k-means++, k random rows, or the initial centres.
-    %(variant_parameters)s
+    {{variant_parameters}}
 
     Attributes
     ----------
@@ -118,7 +72,7 @@ class KMedians(_LloydVariant):
         Cluster of each training sample.
     inertia_ : float
         Weighted sum of L1 distances to the nearest centre.
-    %(variant_attributes)s
+    {{variant_attributes}}
 
     Examples
     --------
@@ -130,6 +84,7 @@ class KMedians(_LloydVariant):
     """
 
     _function = staticmethod(kmedians)
+    _accept_sparse = False  # kmedians takes dense data only
 
     def _assign(self, X):
         dist = cdist(X, self.cluster_centers_, "cityblock")
@@ -140,7 +95,7 @@ class KMedians(_LloydVariant):
         return cdist(X, self.cluster_centers_, "cityblock")
 
 
-@_documented
+@_base.fill_doc
 class SphericalKMeans(_LloydVariant):
     """Spherical k-means (clusters of directions, by cosine) as an estimator.
 
@@ -153,7 +108,7 @@ class SphericalKMeans(_LloydVariant):
         Number of clusters.
     init : {'k-means++', 'random'} or array-like, default='k-means++'
         Seeding on the unit rows, or the initial centres.
-    %(variant_parameters)s
+    {{variant_parameters}}
 
     Attributes
     ----------
@@ -163,7 +118,7 @@ class SphericalKMeans(_LloydVariant):
         Cluster of each training sample.
     inertia_ : float
         Weighted sum of ``1 - cos`` to the nearest centre.
-    %(variant_attributes)s
+    {{variant_attributes}}
 
     Examples
     --------
@@ -179,15 +134,15 @@ class SphericalKMeans(_LloydVariant):
 
     def _assign(self, X):
         # For unit rows |u - c|^2 = 2 (1 - cos): the nearest centre in
-        # Euclidean distance is the most similar one.
-        norms = np.linalg.norm(X, axis=1, keepdims=True)
-        unit = X / np.where(norms > 0, norms, 1)
-        labels, dist = vq(unit, self.cluster_centers_.astype(X.dtype, copy=False),
-                          check_finite=False, workers=self.workers)
+        # Euclidean distance is the most similar one.  normalize keeps
+        # sparse rows sparse (and all-zero rows zero).
+        centres = self.cluster_centers_.astype(X.dtype, copy=False)
+        labels, dist = vq(normalize(X), centres, check_finite=False,
+                          workers=self.workers)
         return labels, np.asarray(dist, dtype=np.float64) ** 2 / 2
 
     def _transform(self, X):
-        return cdist(X, self.cluster_centers_, "cosine")
+        return cosine_distances(X, self.cluster_centers_)
 
 
 class KMedoids(_base.ClusterEstimator):
@@ -248,16 +203,13 @@ class KMedoids(_base.ClusterEstimator):
         "random_state": _base.RANDOM_STATE,
     }
     _INITS = {"k-medoids++": "++", "build": "build", "random": "points"}
+    _accept_sparse = False  # kmedoids takes dense data (or dissimilarities) only
 
     def __init__(self, n_clusters=8, *, metric="euclidean", method="fasterpam",
                  init="k-medoids++", max_iter=300, random_state=None):
-        self.n_clusters = n_clusters
-        self.metric = metric
-        self.method = method
-        self.init = init
-        self.max_iter = max_iter
-        self.random_state = random_state
+        _base.keep_parameters(self, locals())
 
+    @_base.fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Find the medoids.
 
@@ -270,10 +222,7 @@ class KMedoids(_base.ClusterEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each observation.
 
-        Returns
-        -------
-        self : KMedoids
-            The fitted estimator.
+        {{fitted_self}}
         """
         X, weights, scale = self._fit_input(X, sample_weight)
         with _base.quiet():

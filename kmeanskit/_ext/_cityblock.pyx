@@ -20,8 +20,7 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c, int[::1] labels,
     cdef int arg
     with nogil:
         for i in prange(n, num_threads=n_threads, schedule="static"):
-            if i == 0:
-                kmk_note_team()
+            kmk_note_team(i)
             best = INFINITY
             arg = 0
             for j in range(k):

@@ -43,9 +43,6 @@ cdef enum:
     # thread count, which is what makes the reduction order fixed.
     MAX_BLOCKS = 32
     BLOCK_BUFFER_BYTES = 8 * 1024 * 1024
-    # Below this many distance terms (rows x centres x features) a call runs
-    # on the calling thread: starting an OpenMP team costs more than it saves.
-    SERIAL_WORK = 1 << 17
     # Rows the float64 direct kernels of k-means++ handle at once (_simd.h).
     GROUP_ROWS = 8
 
@@ -300,14 +297,6 @@ cdef floating* _half_norms(const floating* c, Py_ssize_t k, Py_ssize_t d) noexce
     return out
 
 
-cdef inline int _team_size(int n_threads, Py_ssize_t n_tasks,
-                           Py_ssize_t work) noexcept nogil:
-    """Threads worth starting for ``n_tasks`` parallel tasks of ``work`` in all."""
-    if work < SERIAL_WORK or n_threads < 1:
-        return 1
-    return <int>min(<Py_ssize_t>n_threads, n_tasks)
-
-
 cdef int _check_features(Py_ssize_t d, str kernel) except -1:
     # Zero-width rows would leave the kernels' buffers unwritten; validation
     # rejects such data first, this keeps a direct call safe too.
@@ -362,8 +351,7 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c,
             raise MemoryError("assign: cannot allocate scratch buffers")
         for chunk in prange(n_chunks, nogil=True, schedule='static',
                             num_threads=threads, use_threads_if=threads > 1):
-            if chunk == 0:
-                kmk_note_team()
+            kmk_note_team(chunk)
             start = chunk * CHUNK_ROWS
             rows = min(CHUNK_ROWS, n - start)
             _nearest(method, xp + start * d, rows, d, cp, half_cnorm, k,
@@ -440,8 +428,7 @@ cdef void _run_pass(PassPlan* plan, int method, const floating* x,
     cdef double* blk
     for b in prange(plan.n_blocks, schedule='dynamic', num_threads=plan.threads,
                     use_threads_if=plan.threads > 1):
-        if b == 0:
-            kmk_note_team()
+        kmk_note_team(b)
         # Block b gets whole chunks, spread as evenly as possible.
         row_start = ((b * plan.n_chunks) // plan.n_blocks) * CHUNK_ROWS
         row_stop = min((((b + 1) * plan.n_chunks) // plan.n_blocks) * CHUNK_ROWS, n)
@@ -664,8 +651,7 @@ def min_sqdist(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef Py_ssize_t chunk, start, rows
     for chunk in prange(n_chunks, nogil=True, schedule='static',
                         num_threads=threads, use_threads_if=threads > 1):
-        if chunk == 0:
-            kmk_note_team()
+        kmk_note_team(chunk)
         start = chunk * CHUNK_ROWS
         rows = min(<Py_ssize_t>CHUNK_ROWS, n - start)
         if floating is float:
@@ -771,8 +757,7 @@ def candidate_potentials(const floating[:, ::1] x, const floating[:, ::1] c,
             cnorm[j] = s
         for b in prange(n_blocks, nogil=True, schedule='dynamic',
                         num_threads=threads, use_threads_if=threads > 1):
-            if b == 0:
-                kmk_note_team()
+            kmk_note_team(b)
             for chunk in range((b * n_chunks) // n_blocks,
                                ((b + 1) * n_chunks) // n_blocks):
                 start = chunk * rows_per
@@ -986,11 +971,8 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     counts[:] = 0
     if n == 0:
         return 0.0, 0.0, 0
-    cdef Py_ssize_t i
     if not initial:
-        for i in range(n):
-            if labels[i] < 0 or labels[i] >= k:
-                raise ValueError("hamerly_pass: labels out of range")
+        _check_labels(labels, k, "hamerly_pass")
     # Rounding in the distances and bounds is far below this relative margin.
     cdef double eps = 6.0e-8 if floating is float else 1.2e-16
     cdef double margin = 8.0 * (d + 2) * eps
@@ -1023,8 +1005,7 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
             max_cnorm = max(max_cnorm, 2.0 * <double>half_cnorm[i])
         for b in prange(n_blocks, nogil=True, schedule='dynamic',
                         num_threads=threads, use_threads_if=threads > 1):
-            if b == 0:
-                kmk_note_team()
+            kmk_note_team(b)
             row_start = ((b * n_chunks) // n_blocks) * CHUNK_ROWS
             row_stop = min((((b + 1) * n_chunks) // n_blocks) * CHUNK_ROWS, n)
             blk = buf + b * stride

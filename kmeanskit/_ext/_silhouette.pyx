@@ -55,8 +55,7 @@ def cluster_distance_sums(const floating[:, ::1] query,
     with nogil:
         for g in prange(n_groups, schedule='dynamic', num_threads=threads,
                         use_threads_if=threads > 1):
-            if g == 0:
-                kmk_note_team()
+            kmk_note_team(g)
             dist = <double *> malloc(BLOCK_ROWS * sizeof(double))
             if dist == NULL:
                 with gil:

@@ -35,17 +35,8 @@ ctypedef fused index_t:
 
 cdef enum:
     CHUNK_ROWS = 256
-    # Below this many multiply-adds a call runs on the calling thread.
-    SERIAL_WORK = 1 << 17
 
 CHUNK = CHUNK_ROWS
-
-
-cdef inline int _team_size(int n_threads, Py_ssize_t n_tasks,
-                           Py_ssize_t work) noexcept nogil:
-    if work < SERIAL_WORK or n_threads < 1:
-        return 1
-    return <int>min(<Py_ssize_t>n_threads, n_tasks)
 
 
 cdef inline void _products(const floating* data, const index_t* indices,
@@ -175,17 +166,16 @@ def assign(const floating[::1] data, const index_t[::1] indices,
     cdef int threads = _team_size(n_threads, n_chunks, data.shape[0] * k)
     cdef floating* dots = <floating*>malloc(threads * k * sizeof(floating))
     cdef floating* half = <floating*>malloc(k * sizeof(floating))
-    _fill_half(&cnorm[0], k, half)
     cdef Py_ssize_t chunk, start
     cdef const floating* dp = &data[0] if data.shape[0] else NULL
     cdef const index_t* ip = &indices[0] if indices.shape[0] else NULL
     try:
         if dots == NULL or half == NULL:
             raise MemoryError("assign: cannot allocate scratch buffers")
+        _fill_half(&cnorm[0], k, half)
         for chunk in prange(n_chunks, nogil=True, schedule='static',
                             num_threads=threads, use_threads_if=threads > 1):
-            if chunk == 0:
-                kmk_note_team()
+            kmk_note_team(chunk)
             start = chunk * CHUNK_ROWS
             _assign_chunk(dp, ip, &indptr[0], start, min(start + CHUNK_ROWS, n),
                           &ct[0, 0], half, &cnorm[0], k, NULL,
@@ -337,8 +327,7 @@ cdef int _sweep(const floating* data, const index_t* indices,
         _fill_half(cnorm, k, half)
         for chunk in prange(n_chunks, nogil=True, schedule='static',
                             num_threads=threads, use_threads_if=threads > 1):
-            if chunk == 0:
-                kmk_note_team()
+            kmk_note_team(chunk)
             start = chunk * CHUNK_ROWS
             if lower == NULL:
                 _assign_chunk(data, indices, indptr, start,
@@ -427,11 +416,8 @@ def hamerly_pass(const floating[::1] data, const index_t[::1] indices,
         sums[:, :] = 0
         counts[:] = 0
         return 0.0, 0.0, 0
-    cdef Py_ssize_t i
     if not initial:
-        for i in range(n):
-            if labels[i] < 0 or labels[i] >= k:
-                raise ValueError("hamerly_pass: labels out of range")
+        _check_labels(labels, k, "hamerly_pass")
     else:
         labels[:] = 0
     _sweep(&data[0] if data.shape[0] else NULL,
@@ -461,8 +447,7 @@ def min_sqdist(const floating[::1] data, const index_t[::1] indices,
     cdef double sq
     for i in prange(n, nogil=True, schedule='static', chunksize=CHUNK_ROWS,
                     num_threads=threads, use_threads_if=threads > 1):
-        if i == 0:
-            kmk_note_team()
+        kmk_note_team(i)
         for j in range(m):
             sq = _exact_sqdist(dp, ip, indptr[i], indptr[i + 1], &ct[0, 0], m,
                                j, cnorm[j])
@@ -481,10 +466,8 @@ def labelled_sqdist(const floating[::1] data, const index_t[::1] indices,
            "labelled_sqdist")
     if labels.shape[0] != n:
         raise ValueError("labelled_sqdist: inconsistent array shapes")
+    _check_labels(labels, k, "labelled_sqdist")
     cdef Py_ssize_t i
-    for i in range(n):
-        if labels[i] < 0 or labels[i] >= k:
-            raise ValueError("labelled_sqdist: labels out of range")
     if n == 0:
         return
     cdef const floating* dp = &data[0] if data.shape[0] else NULL
@@ -493,7 +476,6 @@ def labelled_sqdist(const floating[::1] data, const index_t[::1] indices,
                                   data.shape[0])
     for i in prange(n, nogil=True, schedule='static', chunksize=CHUNK_ROWS,
                     num_threads=threads, use_threads_if=threads > 1):
-        if i == 0:
-            kmk_note_team()
+        kmk_note_team(i)
         out[i] = _exact_sqdist(dp, ip, indptr[i], indptr[i + 1], &ct[0, 0], k,
                                labels[i], cnorm[labels[i]])

@@ -19,12 +19,11 @@ from scipy.spatial.distance import cdist
 
 from .._backends._arrays import has_float64, to_host
 from .._backends._dispatch import dispatch
+from .._backends._sparse_data import is_sparse
 from .._base._docstrings import fill_doc
 from .._base._rng import as_generator
 from .._base._validate import check_count, check_option
 from .._core import _magnitude
-from .._backends._sparse_data import is_sparse
-from .._core._sparse_partition import sparse_centroid_distances, sparse_distance_sums
 from .._core._partition import (
     chunks,
     cluster_stats,
@@ -32,6 +31,7 @@ from .._core._partition import (
     namespace,
     rows_per_chunk,
 )
+from .._core._sparse_partition import sparse_centroid_distances, sparse_distance_sums
 
 __all__ = [
     "aic_from_stats",
