@@ -397,3 +397,34 @@ def test_worker_killed_mid_run(monkeypatch):
     if result is not None:
         np.testing.assert_allclose(result[0], expected[0], rtol=RTOL, atol=RTOL)
         np.testing.assert_array_equal(result[1], expected[1])
+
+
+@_on_cluster_only
+def test_estimators_fit_on_the_cluster_without_gathering(scheduler):
+    """kmeanskit.estimators hand Dask arrays to the functions as they are:
+    the fit equals the NumPy fit, labels_ and predict stay lazy.  KMeans
+    sends nothing larger than a tenth of a block to the client;
+    MiniBatchKMeans only its sampled rows (the seeding sample, batches)."""
+    pytest.importorskip("sklearn", minversion="1.6")
+    from kmeanskit.estimators import KMeans, MiniBatchKMeans
+
+    x = _blobs(n=20_000, d=4)
+    data = da.from_array(x, chunks=2_000).persist()
+    fits = []
+    bounds = ((KMeans, x[:2_000].nbytes / 10), (MiniBatchKMeans, x.nbytes / 5))
+    for make, bound in bounds:
+        sizes, restore = _record_gathers(scheduler)
+        try:
+            fits.append(make(5, random_state=0).fit(data))
+            predicted = fits[-1].predict(data)
+        finally:
+            restore()
+        assert max(sizes) < bound, (make, max(sizes))
+        assert isinstance(fits[-1].labels_, da.Array)
+        assert isinstance(predicted, da.Array)
+        ref = make(5, random_state=0).fit(x)
+        assert isinstance(fits[-1].cluster_centers_, np.ndarray)
+        np.testing.assert_allclose(fits[-1].cluster_centers_, ref.cluster_centers_,
+                                   rtol=1e-9)
+        np.testing.assert_array_equal(fits[-1].labels_.compute(), ref.labels_)
+        np.testing.assert_array_equal(predicted.compute(), ref.predict(x))

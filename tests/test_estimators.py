@@ -255,3 +255,47 @@ def test_estimators_without_sklearn_say_what_to_install(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=tmp_path).stdout
     assert "kmeanskit[sklearn]" in out
+
+
+_ARRAY_API_SCRIPT = """
+import numpy as np, sklearn, torch, array_api_strict as strict
+from sklearn.datasets import make_blobs
+from kmeanskit import estimators as est
+X, _ = make_blobs(300, centers=4, random_state=0)
+w = np.random.default_rng(0).random(300) + 0.5
+for lib in (torch, strict):
+    Xa, wa = lib.asarray(X), lib.asarray(w)
+    with sklearn.config_context(array_api_dispatch=True):
+        for make in (est.KMeans, est.MiniBatchKMeans, est.BisectingKMeans,
+                     est.SphericalKMeans):
+            fit = make(4, random_state=0).fit(Xa, sample_weight=wa)
+            ref = make(4, random_state=0).fit(X, sample_weight=w)
+            for got in (fit.cluster_centers_, fit.labels_, fit.predict(Xa),
+                        fit.transform(Xa)):
+                assert type(got) is type(Xa), (make, type(got))
+            assert np.array_equal(np.asarray(fit.labels_), ref.labels_), make
+            assert np.allclose(np.asarray(fit.cluster_centers_), ref.cluster_centers_)
+            assert np.allclose(np.asarray(fit.transform(Xa)), ref.transform(X))
+            assert abs(fit.score(Xa) - ref.score(X)) <= 1e-9 * abs(ref.score(X))
+        try:
+            est.KMedians(4).fit(Xa)
+        except TypeError as e:
+            assert "KMeans, MiniBatchKMeans" in str(e)
+        else:
+            raise AssertionError("KMedians took an Array API array")
+print("ok")
+"""
+
+
+def test_array_api_dispatch_keeps_the_library(tmp_path):
+    # scikit-learn's array_api_dispatch needs SCIPY_ARRAY_API=1 before SciPy
+    # is imported: a fresh interpreter.
+    pytest.importorskip("torch")
+    pytest.importorskip("array_api_strict")
+    import os
+
+    env = dict(os.environ, SCIPY_ARRAY_API="1")
+    res = subprocess.run([sys.executable, "-c", _ARRAY_API_SCRIPT], capture_output=True,
+                         text=True, cwd=tmp_path, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stdout.strip() == "ok"

@@ -19,11 +19,14 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import vq
+from .._backends._arrays import numpy_dtype, to_host
 from .._base._docstrings import doc_filler
+from . import _arrays
 
 __all__ = ["PARAGRAPHS", "RANDOM_STATE", "ClusterEstimator", "InvalidParameterError",
            "LloydEstimator", "Param", "check_centres", "check_params",
@@ -194,13 +197,16 @@ def generator(random_state):
 
 
 def check_sample_weight(weight, X):
-    """``sample_weight`` as a float64 array of one weight per row (None
-    stays None: kmeanskit's unweighted path)."""
+    """``sample_weight`` as a float64 NumPy array of one weight per row
+    (None stays None: kmeanskit's unweighted path); weights of another array
+    library are brought to the host (n numbers)."""
     if weight is None:
         return None
     n = X.shape[0]
     if isinstance(weight, numbers.Number):
         return np.full(n, float(weight))
+    if _arrays.foreign_namespace(weight) is not None:
+        weight = to_host(weight)
     weight = check_array(weight, ensure_2d=False, dtype=np.float64,
                          input_name="sample_weight")
     if weight.ndim != 1:
@@ -238,15 +244,19 @@ def uniform_scale(weights):
 
 
 def check_centres(X, centres, n_clusters, estimator):
-    """Initial centres as a C-contiguous copy in X's dtype, of shape
-    ``(n_clusters, n_features)`` (scikit-learn's messages otherwise)."""
+    """Initial centres as a C-contiguous copy in X's dtype, library and
+    device, of shape ``(n_clusters, n_features)`` (scikit-learn's messages
+    otherwise)."""
+    dtype = numpy_dtype(X.dtype)
+    if _arrays.foreign_namespace(centres) is not None:
+        centres = to_host(centres)
     if isinstance(centres, np.ndarray) and centres.ndim == 2:
         # The common case without check_array's cost (a third of a small fit).
-        centres = np.array(centres, dtype=X.dtype, order="C", copy=True)
+        centres = np.array(centres, dtype=dtype, order="C", copy=True)
         if not np.isfinite(centres).all():
             raise ValueError("Input init contains infinity or NaN.")
     else:
-        centres = check_array(centres, dtype=X.dtype, copy=True, order="C",
+        centres = check_array(centres, dtype=dtype, copy=True, order="C",
                               input_name="init")
     if centres.shape[0] != n_clusters:
         raise ValueError(
@@ -256,12 +266,22 @@ def check_centres(X, centres, n_clusters, estimator):
         raise ValueError(
             f"The shape of the initial centers {centres.shape} does not match "
             f"the number of features of the data {X.shape[1]}.")
-    return centres
+    return _arrays.as_namespace_of(centres, X)
+
+
+def unchecked(X):
+    """Whether validated X's values are still to be checked (inf, NaN) by
+    the function it goes to: those of arrays handed over as they are."""
+    return _arrays.foreign_namespace(X) is not None
 
 
 def warn_distinct(labels, n_clusters):
     """scikit-learn's ``ConvergenceWarning`` when fewer clusters than asked
-    hold points (duplicate points)."""
+    hold points (duplicate points).  Not for Dask labels: counting them
+    would compute them, a pass over the data."""
+    if _arrays.is_lazy(labels):
+        return
+    labels = to_host(labels)
     sizes = np.bincount(np.asarray(labels), minlength=n_clusters)
     distinct = int(np.count_nonzero(sizes))
     if distinct < n_clusters:
@@ -316,8 +336,16 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     sparse data; False (scikit-learn's ``TypeError`` naming the estimator)
     where it does not."""
 
+    _array_api = True
+    """Whether fit takes Dask arrays and, under scikit-learn's
+    ``array_api_dispatch``, other Array API arrays as they are (see
+    :mod:`._arrays`)."""
+
     def _validate_fit(self, X, *, reset=True):
         check_params(self)
+        foreign = self._foreign(X)
+        if foreign is not None:
+            return _arrays.check_foreign(self, X, foreign, reset=reset)
         if _plain(X) and (reset or self._known_width(X)):
             if reset:
                 self.n_features_in_ = X.shape[1]
@@ -329,10 +357,29 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     def _check_test_data(self, X):
         check_is_fitted(self)
+        foreign = self._foreign(X)
+        if foreign is not None:
+            return _arrays.check_foreign(self, X, foreign, reset=False)
         if _plain(X) and self._known_width(X):
             return X
         return validate_data(self, X, accept_sparse=self._accept_sparse, dtype=DTYPES,
                              order="C", reset=False)
+
+    def _foreign(self, X):
+        """X's namespace when X is handed over as it is (else None)."""
+        xp = _arrays.foreign_namespace(X)
+        if xp is not None and not self._array_api:
+            raise TypeError(
+                f"{type(self).__name__} takes NumPy arrays, array-likes and pandas "
+                f"data, not {type(X).__module__}.{type(X).__name__}: its function "
+                "computes on the host (KMeans, MiniBatchKMeans, BisectingKMeans and "
+                "SphericalKMeans take Dask and Array API arrays).")
+        return xp
+
+    def _centres_like(self, X):
+        """``cluster_centers_`` in X's dtype, library and device."""
+        host = np.asarray(to_host(self.cluster_centers_), dtype=numpy_dtype(X.dtype))
+        return _arrays.as_namespace_of(host, X)
 
     def _known_width(self, X):
         return (getattr(self, "n_features_in_", None) == X.shape[1]
@@ -346,8 +393,10 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         return (X, *uniform_scale(check_sample_weight(sample_weight, X)))
 
     def _store(self, centres, labels, inertia, n_iter=None):
-        """The fitted attributes every estimator has."""
-        self.cluster_centers_ = centres
+        """The fitted attributes every estimator has (centres in NumPy for
+        Dask data, see :func:`._arrays.fitted_centres`)."""
+        self.cluster_centers_ = np.asarray(to_host(centres)) \
+            if _arrays.is_lazy(centres) else centres
         self._n_features_out = self.n_clusters
         self.labels_ = labels
         self.inertia_ = float(inertia)
@@ -362,14 +411,17 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     def _assign(self, X):
         """(labels, cost) of the rows of validated X: the nearest centre and
-        each row's term of the objective (here the squared distance)."""
-        labels, dist = vq(X, self.cluster_centers_.astype(X.dtype, copy=False),
-                          check_finite=False, workers=getattr(self, "workers", None))
-        return labels, np.asarray(dist, dtype=np.float64) ** 2
+        each row's term of the objective (here the squared distance), in
+        X's library."""
+        labels, dist = vq(X, self._centres_like(X), check_finite=unchecked(X),
+                          workers=getattr(self, "workers", None))
+        if _arrays.foreign_namespace(X) is None:
+            return labels, np.asarray(dist, dtype=np.float64) ** 2
+        return labels, dist * dist
 
     def _transform(self, X):
-        from sklearn.metrics.pairwise import euclidean_distances
-
+        if _arrays.foreign_namespace(X) is not None:
+            return _arrays.euclidean_distances(X, self._centres_like(X))
         return euclidean_distances(X, self.cluster_centers_)
 
     @fill_doc
@@ -397,7 +449,10 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             Index of the cluster each sample belongs to (int32).
         """
         X = self._check_test_data(X)
-        return np.asarray(self._assign(X)[0], dtype=np.int32)
+        labels = self._assign(X)[0]
+        if _arrays.foreign_namespace(X) is not None:
+            return labels  # int32 in X's library (lazy for Dask)
+        return np.asarray(labels, dtype=np.int32)
 
     @fill_doc
     def fit_transform(self, X, y=None, sample_weight=None):
@@ -437,9 +492,12 @@ class ClusterEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             centre (for k-means; each variant its own objective).
         """
         X = self._check_test_data(X)
-        weight = check_sample_weight(sample_weight, X)
+        weight = _arrays.as_namespace_of(check_sample_weight(sample_weight, X), X)
         cost = self._assign(X)[1]
-        return -float(np.sum(cost if weight is None else weight * cost))
+        if weight is not None:
+            cost = cost * weight
+        xp = _arrays.foreign_namespace(X)
+        return -float(np.sum(cost) if xp is None else xp.sum(cost))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

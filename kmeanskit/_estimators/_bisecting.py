@@ -7,7 +7,8 @@ from sklearn.utils.extmath import row_norms
 
 from .. import bisecting_kmeans
 from .._api._bisecting import STRATEGIES, descend
-from . import _base
+from .._backends._arrays import to_host
+from . import _arrays, _base
 from ._base import Param
 from ._kmeans import relative_tol
 
@@ -118,16 +119,22 @@ class BisectingKMeans(_base.ClusterEstimator):
                 X, self.n_clusters, init=self._seeding(), n_init=self.n_init,
                 max_iter=self.max_iter, tol=relative_tol(X, self.tol, weights)[0],
                 bisecting_strategy=self.bisecting_strategy,
-                rng=_base.generator(self.random_state), weights=weights,
-                algorithm=_base.ALGORITHMS[self.algorithm], check_finite=False,
-                workers=self.workers, return_info=True)
+                rng=_base.generator(self.random_state),
+                weights=_arrays.as_namespace_of(weights, X),
+                algorithm=_base.ALGORITHMS[self.algorithm],
+                check_finite=_base.unchecked(X), workers=self.workers, return_info=True)
         self._hierarchy = info.hierarchy
         return self._store(centres, labels, scale * info.inertia)
 
     def _assign(self, X):
         """Labels by walking down the tree; squared distances to those centres."""
+        if _arrays.foreign_namespace(X) is not None:
+            # The walk runs on the host, as the fit's splits do (Dask data is
+            # computed); the results go back to X's library and device.
+            labels, cost = self._assign(to_host(X))
+            return _arrays.as_namespace_of(labels, X), _arrays.as_namespace_of(cost, X)
         labels = descend(X, self._hierarchy, workers=self.workers)
-        centres = self.cluster_centers_.astype(np.float64)
+        centres = np.asarray(to_host(self.cluster_centers_), dtype=np.float64)
         if not sparse.issparse(X):
             diff = X - centres[labels].astype(X.dtype, copy=False)
             return labels, np.einsum("ij,ij->i", diff, diff, dtype=np.float64)

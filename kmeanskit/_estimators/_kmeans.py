@@ -13,7 +13,7 @@ from scipy import sparse
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
 from .. import kmeans2
-from . import _base
+from . import _arrays, _base
 from ._base import Param, resolve_n_init
 
 __all__ = ["KMeans", "k_means"]
@@ -45,6 +45,8 @@ def _mean_variance(X, weights=None):
         if weights is not None:
             weights = np.asarray(weights, dtype=X.dtype)
         return float(np.mean(mean_variance_axis(X, axis=0, weights=weights)[1]))
+    if _arrays.foreign_namespace(X) is not None:
+        return _arrays.mean_variance(X, weights)
     mean = np.average(X, axis=0, weights=weights)
     return float(np.mean(np.average((X - mean) ** 2, axis=0, weights=weights)))
 
@@ -82,8 +84,9 @@ def fit_lloyd(estimator, X, weights, *, n_init, default_n_init=10):
     if weights is not None or estimator.verbose:  # else kmeans2 scales tol itself
         tol, tol_abs = relative_tol(X, estimator.tol, weights)
     common = dict(iter=estimator.max_iter, tol=tol, empty=estimator.empty,
-                  weights=weights, algorithm=algorithm, workers=estimator.workers,
-                  check_finite=False, return_info=True,
+                  weights=_arrays.as_namespace_of(weights, X), algorithm=algorithm,
+                  workers=estimator.workers, check_finite=_base.unchecked(X),
+                  return_info=True,
                   callback=LloydReport(tol_abs) if estimator.verbose else None)
     with _base.quiet():
         if not isinstance(init, str) and not callable(init):

@@ -9,10 +9,11 @@ import numpy as np
 from scipy import sparse
 
 from .. import MiniBatchState, minibatch_kmeans, minibatch_update
+from .._backends._arrays import numpy_dtype, to_host
 from .._backends._engines import get_engine
 from .._backends._sparse_data import as_csr
 from .._core._seeding import draw_centres
-from . import _base
+from . import _arrays, _base
 from ._base import Param, resolve_n_init
 from ._kmeans import relative_tol
 
@@ -198,13 +199,14 @@ class MiniBatchKMeans(_base.ClusterEstimator):
                 X, self.n_clusters, batch_size=batch, max_iter=self.max_iter,
                 max_no_improvement=patience,
                 init_size=self._init_size, reassignment_ratio=self.reassignment_ratio,
-                n_init=n_init, rng=rng, weights=weights, init=self._given_init(X, rng),
-                check_finite=False, workers=self.workers, callback=report, tol=tol)
+                n_init=n_init, rng=rng, weights=_arrays.as_namespace_of(weights, X),
+                init=self._given_init(X, rng), check_finite=_base.unchecked(X),
+                workers=self.workers, callback=report, tol=tol)
         if self.verbose and info.converged:
             why = "small centers change" if tol and report.shift <= tol_abs \
                 else "lack of improvement in inertia"
             print(f"Converged ({why}) at step {info.n_iter}/{n_steps}")
-        self.cluster_centers_ = centres
+        self.cluster_centers_ = _arrays.fitted_centres(centres, X)
         self._n_features_out = centres.shape[0]
         if self.compute_labels:
             self.labels_ = labels
@@ -213,8 +215,7 @@ class MiniBatchKMeans(_base.ClusterEstimator):
         # data once (their clusters' weights).
         self._state = MiniBatchState(centres, rng=rng,
                                      reassignment_ratio=self.reassignment_ratio)
-        self._state.counts = np.bincount(labels, weights=weights,
-                                         minlength=self.n_clusters).astype(np.float64)
+        self._state.counts = _arrays.cluster_weights(labels, weights, self.n_clusters)
         self.n_steps_ = int(info.n_iter)
         self.n_iter_ = int(math.ceil(info.n_iter * batch / n))
         return self
@@ -230,12 +231,15 @@ class MiniBatchKMeans(_base.ClusterEstimator):
         first = not hasattr(self, "cluster_centers_")
         X = self._validate_fit(X, reset=first)
         weights = _base.check_sample_weight(sample_weight, X)
+        weights = _arrays.as_namespace_of(weights, X)
         if first:
             self._check_n_samples(X)
             rng = _base.generator(self.random_state)
             start = self._given_init(X, rng)
             if isinstance(start, str):
                 rows = X[rng.integers(X.shape[0], size=self._seeding_size(X.shape[0]))]
+                if _arrays.foreign_namespace(rows) is not None:
+                    rows = to_host(rows)  # a sample of init_size rows
                 is_sparse = sparse.issparse(rows)
                 if is_sparse:  # the CSR form the sparse kernels read
                     rows = as_csr(rows, "X", check_finite=False)
@@ -245,13 +249,16 @@ class MiniBatchKMeans(_base.ClusterEstimator):
             self._state = MiniBatchState(start, rng=rng,
                                          reassignment_ratio=self.reassignment_ratio)
             self.n_steps_ = 0
-        minibatch_update(self._state, X, weights=weights, check_finite=False,
-                         workers=self.workers)
-        self.cluster_centers_ = self._state.centroids.astype(X.dtype)
+        minibatch_update(self._state, X, weights=weights,
+                         check_finite=_base.unchecked(X), workers=self.workers)
+        self.cluster_centers_ = _arrays.fitted_centres(
+            self._state.centroids.astype(numpy_dtype(X.dtype)), X)
         self._n_features_out = self.n_clusters
         if self.compute_labels:
-            labels, cost = self._assign(X)
-            self.labels_ = np.asarray(labels, dtype=np.int32)
-            self.inertia_ = float(np.sum(cost if weights is None else weights * cost))
+            self.labels_, cost = self._assign(X)
+            if weights is not None:
+                cost = cost * weights
+            xp = _arrays.foreign_namespace(X)
+            self.inertia_ = float(np.sum(cost) if xp is None else xp.sum(cost))
         self.n_steps_ += 1
         return self

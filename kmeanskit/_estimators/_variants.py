@@ -10,7 +10,7 @@ from sklearn.metrics.pairwise import cosine_distances
 from sklearn.preprocessing import normalize
 
 from .. import kmedians, kmedoids, spherical_kmeans, vq
-from . import _base
+from . import _arrays, _base
 from ._base import Param
 
 __all__ = ["KMedians", "KMedoids", "SphericalKMeans"]
@@ -46,7 +46,8 @@ class _LloydVariant(_base.LloydEstimator):
             return type(self)._function(
                 X, self.n_clusters, max_iter=self.max_iter, tol=self.tol, init=start,
                 n_init=n_init, empty=self.empty, rng=_base.generator(self.random_state),
-                weights=weights, check_finite=False, workers=self.workers)
+                weights=_arrays.as_namespace_of(weights, X),
+                check_finite=_base.unchecked(X), workers=self.workers)
 
 
 @_base.fill_doc
@@ -85,6 +86,7 @@ class KMedians(_LloydVariant):
 
     _function = staticmethod(kmedians)
     _accept_sparse = False  # kmedians takes dense data only
+    _array_api = False  # its predict and transform compute with SciPy
 
     def _assign(self, X):
         dist = cdist(X, self.cluster_centers_, "cityblock")
@@ -136,12 +138,18 @@ class SphericalKMeans(_LloydVariant):
         # For unit rows |u - c|^2 = 2 (1 - cos): the nearest centre in
         # Euclidean distance is the most similar one.  normalize keeps
         # sparse rows sparse (and all-zero rows zero).
-        centres = self.cluster_centers_.astype(X.dtype, copy=False)
-        labels, dist = vq(normalize(X), centres, check_finite=False,
+        foreign = _arrays.foreign_namespace(X) is not None
+        unit = _arrays.unit_rows(X) if foreign else normalize(X)
+        labels, dist = vq(unit, self._centres_like(X), check_finite=foreign,
                           workers=self.workers)
+        if foreign:
+            return labels, dist * dist / 2
         return labels, np.asarray(dist, dtype=np.float64) ** 2 / 2
 
     def _transform(self, X):
+        if _arrays.foreign_namespace(X) is not None:
+            # The centres have unit length: 1 - cos is 1 - u.c.
+            return 1 - _arrays.unit_rows(X) @ self._centres_like(X).T
         return cosine_distances(X, self.cluster_centers_)
 
 
@@ -204,6 +212,7 @@ class KMedoids(_base.ClusterEstimator):
     }
     _INITS = {"k-medoids++": "++", "build": "build", "random": "points"}
     _accept_sparse = False  # kmedoids takes dense data (or dissimilarities) only
+    _array_api = False  # its predict and transform compute with SciPy
 
     def __init__(self, n_clusters=8, *, metric="euclidean", method="fasterpam",
                  init="k-medoids++", max_iter=300, random_state=None):
