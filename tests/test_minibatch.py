@@ -152,7 +152,7 @@ class TestMinibatchKmeans:
     @pytest.mark.parametrize(("kw", "error", "match"), [
         ({"batch_size": 0}, ValueError, "batch_size"),
         ({"max_iter": 1.5}, TypeError, "max_iter"),
-        ({"max_no_improvement": 0}, ValueError, "max_no_improvement"),
+        ({"max_no_improvement": -1}, ValueError, "max_no_improvement"),
         ({"init_size": 2}, ValueError, "init_size=2 is smaller than k=3"),
         ({"reassignment_ratio": -0.1}, ValueError, "reassignment_ratio"),
         ({"init": "bogus"}, ValueError, "init 'bogus'"),

@@ -297,8 +297,9 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
         `weights`).  Default: 100.
     max_no_improvement : int or None, optional
         Stop after this many consecutive steps without a new minimum of the
-        exponentially weighted average (EWA) of the batch inertia.  None:
-        never stop early.  Default: 10.
+        exponentially weighted average (EWA) of the batch inertia (0: stop at
+        the first step that measures it).  None: never stop early.
+        Default: 10.
     init_size : int, optional
         Rows sampled to seed each start, and to compare the starts when
         ``n_init > 1``.  Default: ``3 * batch_size``, at most M, at least k.
@@ -408,7 +409,7 @@ def minibatch_kmeans(data, k, *, batch_size=1024, max_iter=100,
     batch_size = _validate.check_count(batch_size, "batch_size")
     max_iter = _validate.check_count(max_iter, "max_iter")
     max_no_improvement = _validate.check_count(
-        max_no_improvement, "max_no_improvement", allow_none=True)
+        max_no_improvement, "max_no_improvement", minimum=0, allow_none=True)
     n_init = _validate.check_count(n_init, "n_init")
     reassignment_ratio = _check_ratio(reassignment_ratio)
     callback = _validate.check_callback(callback)
@@ -516,6 +517,8 @@ def _run_batches(state, engine, host, values, sample, rng, b, n_steps,
             best_ewa, stale = ewa, 0
         else:
             stale += 1
-            if stale >= max_no_improvement:
-                return True
+        # Checked after an improvement too: max_no_improvement=0 stops at the
+        # first measured step, as scikit-learn's MiniBatchKMeans does.
+        if stale >= max_no_improvement:
+            return True
     return False

@@ -6,7 +6,6 @@ Only this package imports scikit-learn, and only when ``kmeanskit.estimators``
 is imported (``import kmeanskit`` never does).
 """
 
-import contextlib
 import numbers
 import warnings
 
@@ -26,6 +25,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from .. import vq
 from .._backends._arrays import numpy_dtype, to_host
 from .._base._docstrings import doc_filler
+from .._base._warnings import silenced
 from . import _arrays
 
 __all__ = ["PARAGRAPHS", "RANDOM_STATE", "ClusterEstimator", "InvalidParameterError",
@@ -291,15 +291,11 @@ def warn_distinct(labels, n_clusters):
             ConvergenceWarning, stacklevel=3)
 
 
-@contextlib.contextmanager
 def quiet():
     """A context in which kmeanskit's own warnings about seeding duplicate
     points and empty clusters are silenced: the estimators report that
     situation once, as scikit-learn does (:func:`warn_distinct`)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The data has fewer distinct points")
-        warnings.filterwarnings("ignore", message="One of the clusters is empty")
-        yield
+    return silenced("The data has fewer distinct points", "One of the clusters is empty")
 
 
 def _plain(X):

@@ -189,15 +189,10 @@ class MiniBatchKMeans(_base.ClusterEstimator):
         n_steps = max(1, (self.max_iter * n) // batch)
         tol, tol_abs = relative_tol(X, self.tol, weights) if self.tol else (None, 0.0)
         report = MiniBatchReport(n_steps, n, batch) if self.verbose else None
-        patience = self.max_no_improvement
-        if patience is not None:
-            # scikit-learn's 0 stops at the first comparable step; kmeanskit
-            # counts from 1 (stop at the first step without improvement).
-            patience = max(1, patience)
         with _base.quiet():
             centres, labels, info = minibatch_kmeans(
                 X, self.n_clusters, batch_size=batch, max_iter=self.max_iter,
-                max_no_improvement=patience,
+                max_no_improvement=self.max_no_improvement,
                 init_size=self._init_size, reassignment_ratio=self.reassignment_ratio,
                 n_init=n_init, rng=rng, weights=_arrays.as_namespace_of(weights, X),
                 init=self._given_init(X, rng), check_finite=_base.unchecked(X),
