@@ -344,5 +344,6 @@ def test_minibatch_max_no_improvement_zero_stops_at_the_first_measured_step():
     # step, so 0 stops as soon as the smoothed inertia exists (step 2).
     data, _ = make_blobs(n_samples=2000, centers=5, random_state=0)
     for module in (skcluster, est):
-        model = module.MiniBatchKMeans(5, random_state=0, n_init=1, max_no_improvement=0)
+        model = module.MiniBatchKMeans(5, random_state=0, n_init=1,
+                                       max_no_improvement=0)
         assert model.fit(data).n_steps_ == 2, module.__name__

@@ -295,7 +295,8 @@ def quiet():
     """A context in which kmeanskit's own warnings about seeding duplicate
     points and empty clusters are silenced: the estimators report that
     situation once, as scikit-learn does (:func:`warn_distinct`)."""
-    return silenced("The data has fewer distinct points", "One of the clusters is empty")
+    return silenced("The data has fewer distinct points",
+                    "One of the clusters is empty")
 
 
 def _plain(X):
