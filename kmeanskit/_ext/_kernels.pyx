@@ -120,11 +120,11 @@ cdef extern from "_simd.h" nogil:
     void kmk_nearest_two_dot_f32(const float* x, Py_ssize_t rows,
                                  Py_ssize_t d, const float* c, Py_ssize_t k,
                                  const float* half_cnorm, float* xl, int* lab,
-                                 float* second_value)
+                                 float* second_value, float* low)
     void kmk_nearest_two_dot_f64(const double* x, Py_ssize_t rows,
                                  Py_ssize_t d, const double* c, Py_ssize_t k,
                                  const double* half_cnorm, double* xl,
-                                 int* lab, double* second_value)
+                                 int* lab, double* second_value, double* low)
     int kmk_fast_fma()
     void kmk_argmin_tile_f32(const float* tile, Py_ssize_t rows, Py_ssize_t k,
                              const float* half_cnorm, int* lab)
@@ -150,10 +150,12 @@ cdef extern from "_simd.h" nogil:
                                     double* best, double* second)
     void kmk_argmin2_tile_f32(const float* tile, Py_ssize_t rows, Py_ssize_t k,
                               const float* half_cnorm, int* lab,
-                              float* second_value)
+                              float* second_value, float* low)
     void kmk_argmin2_tile_f64(const double* tile, Py_ssize_t rows,
                               Py_ssize_t k, const double* half_cnorm, int* lab,
-                              double* second_value)
+                              double* second_value, double* low)
+    void kmk_shift_round(const double* x, Py_ssize_t rows, Py_ssize_t d,
+                         const double* ref, float* y, double* y_sq)
     void kmk_assigned_sqdist_f32(const float* x, Py_ssize_t rows, Py_ssize_t d,
                                  const float* c, const int* lab, float* best)
     void kmk_assigned_sqdist_f64(const double* x, Py_ssize_t rows,
@@ -297,6 +299,9 @@ cdef floating* _half_norms(const floating* c, Py_ssize_t k, Py_ssize_t d) noexce
     return out
 
 
+include "_mixed.pxi"
+
+
 cdef int _check_features(Py_ssize_t d, str kernel) except -1:
     # Zero-width rows would leave the kernels' buffers unwritten; validation
     # rejects such data first, this keeps a direct call safe too.
@@ -306,9 +311,26 @@ cdef int _check_features(Py_ssize_t d, str kernel) except -1:
 
 
 cdef int _check_method(int method) except -1:
-    if method != METHOD_DIRECT and method != METHOD_GEMM and method != METHOD_DOT:
+    """A plain method, or a float64 GEMM/DOT method with a float32 one
+    encoded above it (:func:`mixed`; only float64 data reads it)."""
+    cdef int base = method & METHOD_MASK, single = _mixed_method32(method)
+    if base != METHOD_DIRECT and base != METHOD_GEMM and base != METHOD_DOT:
         raise ValueError(f"unknown kernel method {method}")
+    if single >= 0 and ((single != METHOD_GEMM and single != METHOD_DOT)
+                        or base == METHOD_DIRECT):
+        raise ValueError(f"unknown mixed-precision method {method}")
     return 0
+
+
+def mixed(int method64, int method32):
+    """The ``method`` value for certified mixed precision on float64 data:
+    nearest centres by float32 ``method32`` (GEMM or DOT) where a rigorous
+    error bound certifies them, by float64 ``method64`` (GEMM or DOT)
+    elsewhere, with the labels and distances of ``method64`` alone (see
+    ``_mixed.pxi``).  float32 data runs ``method64``."""
+    method = method64 | ((method32 + 1) << MIXED_SHIFT)
+    _check_method(method)
+    return method
 
 
 # --------------------------------------------------------------------------
@@ -346,20 +368,36 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
     cdef Py_ssize_t chunk, start, rows
+    cdef MixedPlan mixed_plan
+    cdef MixedPlan* mp = NULL
+    mixed_plan.buffer = NULL
     try:
         if scratch == NULL or half_cnorm == NULL:
             raise MemoryError("assign: cannot allocate scratch buffers")
+        if floating is double:
+            _mixed_alloc(&mixed_plan, method, k, d, threads)
+            if mixed_plan.buffer != NULL and _mixed_prepare(&mixed_plan, cp):
+                mp = &mixed_plan
+        method = method & METHOD_MASK
         for chunk in prange(n_chunks, nogil=True, schedule='static',
                             num_threads=threads, use_threads_if=threads > 1):
             kmk_note_team(chunk)
             start = chunk * CHUNK_ROWS
             rows = min(CHUNK_ROWS, n - start)
+            if floating is double:
+                if mp != NULL:
+                    _nearest_mixed(mp, xp + start * d, rows, cp, half_cnorm,
+                                   scratch + threadid() * scratch_size,
+                                   &labels[start], &sqdist[start], True,
+                                   mp.scratch + threadid() * mp.scratch_bytes)
+                    continue
             _nearest(method, xp + start * d, rows, d, cp, half_cnorm, k,
                      scratch + threadid() * scratch_size,
                      &labels[start], &sqdist[start])
     finally:
         free(scratch)
         free(half_cnorm)
+        _mixed_free(&mixed_plan)
 
 
 cdef void _lloyd_block(int method, const floating* x, const floating* c,
@@ -367,11 +405,14 @@ cdef void _lloyd_block(int method, const floating* x, const floating* c,
                        Py_ssize_t row_start, Py_ssize_t row_stop,
                        Py_ssize_t k, Py_ssize_t d, floating* scratch,
                        double* sums, double* counts, double* stats,
-                       int* labels, bint with_stats) noexcept nogil:
+                       int* labels, bint with_stats, const MixedPlan* mp,
+                       char* ms) noexcept nogil:
     """Accumulate rows [row_start, row_stop) into one block's partial sums.
 
     ``stats`` receives [weighted sum of squared distances, weighted sum of
-    distances] (zeros unless ``with_stats``).  ``labels`` may be NULL.
+    distances] (zeros unless ``with_stats``).  ``labels`` may be NULL.  With
+    ``mp`` (float64 data only) the nearest centres come through certified
+    mixed precision, ``ms`` being this thread's scratch for it.
     """
     cdef Py_ssize_t start, rows
     cdef floating* best = scratch + _scratch_size(k, d) - 2 * CHUNK_ROWS
@@ -383,8 +424,16 @@ cdef void _lloyd_block(int method, const floating* x, const floating* c,
     while start < row_stop:
         rows = min(<Py_ssize_t>CHUNK_ROWS, row_stop - start)
         chunk_lab = lab if labels == NULL else labels + start
-        _nearest(method, x + start * d, rows, d, c, half_cnorm, k, scratch,
-                 chunk_lab, best, with_stats)
+        if floating is double:
+            if mp != NULL:
+                _nearest_mixed(mp, x + start * d, rows, c, half_cnorm, scratch,
+                               chunk_lab, best, with_stats, ms)
+            else:
+                _nearest(method, x + start * d, rows, d, c, half_cnorm, k,
+                         scratch, chunk_lab, best, with_stats)
+        else:
+            _nearest(method, x + start * d, rows, d, c, half_cnorm, k, scratch,
+                     chunk_lab, best, with_stats)
         _chunk_totals(x + start * d, rows, d, k, chunk_lab,
                       best if with_stats else NULL,
                       NULL if w == NULL else w + start, sums, counts, stats)
@@ -418,12 +467,12 @@ cdef void _run_pass(PassPlan* plan, int method, const floating* x,
                     Py_ssize_t n, Py_ssize_t d, const floating* c,
                     Py_ssize_t k, const floating* half_cnorm, const double* w,
                     int* labels, double* buf, floating* scratch, double* sums,
-                    double* counts, double* stats,
-                    bint with_stats=True) noexcept nogil:
+                    double* counts, double* stats, bint with_stats,
+                    const MixedPlan* mp) noexcept nogil:
     """One Lloyd pass into ``sums`` (k*d), ``counts`` (k) and ``stats``
     ([inertia, distance sum]; zeros unless ``with_stats``: a pass whose
     distances nobody reads skips them), using the caller's zeroed ``buf``
-    and scratch."""
+    and scratch; ``mp``: certified mixed precision (or NULL)."""
     cdef Py_ssize_t b, row_start, row_stop
     cdef double* blk
     for b in prange(plan.n_blocks, schedule='dynamic', num_threads=plan.threads,
@@ -435,7 +484,8 @@ cdef void _run_pass(PassPlan* plan, int method, const floating* x,
         blk = buf + b * plan.stride
         _lloyd_block(method, x, c, half_cnorm, w, row_start, row_stop, k, d,
                      scratch + threadid() * plan.scratch_size,
-                     blk, blk + k * d, blk + k * d + k, labels, with_stats)
+                     blk, blk + k * d, blk + k * d + k, labels, with_stats, mp,
+                     NULL if mp == NULL else mp.scratch + threadid() * mp.scratch_bytes)
     _reduce_blocks(buf, plan.n_blocks, plan.stride, k, d, 2, sums, counts, stats)
 
 
@@ -513,18 +563,26 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         plan.threads * plan.scratch_size * sizeof(floating))
     cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
     cdef double stats[2]
+    cdef MixedPlan mixed_plan
+    cdef MixedPlan* mp = NULL
+    mixed_plan.buffer = NULL
     try:
         if buf == NULL or scratch == NULL or half_cnorm == NULL:
             raise MemoryError("lloyd_pass: cannot allocate block buffers")
+        if floating is double:
+            _mixed_alloc(&mixed_plan, method, k, d, plan.threads)
+            if mixed_plan.buffer != NULL and _mixed_prepare(&mixed_plan, &c[0, 0]):
+                mp = &mixed_plan
         with nogil:
-            _run_pass(&plan, method, &x[0, 0], n, d, &c[0, 0], k, half_cnorm,
-                      NULL if weights is None else &weights[0],
+            _run_pass(&plan, method & METHOD_MASK, &x[0, 0], n, d, &c[0, 0], k,
+                      half_cnorm, NULL if weights is None else &weights[0],
                       NULL if labels is None else &labels[0],
-                      buf, scratch, &sums[0, 0], &counts[0], stats)
+                      buf, scratch, &sums[0, 0], &counts[0], stats, True, mp)
     finally:
         free(buf)
         free(scratch)
         free(half_cnorm)
+        _mixed_free(&mixed_plan)
     return stats[0], stats[1]
 
 
@@ -587,18 +645,28 @@ def lloyd_iterations(const floating[:, ::1] x, floating[:, ::1] centres,
     cdef double stats[2]
     cdef Py_ssize_t it, i, j, t
     cdef int empty_passes = 0, any_empty
+    cdef MixedPlan mixed_plan
+    cdef MixedPlan* mp = NULL
+    mixed_plan.buffer = NULL
     try:
         if buf == NULL or scratch == NULL or half_cnorm == NULL:
             raise MemoryError("lloyd_iterations: cannot allocate buffers")
+        if floating is double:
+            _mixed_alloc(&mixed_plan, method, k, d, plan.threads)
+        method = method & METHOD_MASK
         with nogil:
             for it in range(n_iter):
                 for i in range(plan.n_blocks * plan.stride):
                     buf[i] = 0
                 _fill_half_norms(cp, k, d, half_cnorm)
+                if floating is double:
+                    mp = NULL
+                    if mixed_plan.buffer != NULL and _mixed_prepare(&mixed_plan, cp):
+                        mp = &mixed_plan
                 # Only the last pass's labels and distances are returned.
                 _run_pass(&plan, method, &x[0, 0], n, d, cp, k, half_cnorm, wp,
                           lp if it == n_iter - 1 else NULL, buf, scratch, sp,
-                          np_, stats, it == n_iter - 1)
+                          np_, stats, it == n_iter - 1, mp)
                 any_empty = 0
                 for j in range(k):
                     if np_[j] > 0:
@@ -616,6 +684,7 @@ def lloyd_iterations(const floating[:, ::1] x, floating[:, ::1] centres,
         free(buf)
         free(scratch)
         free(half_cnorm)
+        _mixed_free(&mixed_plan)
     return stats[0], stats[1], empty_passes
 
 
@@ -722,6 +791,7 @@ def candidate_potentials(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], m = c.shape[0]
     _check_features(d, "candidate_potentials")
     _check_method(method)
+    method = method & METHOD_MASK  # the draws use the distances themselves
     if c.shape[1] != d or current.shape[0] != n or potentials.shape[0] != m:
         raise ValueError("candidate_potentials: inconsistent array shapes")
     if weights is not None and weights.shape[0] != n:
@@ -816,18 +886,18 @@ cdef void _nearest_two(int method, const floating* x, Py_ssize_t rows,
     if method == METHOD_DOT:
         if floating is float:
             kmk_nearest_two_dot_f32(x, rows, d, c, k, half_cnorm, scratch, lab,
-                                    second_value)
+                                    second_value, NULL)
         else:
             kmk_nearest_two_dot_f64(x, rows, d, c, k, half_cnorm, scratch, lab,
-                                    second_value)
+                                    second_value, NULL)
     elif floating is float:
         sgemm(&trans, &notrans, &m, &n, &kk, &one, <float*>x, &lda,
               <float*>c, &ldb, &zero, tile, &ldc)
-        kmk_argmin2_tile_f32(tile, rows, k, half_cnorm, lab, second_value)
+        kmk_argmin2_tile_f32(tile, rows, k, half_cnorm, lab, second_value, NULL)
     else:
         dgemm(&trans, &notrans, &m, &n, &kk, &one, <double*>x, &lda,
               <double*>c, &ldb, &zero, tile, &ldc)
-        kmk_argmin2_tile_f64(tile, rows, k, half_cnorm, lab, second_value)
+        kmk_argmin2_tile_f64(tile, rows, k, half_cnorm, lab, second_value, NULL)
     for i in range(rows):
         if k == 1:
             second[i] = 1e300
@@ -960,6 +1030,7 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = c.shape[0]
     _check_features(d, "hamerly_pass")
     _check_method(method)
+    method = method & METHOD_MASK  # bounded scans stay in the data dtype
     if (c.shape[1] != d or sums.shape[0] != k or sums.shape[1] != d
             or counts.shape[0] != k or half_sep.shape[0] != k
             or other_shift.shape[0] != k or labels.shape[0] != n

@@ -90,4 +90,38 @@ kmk_fast_fma(void)
 #undef KMK_FMA
 #undef KMK_NAME
 
+/*
+ * kmk_shift_round: y (float32, rows x d) = x - ref rounded to float32, and
+ * y_sq[i] = the squared norm of row i of y, summed in float64 over eight
+ * interleaved partial sums combined in a fixed order (vectorisable, and the
+ * same sums for every SIMD width).  The first step of certified mixed
+ * precision (_mixed.pxi).
+ */
+KMK_CLONES static void
+kmk_shift_round(const double *restrict x, ptrdiff_t rows, ptrdiff_t d,
+                const double *restrict ref, float *restrict y,
+                double *restrict y_sq)
+{
+    ptrdiff_t i, t, p;
+    for (i = 0; i < rows; ++i) {
+        const double *restrict xi = x + i * d;
+        float *restrict yi = y + i * d;
+        double part[KMK_PARTIALS] = {0};
+        for (t = 0; t + KMK_PARTIALS <= d; t += KMK_PARTIALS) {
+            for (p = 0; p < KMK_PARTIALS; ++p) {
+                const float f = (float)(xi[t + p] - ref[t + p]);
+                yi[t + p] = f;
+                part[p] = part[p] + (double)f * (double)f;
+            }
+        }
+        for (p = 0; t < d; ++t, ++p) {
+            const float f = (float)(xi[t] - ref[t]);
+            yi[t] = f;
+            part[p] = part[p] + (double)f * (double)f;
+        }
+        y_sq[i] = ((part[0] + part[1]) + (part[2] + part[3]))
+                  + ((part[4] + part[5]) + (part[6] + part[7]));
+    }
+}
+
 #endif /* KMEANSKIT_SIMD_H */

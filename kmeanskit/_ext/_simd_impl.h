@@ -223,7 +223,7 @@ KMK_NAME(kmk_dot_blocks)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
                          const KMK_T *restrict c, ptrdiff_t k,
                          const KMK_T *restrict half_cnorm, KMK_T *restrict xl,
                          int *restrict lab, int two,
-                         KMK_T *restrict second_value)
+                         KMK_T *restrict second_value, KMK_T *restrict low)
 {
     ptrdiff_t i0, r, j, t;
     for (i0 = 0; i0 < rows; i0 += KMK_RB) {
@@ -247,7 +247,7 @@ KMK_NAME(kmk_dot_blocks)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
                 acc[r] = h - acc[r];
             KMK_NAME(kmk_offer)(&m, acc, (int)j, two);
         }
-        KMK_NAME(kmk_finish)(&m, g, lab + i0, NULL,
+        KMK_NAME(kmk_finish)(&m, g, lab + i0, low != NULL ? low + i0 : NULL,
                              two ? second_value + i0 : NULL);
     }
 }
@@ -260,19 +260,20 @@ KMK_NAME(kmk_nearest_dot)(const KMK_T *restrict x, ptrdiff_t rows,
                           const KMK_T *restrict half_cnorm,
                           KMK_T *restrict xl, int *restrict lab)
 {
-    KMK_NAME(kmk_dot_blocks)(x, rows, d, c, k, half_cnorm, xl, lab, 0, NULL);
+    KMK_NAME(kmk_dot_blocks)(x, rows, d, c, k, half_cnorm, xl, lab, 0, NULL, NULL);
 }
 
-/* kmk_nearest_two_dot: kmk_nearest_dot with kmk_argmin2_tile's runner-up. */
+/* kmk_nearest_two_dot: kmk_nearest_dot with kmk_argmin2_tile's runner-up
+ * and, when `low` is not NULL, the lowest value itself. */
 KMK_CLONES static void
 KMK_NAME(kmk_nearest_two_dot)(const KMK_T *restrict x, ptrdiff_t rows,
                               ptrdiff_t d, const KMK_T *restrict c,
                               ptrdiff_t k, const KMK_T *restrict half_cnorm,
                               KMK_T *restrict xl, int *restrict lab,
-                              KMK_T *restrict second_value)
+                              KMK_T *restrict second_value, KMK_T *restrict low)
 {
     KMK_NAME(kmk_dot_blocks)(x, rows, d, c, k, half_cnorm, xl, lab, 1,
-                             second_value);
+                             second_value, low);
 }
 
 /*
@@ -287,7 +288,7 @@ static KMK_ALWAYS_INLINE void
 KMK_NAME(kmk_tile_minima)(const KMK_T *restrict tile, ptrdiff_t rows,
                           ptrdiff_t k, const KMK_T *restrict half_cnorm,
                           int *restrict lab, int two,
-                          KMK_T *restrict second_value)
+                          KMK_T *restrict second_value, KMK_T *restrict low_value)
 {
     ptrdiff_t i0, r, j;
     for (i0 = 0; i0 + KMK_RB <= rows; i0 += KMK_RB) {
@@ -301,7 +302,8 @@ KMK_NAME(kmk_tile_minima)(const KMK_T *restrict tile, ptrdiff_t rows,
                 v[r] = h - tj[r];
             KMK_NAME(kmk_offer)(&m, v, (int)j, two);
         }
-        KMK_NAME(kmk_finish)(&m, KMK_RB, lab + i0, NULL,
+        KMK_NAME(kmk_finish)(&m, KMK_RB, lab + i0,
+                             low_value != NULL ? low_value + i0 : NULL,
                              two ? second_value + i0 : NULL);
     }
     for (; i0 < rows; ++i0) {
@@ -318,6 +320,8 @@ KMK_NAME(kmk_tile_minima)(const KMK_T *restrict tile, ptrdiff_t rows,
             }
         }
         lab[i0] = near;
+        if (low_value != NULL)
+            low_value[i0] = low;
         if (two)
             second_value[i0] = next;
     }
@@ -329,18 +333,19 @@ KMK_NAME(kmk_argmin_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
                           ptrdiff_t k, const KMK_T *restrict half_cnorm,
                           int *restrict lab)
 {
-    KMK_NAME(kmk_tile_minima)(tile, rows, k, half_cnorm, lab, 0, NULL);
+    KMK_NAME(kmk_tile_minima)(tile, rows, k, half_cnorm, lab, 0, NULL, NULL);
 }
 
 /* kmk_argmin2_tile: kmk_argmin_tile that also returns, in second_value[i],
  * the lowest value over the centres other than the chosen one (INFINITY
- * when k = 1). */
+ * when k = 1) and, when `low` is not NULL, the chosen one's value. */
 KMK_CLONES static void
 KMK_NAME(kmk_argmin2_tile)(const KMK_T *restrict tile, ptrdiff_t rows,
                            ptrdiff_t k, const KMK_T *restrict half_cnorm,
-                           int *restrict lab, KMK_T *restrict second_value)
+                           int *restrict lab, KMK_T *restrict second_value,
+                           KMK_T *restrict low)
 {
-    KMK_NAME(kmk_tile_minima)(tile, rows, k, half_cnorm, lab, 1, second_value);
+    KMK_NAME(kmk_tile_minima)(tile, rows, k, half_cnorm, lab, 1, second_value, low);
 }
 
 /*
