@@ -66,8 +66,8 @@ MIN_TASKS = BATCH // 256
 def kernel_teams(monkeypatch):
     """Log ``(kernel, rows, team size)`` for every call of a compiled kernel
     with a parallel loop (every public function of these modules but the
-    two diagnostics); the team size is the module's ``last_team_size()``
-    right after the call."""
+    diagnostics and the method helpers); the team size is the module's
+    ``last_team_size()`` right after the call."""
     from kmeanskit._ext import _cityblock, _kernels, _silhouette
 
     log = []
@@ -75,7 +75,8 @@ def kernel_teams(monkeypatch):
         for name in dir(module):
             kernel = getattr(module, name)
             if (name.startswith("_") or not callable(kernel)
-                    or name in ("last_team_size", "max_threads")):
+                    or name in ("last_team_size", "max_threads", "mixed_tally",
+                                "mixed", "uses_blas")):
                 continue
 
             def logged(x, *args, _kernel=kernel, _name=name, _module=module):

@@ -322,6 +322,11 @@ cdef int _check_method(int method) except -1:
     return 0
 
 
+def uses_blas(int method):
+    """Whether ``method`` (plain or mixed) calls BLAS from its threads."""
+    return (method & METHOD_MASK) == METHOD_GEMM or _mixed_method32(method) == METHOD_GEMM
+
+
 def mixed(int method64, int method32):
     """The ``method`` value for certified mixed precision on float64 data:
     nearest centres by float32 ``method32`` (GEMM or DOT) where a rigorous

@@ -19,18 +19,19 @@
 #    same labels, however close the tie.
 #
 # The bound (u = 2^-24, u64 = 2^-53, y = fl32(x - ref), Y = |y|, B = max_j
-# |c32_j|, E_j = |c32_j|^2/2 - y.c32_j the value the argmin compares): the
-# computed E_j is within (d + 3) u (Y B + B^2/2) (1.01) of its exact value
-# on the rounded inputs (Higham's gamma_d for a dot product in any order,
-# fused or not, plus the half norm and the subtraction), plus an underflow
-# term; the rounding of the inputs moves each distance by at most
-# delta = |y - (x - ref)| + max_j |c32_j - (c_j - ref)|.  With D_1 < D_2 the
-# two smallest bounded distances, sqrt(lo(D_2)) - sqrt(hi(D_1)) > 2 delta
-# proves the order in exact arithmetic, and the certified gap
-# (D_2 - D_1 >= g (sqrt(lo(D_2)) - delta)) must also exceed four times the
-# float64 kernels' error, (d + 3) u64 (|x| + max_j |c_j|)^2 (1.01), so that
-# they agree.  NaN, inf and values beyond float32's reach fail the tests
-# (every comparison is written to be false on NaN) and take tiers 2 and 3.
+# |c32_j|, value_j = |c32_j|^2/2 - y.c32_j what the argmin compares): each
+# computed value is within e = (d + 3) u (Y B + B^2/2) (1.01) of its exact
+# value on the rounded inputs (Higham's gamma_d for a dot product summed in
+# any order, fused or not, plus the half norm and the subtraction), plus an
+# underflow term.  The rounding of the inputs moves each distance by at most
+# delta = |y - (x - ref)| + max_j |c32_j - (c_j - ref)|, hence each squared
+# distance by at most delta (2 (Y + B) + delta).  The exact squared
+# distances then differ by at least 2 (second - first) - 4 e - 2 delta (2 (Y
+# + B) + delta), and a row is certified when that exceeds eight times the
+# float64 kernels' own bound, (d + 3) u64 (|x| C + C^2/2) (1.01) with C =
+# max_j |c_j|: so the float64 kernels order the two centres the same way.
+# NaN, inf and values beyond float32's reach fail the test (it is written
+# to be false on NaN) and take tiers 2 and 3.
 
 cdef enum:
     # Method bits above the float64 method: the float32 method + 1 (0: none).
@@ -61,6 +62,10 @@ cdef struct MixedPlan:
     char* scratch              # scratch_bytes per thread
     Py_ssize_t scratch_bytes
     int threads
+    double gamma32, eta32      # float32 rounding: (d + 3) u (1.01), (d + 3) eta
+    double gamma64, eta64      # the same in float64
+    double sum_err             # relative error of |y|^2 summed in float64
+    double root_d              # sqrt(d)
     char* buffer               # what _mixed_free releases
     bint usable                # False: the centres are out of float32's reach
 
@@ -136,6 +141,10 @@ cdef int _mixed_alloc(MixedPlan* mp, int method, Py_ssize_t k, Py_ssize_t d,
     if d > MAX_MIXED_FEATURES:
         return 0  # the bound's constants assume d u << 1: plain float64
     mp.k, mp.d = k, d
+    mp.gamma32, mp.eta32 = 1.01 * (d + 3) * U32, (d + 3) * ETA32
+    mp.gamma64, mp.eta64 = 1.01 * (d + 3) * U64, (d + 3) * ETA64
+    mp.sum_err = 1.01 * d * U64
+    mp.root_d = sqrt(<double>d)
     mp.scratch_bytes = _carve(&layout, NULL, k, d)
     cdef Py_ssize_t head = (_aligned(d * sizeof(double)) + _aligned(k * d * sizeof(float))
                             + _aligned(k * sizeof(float)))
@@ -214,7 +223,7 @@ cdef bint _mixed_prepare(MixedPlan* mp, const double* c) noexcept nogil:
         # |c32_j - (c_j - ref)|: measured (1.001 covers its own rounding),
         # the rounding of c_j - ref, and underflow.
         mp.delta_c = max(mp.delta_c, 1.001 * sqrt(err_sq) + 4.0 * U64 * s
-                         + sqrt(<double>d) * ETA32)
+                         + mp.root_d * ETA32)
         mp.c_max = max(mp.c_max, 1.001 * sqrt(cn))
     if not (mp.ref_norm < 1e150):
         return False
@@ -224,14 +233,13 @@ cdef bint _mixed_prepare(MixedPlan* mp, const double* c) noexcept nogil:
 
 cdef inline double _x_norm_bound(const MixedPlan* mp, double y_norm) noexcept nogil:
     """An upper bound on |x| from |y| = |fl32(x - ref)|: |x| <= |x - ref| + |ref|."""
-    return mp.ref_norm + 1.001 * y_norm + sqrt(<double>mp.d) * ETA32
+    return mp.ref_norm + 1.001 * y_norm + mp.root_d * ETA32
 
 
 cdef inline double _error64(const MixedPlan* mp, double x_norm) noexcept nogil:
     """Bound on the float64 kernels' error in a compared value
     ``|c_j|^2/2 - x.c_j`` (Higham's gamma_d, the half norm, the subtraction)."""
-    return (1.01 * (mp.d + 3) * U64 * (x_norm * mp.c_max + 0.5 * mp.c_max * mp.c_max)
-            + (mp.d + 3) * ETA64)
+    return mp.gamma64 * (x_norm * mp.c_max + 0.5 * mp.c_max * mp.c_max) + mp.eta64
 
 
 cdef inline bint _certified32(const MixedPlan* mp, double y_sq, double first,
@@ -239,28 +247,23 @@ cdef inline bint _certified32(const MixedPlan* mp, double y_sq, double first,
     """Whether a row's float32 label is its nearest centre in exact
     arithmetic and in the float64 kernels: ``first`` and ``second`` are the
     float32 kernel's lowest value and runner-up over the other centres,
-    ``y_sq`` the squared norm of the float32 row."""
-    cdef Py_ssize_t d = mp.d
-    cdef double b = mp.b_max, y_norm = sqrt(y_sq)
-    if not (y_norm < REACH32):
-        return False
-    cdef double e = (1.01 * (d + 3) * U32 * (y_norm * b + 0.5 * b * b)
-                     + (d + 3) * ETA32)
-    cdef double y_err = 1.01 * d * U64 * y_sq
-    # Bounds on the squared distances between the float32 row and centres.
-    cdef double lo = y_sq + 2.0 * second - 2.0 * e - y_err
-    cdef double hi = y_sq + 2.0 * first + 2.0 * e + y_err
-    if not (lo > 0 and hi >= 0):
-        return False
-    cdef double delta = mp.delta_c + 1.001 * U32 * y_norm + sqrt(<double>d) * ETA32
-    cdef double root_lo = sqrt(lo)
-    # sqrt(D_2) - sqrt(D_1) >= gap in exact arithmetic, for the exact rows.
-    cdef double gap = root_lo - sqrt(hi) - 2.0 * delta
-    if not gap > 0:
-        return False
-    # D_2 - D_1 >= gap * sqrt(D_2) must beat the float64 kernels' rounding
-    # of both values (in squared distances: twice the compared values').
-    return gap * (root_lo - delta) > 8.0 * _error64(mp, _x_norm_bound(mp, y_norm))
+    ``y_sq`` the squared norm of the float32 row.
+
+    In squared distances D_j = |x - c_j|^2: the float32 values give
+    D~_j = |y|^2 + 2 value_j up to 2 e (their rounding) and the rounding of
+    |y|^2; the rows and centres as rounded move every distance by at most
+    delta, hence every squared distance (at most (|y| + B + delta)^2) by at
+    most delta (2 (|y| + B) + 3 delta); and the float64 kernels must see the
+    same order despite their own rounding (8 _error64).
+    """
+    cdef double y_norm = sqrt(y_sq), b = mp.b_max
+    cdef double e = mp.gamma32 * (y_norm * b + 0.5 * b * b) + mp.eta32
+    cdef double delta = mp.delta_c + 1.001 * U32 * y_norm + mp.root_d * ETA32
+    cdef double needed = (4.0 * e + 2.0 * mp.sum_err * y_sq
+                          + 2.0 * delta * (2.0 * (y_norm + b) + 3.0 * delta)
+                          + 8.0 * _error64(mp, _x_norm_bound(mp, y_norm)))
+    # False on NaN and inf (inf - inf, inf > inf), and beyond float32's reach.
+    return y_norm < REACH32 and 2.0 * (second - first) > needed
 
 
 cdef bint _settle64(const MixedPlan* mp, MixedScratch* v, Py_ssize_t rows,
