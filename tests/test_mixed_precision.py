@@ -10,7 +10,11 @@ the float64 tiers must reach them, or it would test nothing.
 import numpy as np
 import pytest
 
-from kmeanskit._backends._engines.compiled import CompiledEngine, mixed_method, pays_mixed
+from kmeanskit._backends._engines.compiled import (
+    CompiledEngine,
+    mixed_method,
+    pays_mixed,
+)
 from kmeanskit._ext import _kernels as K
 
 PAIRS = [(K.GEMM, K.GEMM), (K.DOT, K.DOT), (K.GEMM, K.DOT), (K.DOT, K.GEMM)]
@@ -40,7 +44,8 @@ def _same_as_float64(x, c, pair, threads=2):
     tally = K.mixed_tally()
     np.testing.assert_array_equal(lab, lab64)
     np.testing.assert_array_equal(sq, sq64)
-    for got, want in zip(_lloyd(x, c, mixed, threads), _lloyd(x, c, plain, threads)):
+    for got, want in zip(_lloyd(x, c, mixed, threads), _lloyd(x, c, plain, threads),
+                         strict=True):
         np.testing.assert_array_equal(got, want)
     return tally
 
@@ -140,7 +145,7 @@ def test_threads_do_not_change_the_results():
     x[::50] = (c[1] + c[2]) / 2
     mixed = K.mixed(K.DOT, K.GEMM)
     one, two = _lloyd(x, c, mixed, threads=1), _lloyd(x, c, mixed, threads=2)
-    for a, b in zip(one, two):
+    for a, b in zip(one, two, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

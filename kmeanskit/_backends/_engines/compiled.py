@@ -83,7 +83,9 @@ class CompiledEngine(EngineBase):
         for a call whose labels (and exact distances) are all it returns:
         there float64 data may go through mixed precision."""
         d, k = x.shape[1], c.shape[0]
-        plain = self._method if self._method is not None else choose_method(d, k, x.dtype)
+        plain = self._method
+        if plain is None:
+            plain = choose_method(d, k, x.dtype)
         if not certified or x.dtype != np.float64 or self._mixed is False:
             return plain
         if self._mixed is None:
