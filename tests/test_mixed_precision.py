@@ -183,3 +183,28 @@ def test_the_rule_and_invalid_methods():
         K.mixed(K.DIRECT, K.GEMM)
     with pytest.raises(ValueError, match="mixed-precision method"):
         K.mixed(K.GEMM, K.DIRECT)
+
+
+@pytest.mark.parametrize("pair", PAIRS[:2])
+def test_hamerly_passes_match(pair):
+    # The scanned rows go through the mixed tiers; the bounds from float32
+    # are valid (slightly looser) lower bounds, so the labels, sums and
+    # inertia of every pass are the float64 method's.
+    rng = np.random.default_rng(9)
+    x = np.concatenate([rng.normal(loc=4 * i, size=(700, 24)) for i in range(6)])
+    x[::37] = (x[1] + x[2]) / 2
+    runs = []
+    for engine in (CompiledEngine(mixed=False), CompiledEngine(mixed=True)):
+        state, c, passes = engine.start_bounds(x), x[::100][:30].copy(), []
+        for step in range(6):
+            result = engine.bounded_pass(x, c, state, return_labels=True)
+            if step == 0:
+                tally = K.mixed_tally()  # the first pass scans every row
+            passes.append(result)
+            c = result.sums / np.maximum(result.counts, 1)[:, None]
+        runs.append(passes)
+    assert tally[0] > 0.9 * x.shape[0] and tally[1] + tally[2] > 0, tally
+    for plain, mixed in zip(*runs, strict=True):
+        np.testing.assert_array_equal(mixed.labels, plain.labels)
+        np.testing.assert_array_equal(mixed.sums, plain.sums)
+        assert mixed.inertia == plain.inertia

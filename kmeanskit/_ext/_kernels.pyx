@@ -931,7 +931,8 @@ cdef void _hamerly_block(int method, const floating* x, const floating* c,
                          bint initial, double margin, int* labels,
                          double* lower, floating* scratch, int* iscratch,
                          double* dscratch, double* sums, double* counts,
-                         double* stats) noexcept nogil:
+                         double* stats, const MixedPlan* mp,
+                         char* ms) noexcept nogil:
     """One block of a Hamerly pass; see ``hamerly_pass``.  Per thread:
     ``scratch`` has ``_hamerly_scratch(k, d)`` elements, ``iscratch`` and
     ``dscratch`` 2 * CHUNK_ROWS and CHUNK_ROWS.
@@ -976,8 +977,18 @@ cdef void _hamerly_block(int method, const floating* x, const floating* c,
                     gathered[n_scan * d + t] = row[t]
                 n_scan = n_scan + 1
         if n_scan > 0:
-            _nearest_two(method, gathered, n_scan, d, c, half_cnorm, max_cnorm,
-                         k, near_scratch, scan_labels, best, second)
+            if floating is double:
+                if mp != NULL:
+                    _nearest_two_mixed(mp, gathered, n_scan, c, half_cnorm,
+                                       max_cnorm, near_scratch, scan_labels, best,
+                                       second, ms)
+                else:
+                    _nearest_two(method, gathered, n_scan, d, c, half_cnorm,
+                                 max_cnorm, k, near_scratch, scan_labels, best,
+                                 second)
+            else:
+                _nearest_two(method, gathered, n_scan, d, c, half_cnorm, max_cnorm,
+                             k, near_scratch, scan_labels, best, second)
             for r in range(n_scan):
                 i = start + scan_rows[r]
                 labels[i] = scan_labels[r]
@@ -1035,7 +1046,6 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = c.shape[0]
     _check_features(d, "hamerly_pass")
     _check_method(method)
-    method = method & METHOD_MASK  # bounded scans stay in the data dtype
     if (c.shape[1] != d or sums.shape[0] != k or sums.shape[1] != d
             or counts.shape[0] != k or half_sep.shape[0] != k
             or other_shift.shape[0] != k or labels.shape[0] != n
@@ -1073,12 +1083,20 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef double* blk
     cdef double stats[3]
     cdef double max_cnorm = 0
+    cdef MixedPlan mixed_plan
+    cdef MixedPlan* mp = NULL
+    mixed_plan.buffer = NULL
     try:
         if (buf == NULL or scratch == NULL or iscratch == NULL
                 or dscratch == NULL or half_cnorm == NULL):
             raise MemoryError("hamerly_pass: cannot allocate block buffers")
         for i in range(k):
             max_cnorm = max(max_cnorm, 2.0 * <double>half_cnorm[i])
+        if floating is double:
+            _mixed_alloc(&mixed_plan, method, k, d, threads)
+            if mixed_plan.buffer != NULL and _mixed_prepare(&mixed_plan, cp):
+                mp = &mixed_plan
+        method = method & METHOD_MASK
         for b in prange(n_blocks, nogil=True, schedule='dynamic',
                         num_threads=threads, use_threads_if=threads > 1):
             kmk_note_team(b)
@@ -1093,7 +1111,9 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
                            scratch + tid * per_thread,
                            iscratch + tid * 2 * CHUNK_ROWS,
                            dscratch + tid * CHUNK_ROWS,
-                           blk, blk + k * d, blk + k * d + k)
+                           blk, blk + k * d, blk + k * d + k, mp,
+                           NULL if mp == NULL
+                           else mp.scratch + tid * mp.scratch_bytes)
         _reduce_blocks(buf, n_blocks, stride, k, d, 3, &sums[0, 0], &counts[0],
                        stats)
     finally:
@@ -1102,4 +1122,5 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         free(iscratch)
         free(dscratch)
         free(half_cnorm)
+        _mixed_free(&mixed_plan)
     return stats[0], stats[1], int(stats[2])

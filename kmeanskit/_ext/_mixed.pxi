@@ -242,6 +242,18 @@ cdef inline double _error64(const MixedPlan* mp, double x_norm) noexcept nogil:
     return mp.gamma64 * (x_norm * mp.c_max + 0.5 * mp.c_max * mp.c_max) + mp.eta64
 
 
+cdef inline double _error32(const MixedPlan* mp, double y_norm) noexcept nogil:
+    """Bound on the float32 kernels' error in a compared value
+    ``|c32_j|^2/2 - y.c32_j`` of a float32 row of norm ``y_norm``."""
+    return mp.gamma32 * (y_norm * mp.b_max + 0.5 * mp.b_max * mp.b_max) + mp.eta32
+
+
+cdef inline double _moved(const MixedPlan* mp, double y_norm) noexcept nogil:
+    """Bound on how far rounding a row and the centres to float32 moves any
+    distance between them (delta)."""
+    return mp.delta_c + 1.001 * U32 * y_norm + mp.root_d * ETA32
+
+
 cdef inline bint _certified32(const MixedPlan* mp, double y_sq, double first,
                               double second) noexcept nogil:
     """Whether a row's float32 label is its nearest centre in exact
@@ -256,14 +268,25 @@ cdef inline bint _certified32(const MixedPlan* mp, double y_sq, double first,
     most delta (2 (|y| + B) + 3 delta); and the float64 kernels must see the
     same order despite their own rounding (8 _error64).
     """
-    cdef double y_norm = sqrt(y_sq), b = mp.b_max
-    cdef double e = mp.gamma32 * (y_norm * b + 0.5 * b * b) + mp.eta32
-    cdef double delta = mp.delta_c + 1.001 * U32 * y_norm + mp.root_d * ETA32
-    cdef double needed = (4.0 * e + 2.0 * mp.sum_err * y_sq
-                          + 2.0 * delta * (2.0 * (y_norm + b) + 3.0 * delta)
+    cdef double y_norm = sqrt(y_sq)
+    cdef double delta = _moved(mp, y_norm)
+    cdef double needed = (4.0 * _error32(mp, y_norm) + 2.0 * mp.sum_err * y_sq
+                          + 2.0 * delta * (2.0 * (y_norm + mp.b_max) + 3.0 * delta)
                           + 8.0 * _error64(mp, _x_norm_bound(mp, y_norm)))
     # False on NaN and inf (inf - inf, inf > inf), and beyond float32's reach.
     return y_norm < REACH32 and 2.0 * (second - first) > needed
+
+
+cdef inline double _lower_second32(const MixedPlan* mp, double y_sq,
+                                   double second) noexcept nogil:
+    """A lower bound on the squared distance from a certified row to every
+    centre but its own, from the float32 runner-up value (Hamerly's bound)."""
+    cdef double y_norm = sqrt(y_sq)
+    cdef double lo = y_sq - mp.sum_err * y_sq + 2.0 * (second - _error32(mp, y_norm))
+    if not lo > 0:
+        return 0.0
+    cdef double root = sqrt(lo) * (1.0 - 4.0 * U64) - _moved(mp, y_norm)
+    return root * root if root > 0 else 0.0
 
 
 cdef bint _settle64(const MixedPlan* mp, MixedScratch* v, Py_ssize_t rows,
@@ -339,3 +362,62 @@ cdef void _nearest_mixed(const MixedPlan* mp, const double* x, Py_ssize_t rows,
     v.tally[1] += n_left
     if exact:
         _assigned_sqdist(x, rows, d, c, lab, best)
+
+
+cdef void _nearest_two_mixed(const MixedPlan* mp, const double* x, Py_ssize_t rows,
+                             const double* c, const double* half_cnorm,
+                             double max_cnorm, double* scratch, int* lab,
+                             double* best, double* second, char* ms) noexcept nogil:
+    """``_nearest_two(mp.method64, ...)`` for the rows a Hamerly pass scans:
+    the same labels and distances, and valid lower bounds ``second`` (from
+    float32 where certified, else from the float64 kernel), through the same
+    three tiers as :func:`_nearest_mixed`.  ``x`` holds the gathered rows."""
+    cdef Py_ssize_t d = mp.d, k = mp.k, i, t, r, n_left = 0
+    cdef MixedScratch v
+    _carve(&v, ms, k, d)
+    cdef int m = <int>rows, n = <int>k, kk = <int>d
+    cdef int lda = <int>d, ldb = <int>d, ldc = <int>rows
+    cdef float one = 1.0, zero = 0.0
+    cdef char trans = b'T', notrans = b'N'
+    cdef double slack
+    kmk_shift_round(x, rows, d, mp.ref, v.y32, v.y_sq)
+    if mp.method32 == METHOD_GEMM:
+        sgemm(&trans, &notrans, &m, &n, &kk, &one, v.y32, &lda, <float*>mp.c32,
+              &ldb, &zero, v.work32, &ldc)
+        kmk_argmin2_tile_f32(v.work32, rows, k, mp.half32, lab, v.second32,
+                             v.first32)
+    else:
+        kmk_nearest_two_dot_f32(v.y32, rows, d, mp.c32, k, mp.half32, v.work32,
+                                lab, v.second32, v.first32)
+    for i in range(rows):
+        if _certified32(mp, v.y_sq[i], <double>v.first32[i], <double>v.second32[i]):
+            second[i] = _lower_second32(mp, v.y_sq[i], <double>v.second32[i]) \
+                if k > 1 else 1e300
+        else:
+            v.left[n_left] = <int>i
+            for t in range(d):
+                v.gathered[n_left * d + t] = x[i * d + t]
+            v.y_sq[n_left] = v.y_sq[i]
+            n_left = n_left + 1
+    if n_left > 0:
+        _nearest_two(mp.method64, v.gathered, n_left, d, c, half_cnorm, max_cnorm, k,
+                     scratch, v.lab64, v.first64, v.second64)
+        for r in range(n_left):
+            # second64 bounds the other centres' squared distances from below,
+            # first64 is the chosen one's by direct differences (relative
+            # error (d + 2) u64): a gap beyond both kernels' rounding means
+            # any float64 evaluation picks the same centre.
+            slack = 16.0 * _error64(mp, _x_norm_bound(mp, sqrt(v.y_sq[r])))
+            if not (v.second64[r] - v.first64[r] * (1.0 + 2.02 * (d + 2) * U64)
+                    > slack):
+                _nearest_two(mp.method64, x, rows, d, c, half_cnorm, max_cnorm, k,
+                             scratch, lab, best, second)
+                v.tally[2] += rows
+                return
+        for r in range(n_left):
+            lab[v.left[r]] = v.lab64[r]
+            second[v.left[r]] = v.second64[r]
+    for i in range(rows):
+        best[i] = _sqdist(x + i * d, c + lab[i] * d, d)
+    v.tally[0] += rows - n_left
+    v.tally[1] += n_left

@@ -180,7 +180,7 @@ class CompiledEngine(EngineBase):
         half_sep, other_shift = hamerly_geometry(
             centres64, None if initial else state.centres)
         sums, counts, _ = self._pass_outputs(n, c, False)
-        method = self._method_for(x, c)
+        method = self._method_for(x, c, certified=True)
         with self._blas_guard(method, n):
             inertia, distance_sum, state.n_scans = _kernels.hamerly_pass(
                 x, c, half_sep, other_shift, weights, state.labels,
