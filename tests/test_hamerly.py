@@ -192,3 +192,23 @@ def test_auto_runs_plain_passes_where_bounds_cannot_pay():
     wide = np.zeros((40_000, 8))
     assert type(make_passes(engine, narrow, "auto", 9)) is Passes
     assert isinstance(make_passes(engine, wide, "auto", 256), TimedPasses)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e4, 1e8])
+def test_centre_gaps_are_lower_bounds(offset):
+    # Hamerly's half separations come from the GEMM identity, lowered by a
+    # bound on its rounding: never above the direct distances, and close to
+    # them unless the centres sit far out (where they can only prune less).
+    from scipy.spatial.distance import cdist
+
+    from kmeanskit._backends._engines.compiled import _nearest_gaps
+
+    rng = np.random.default_rng(int(offset) % 1000)
+    centres = offset + rng.normal(size=(300, 40))
+    centres[7] = centres[3]  # a duplicate: gap 0
+    exact = cdist(centres, centres)
+    np.fill_diagonal(exact, np.inf)
+    exact = exact.min(axis=1)
+    gaps = _nearest_gaps(centres)
+    assert np.all(gaps <= exact) and gaps[7] == 0 and gaps[3] == 0
+    np.testing.assert_allclose(gaps, exact, rtol=1e-6, atol=1e-6)

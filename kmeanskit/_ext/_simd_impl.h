@@ -641,6 +641,39 @@ KMK_NAME(kmk_potentials_direct)(const KMK_T *restrict x, ptrdiff_t rows,
 }
 
 /*
+ * kmk_sqnorms_as: xnorm[i] = the squared norm of row i, in float64 over
+ * eight interleaved partial sums combined in a fixed order (vectorisable;
+ * the same sums for every SIMD width, not those of a sum in order).
+ */
+static KMK_ALWAYS_INLINE void
+KMK_NAME(kmk_sqnorms_as)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
+                         double *restrict xnorm)
+{
+    ptrdiff_t i, t, l;
+    const ptrdiff_t full = d - d % KMK_PARTIALS;
+    for (i = 0; i < rows; ++i) {
+        const KMK_T *restrict row = x + i * d;
+        double p[KMK_PARTIALS];
+        for (l = 0; l < KMK_PARTIALS; ++l)
+            p[l] = 0;
+        for (t = 0; t < full; t += KMK_PARTIALS)
+            for (l = 0; l < KMK_PARTIALS; ++l)
+                p[l] += (double)row[t + l] * (double)row[t + l];
+        for (t = full; t < d; ++t)
+            p[t - full] += (double)row[t] * (double)row[t];
+        xnorm[i] = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+    }
+}
+
+/* kmk_row_sqnorms: kmk_sqnorms_as for the Cython kernels. */
+KMK_CLONES static void
+KMK_NAME(kmk_row_sqnorms)(const KMK_T *restrict x, ptrdiff_t rows, ptrdiff_t d,
+                          double *restrict xnorm)
+{
+    KMK_NAME(kmk_sqnorms_as)(x, rows, d, xnorm);
+}
+
+/*
  * kmk_potentials_tile: the same sums from a row-major (m x rows) tile of
  * products x_i . c_j (the GEMM identity): the squared distance is
  * xnorm[i] + cnorm[j] - 2 tile[i, j], in double, clamped at 0.  `x`
@@ -656,22 +689,9 @@ KMK_NAME(kmk_potentials_tile)(const KMK_T *restrict x, ptrdiff_t rows,
 {
     ptrdiff_t i, j, t;
     double *restrict xnorm = acc + rows;
-    for (i = 0; i < rows; ++i) {
-        /* Interleaved partial sums: these norms only rank candidates, so
-         * speed matters more than the order of the additions. */
-        const KMK_T *restrict row = x + i * d;
-        const ptrdiff_t full = d - d % KMK_PARTIALS;
-        double p[KMK_PARTIALS];
-        ptrdiff_t l;
-        for (l = 0; l < KMK_PARTIALS; ++l)
-            p[l] = 0;
-        for (t = 0; t < full; t += KMK_PARTIALS)
-            for (l = 0; l < KMK_PARTIALS; ++l)
-                p[l] += (double)row[t + l] * (double)row[t + l];
-        for (t = full; t < d; ++t)
-            p[t - full] += (double)row[t] * (double)row[t];
-        xnorm[i] = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
-    }
+    /* These norms only rank candidates: speed matters more than the order
+     * of the additions. */
+    KMK_NAME(kmk_sqnorms_as)(x, rows, d, xnorm);
     for (j = 0; j < m; ++j) {
         for (i = 0; i < rows; ++i) {
             const double s = xnorm[i] + cnorm[j] - 2.0 * (double)tile[j * rows + i];
