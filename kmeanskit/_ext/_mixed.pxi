@@ -317,16 +317,12 @@ cdef bint _settle64(const MixedPlan* mp, MixedScratch* v, Py_ssize_t rows,
     return True
 
 
-cdef void _nearest_mixed(const MixedPlan* mp, const double* x, Py_ssize_t rows,
-                         const double* c, const double* half_cnorm,
-                         double* scratch, int* lab, double* best, bint exact,
-                         char* ms) noexcept nogil:
-    """``_nearest(mp.method64, ...)``'s labels (and, when ``exact``, its
-    distances) for one chunk, through the three tiers.  ``scratch`` is the
-    float64 kernels' scratch, ``ms`` this thread's mixed scratch."""
-    cdef Py_ssize_t d = mp.d, k = mp.k, i, t, n_left = 0
-    cdef MixedScratch v
-    _carve(&v, ms, k, d)
+cdef void _float32_nearest(const MixedPlan* mp, const double* x, Py_ssize_t rows,
+                           int* lab, MixedScratch* v) noexcept nogil:
+    """Tier 1's arithmetic: the rows shifted and rounded to float32, and their
+    nearest float32 centre, lowest value and runner-up (``lab``,
+    ``v.first32``, ``v.second32``; ``v.y_sq`` their squared norms)."""
+    cdef Py_ssize_t d = mp.d, k = mp.k
     cdef int m = <int>rows, n = <int>k, kk = <int>d
     cdef int lda = <int>d, ldb = <int>d, ldc = <int>rows
     cdef float one = 1.0, zero = 0.0
@@ -340,6 +336,19 @@ cdef void _nearest_mixed(const MixedPlan* mp, const double* x, Py_ssize_t rows,
     else:
         kmk_nearest_two_dot_f32(v.y32, rows, d, mp.c32, k, mp.half32, v.work32,
                                 lab, v.second32, v.first32)
+
+
+cdef void _nearest_mixed(const MixedPlan* mp, const double* x, Py_ssize_t rows,
+                         const double* c, const double* half_cnorm,
+                         double* scratch, int* lab, double* best, bint exact,
+                         char* ms) noexcept nogil:
+    """``_nearest(mp.method64, ...)``'s labels (and, when ``exact``, its
+    distances) for one chunk, through the three tiers.  ``scratch`` is the
+    float64 kernels' scratch, ``ms`` this thread's mixed scratch."""
+    cdef Py_ssize_t d = mp.d, k = mp.k, i, t, n_left = 0
+    cdef MixedScratch v
+    _carve(&v, ms, k, d)
+    _float32_nearest(mp, x, rows, lab, &v)
     for i in range(rows):
         if not _certified32(mp, v.y_sq[i], <double>v.first32[i],
                             <double>v.second32[i]):
@@ -375,20 +384,8 @@ cdef void _nearest_two_mixed(const MixedPlan* mp, const double* x, Py_ssize_t ro
     cdef Py_ssize_t d = mp.d, k = mp.k, i, t, r, n_left = 0
     cdef MixedScratch v
     _carve(&v, ms, k, d)
-    cdef int m = <int>rows, n = <int>k, kk = <int>d
-    cdef int lda = <int>d, ldb = <int>d, ldc = <int>rows
-    cdef float one = 1.0, zero = 0.0
-    cdef char trans = b'T', notrans = b'N'
     cdef double slack
-    kmk_shift_round(x, rows, d, mp.ref, v.y32, v.y_sq)
-    if mp.method32 == METHOD_GEMM:
-        sgemm(&trans, &notrans, &m, &n, &kk, &one, v.y32, &lda, <float*>mp.c32,
-              &ldb, &zero, v.work32, &ldc)
-        kmk_argmin2_tile_f32(v.work32, rows, k, mp.half32, lab, v.second32,
-                             v.first32)
-    else:
-        kmk_nearest_two_dot_f32(v.y32, rows, d, mp.c32, k, mp.half32, v.work32,
-                                lab, v.second32, v.first32)
+    _float32_nearest(mp, x, rows, lab, &v)
     for i in range(rows):
         if _certified32(mp, v.y_sq[i], <double>v.first32[i], <double>v.second32[i]):
             second[i] = _lower_second32(mp, v.y_sq[i], <double>v.second32[i]) \
