@@ -28,7 +28,7 @@ def choose_method(n_features, n_centres, dtype):
 def pays_mixed(n_features, n_centres):
     """Whether certified mixed precision speeds up float64 data of this shape.
 
-    Measured on one thread, 1e5 rows, Lloyd passes (AMD EPYC, AVX2 + FMA):
+    Measured on one thread, 1e5 rows, Lloyd passes (Intel Xeon, AVX-512):
     it costs a fixed amount per row (rounding the row, certifying its
     label), so it pays once the distances are most of the work: from 0.88
     of the float64 time at 16 features x 64 centres and 0.97 at 64 x 16,
@@ -38,12 +38,16 @@ def pays_mixed(n_features, n_centres):
     return d >= 8 and k >= 16 and d * k >= 1024
 
 
-def mixed_method(n_features, n_centres, dtype):
+def mixed_method(n_features, n_centres, dtype, *, plain=None, always=False):
     """The method for float64 data by certified mixed precision (see
-    ``_mixed.pxi``: the labels and distances of the float64 method), or the
-    plain method where it does not pay or does not apply."""
-    plain = choose_method(n_features, n_centres, dtype)
-    if np.dtype(dtype) != np.float64 or not pays_mixed(n_features, n_centres):
+    ``_mixed.pxi``: the labels and distances of the float64 method ``plain``,
+    by default the one :func:`choose_method` gives), or ``plain`` itself where
+    it does not pay (unless ``always``) or does not apply (other dtypes, the
+    direct method in either precision)."""
+    if plain is None:
+        plain = choose_method(n_features, n_centres, dtype)
+    if np.dtype(dtype) != np.float64 or not (always or pays_mixed(n_features,
+                                                                   n_centres)):
         return plain
     single = choose_method(n_features, n_centres, np.float32)
     if plain == _kernels.DIRECT or single == _kernels.DIRECT:
@@ -85,14 +89,11 @@ class CompiledEngine(EngineBase):
         plain = self._method
         if plain is None:
             plain = choose_method(d, k, x.dtype)
-        if not certified or x.dtype != np.float64 or self._mixed is False:
+        # A forced method runs as it is unless mixed precision is asked for.
+        if not certified or self._mixed is False or (
+                self._mixed is None and self._method is not None):
             return plain
-        if self._mixed is None:
-            return mixed_method(d, k, x.dtype) if self._method is None else plain
-        single = choose_method(d, k, np.float32)
-        if plain == _kernels.DIRECT or single == _kernels.DIRECT:
-            return plain
-        return _kernels.mixed(plain, single)
+        return mixed_method(d, k, x.dtype, plain=plain, always=self._mixed is True)
 
     @staticmethod
     def _blas_guard(method, n_rows):
