@@ -1,5 +1,6 @@
-"""How the Lloyd loop sweeps the data: plain passes, bounded passes, or the
-faster of the two.
+"""How the Lloyd loop sweeps the data: plain passes, bounded passes
+(Hamerly's one bound per row, or Yinyang's one per row and group of
+centres), or the faster of plain and bounded.
 
 Every kind of pass gives the same assignment and adds the rows up in the same
 order (the engines guarantee it; see ``Engine.bounded_pass``), so the choice
@@ -10,10 +11,12 @@ changed under it (clusters dropped).
 
 import time
 
+from .._backends._engines import group_count, host_dtype
+
 __all__ = ["AUTO_MIN_ROW_WORK", "AUTO_MIN_WORK", "ALGORITHM_CHOICES",
            "BOUNDS_MAX_SCANNED", "make_passes"]
 
-ALGORITHM_CHOICES = ("lloyd", "hamerly", "auto")
+ALGORITHM_CHOICES = ("lloyd", "hamerly", "yinyang", "auto")
 """Values of the public ``algorithm`` keyword."""
 
 AUTO_MIN_WORK = 1 << 22
@@ -61,8 +64,9 @@ class Passes:
 
 
 class BoundedPasses(Passes):
-    """Hamerly's bounded passes (``algorithm='hamerly'``), and plain ones
-    once the bounds stop pruning (:data:`BOUNDS_MAX_SCANNED`).
+    """Bounded passes (``algorithm='hamerly'``, or ``'yinyang'`` with
+    ``n_groups`` > 1), and plain ones once the bounds stop pruning
+    (:data:`BOUNDS_MAX_SCANNED`).
 
     This is the one place that decides between the two kinds on how well
     the bounds prune; :class:`TimedPasses` adds the decision on time.
@@ -70,9 +74,9 @@ class BoundedPasses(Passes):
 
     plain = False
 
-    def __init__(self, engine, x):
+    def __init__(self, engine, x, n_groups=1):
         super().__init__(engine, x)
-        self.bounds = engine.start_bounds(x)
+        self.bounds = engine.start_bounds(x, n_groups)
         self.pruning = True
 
     def run(self, centres, weights, return_labels):
@@ -110,8 +114,9 @@ class TimedPasses(BoundedPasses):
     where the bounds never pay.
     """
 
-    def __init__(self, engine, x, *, retry_after=4, clock=time.perf_counter):
-        super().__init__(engine, x)
+    def __init__(self, engine, x, n_groups=1, *, retry_after=4,
+                 clock=time.perf_counter):
+        super().__init__(engine, x, n_groups)
         self.retry_after = retry_after
         self.clock = clock
         self.bounded = True
@@ -150,13 +155,25 @@ class TimedPasses(BoundedPasses):
         return result
 
 
+def bound_groups(x, n_centres):
+    """Groups of centres for Yinyang's bounds on ``x`` (1: Hamerly's bound)."""
+    return group_count(x.shape[1], n_centres, host_dtype(x).itemsize)
+
+
 def make_passes(engine, x, algorithm, n_centres):
-    """The pass strategy for ``algorithm`` (one of ALGORITHM_CHOICES)."""
+    """The pass strategy for ``algorithm`` (one of ALGORITHM_CHOICES).
+
+    ``'auto'`` tries group bounds where more than one group fits
+    (:func:`bound_groups`), Hamerly's otherwise: the group filter is
+    Hamerly's test and a finer one, at O(groups) per row.
+    """
     if algorithm == "hamerly":
         return BoundedPasses(engine, x)
+    if algorithm == "yinyang":
+        return BoundedPasses(engine, x, bound_groups(x, n_centres))
     if algorithm == "auto":
         n, d = x.shape
         if (n * n_centres * d >= AUTO_MIN_WORK and n_centres > 1
                 and n_centres * d >= AUTO_MIN_ROW_WORK):
-            return TimedPasses(engine, x)
+            return TimedPasses(engine, x, bound_groups(x, n_centres))
     return Passes(engine, x)

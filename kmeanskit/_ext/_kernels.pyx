@@ -1131,3 +1131,6 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         free(half_cnorm)
         _mixed_free(&mixed_plan)
     return stats[0], stats[1], int(stats[2])
+
+
+include "_yinyang.pxi"

@@ -12,7 +12,8 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-__all__ = ["BoundsState", "Engine", "EngineBase", "PassResult", "assignment_method",
+__all__ = ["BOUNDS_MEMORY_FRACTION", "BoundsState", "Engine", "EngineBase",
+           "PassResult", "assignment_method", "group_count",
            "row_uniforms", "spread_dof", "top_rows", "weighted_moments"]
 
 
@@ -32,17 +33,23 @@ class PassResult(NamedTuple):
 
 
 class BoundsState:
-    """Per-point state that Hamerly's algorithm carries from pass to pass.
+    """Per-point state that the bounded passes carry from pass to pass.
 
-    Created by ``engine.start_bounds(x)`` and updated in place by
-    ``engine.bounded_pass``; O(n) memory (a label and a lower bound per row).
+    Created by ``engine.start_bounds(x, n_groups)`` and updated in place by
+    ``engine.bounded_pass``: a label and Hamerly's one lower bound per row,
+    or (``n_groups`` > 1, Yinyang) one lower bound per row and group of
+    centres, within :func:`group_count`'s memory rule.
     """
 
     def __init__(self, labels, lower):
         self.labels = labels
         """(n,) int32: current assignment."""
         self.lower = lower
-        """(n,) float64: lower bound on the distance to every other centre."""
+        """(n,) float64: lower bound on the distance to every other centre;
+        or (n, G) float32: per group of centres, on the distance to the
+        group's centres other than the row's own."""
+        self.groups = None
+        """The engine's grouping of the centres (group bounds only)."""
         self.centres = None
         """float64 centres of the previous pass; None until the first pass."""
         self.n_scans = 0
@@ -69,8 +76,10 @@ class Engine(Protocol):
     def lloyd_pass(self, x, c, weights=None, *, return_labels=False) -> PassResult:
         """Assign every row and accumulate per-cluster sums in one sweep."""
 
-    def start_bounds(self, x) -> BoundsState:
-        """Fresh per-point state for ``bounded_pass``."""
+    def start_bounds(self, x, n_groups=1) -> BoundsState:
+        """Fresh per-point state for ``bounded_pass``: Hamerly's bounds, or
+        with ``n_groups`` > 1 group bounds (Yinyang), where the engine has
+        them (others keep Hamerly's, or none: the labels are the same)."""
 
     def bounded_pass(self, x, c, state, weights=None, *,
                      return_labels=False) -> PassResult:
@@ -235,6 +244,28 @@ def assignment_method(n_features, n_centres, dtype, *, fused=True):
     if d >= 32 or (d >= 16 and k >= 16) or (d >= 10 and k >= 32):
         return "gemm"
     return "direct"
+
+
+BOUNDS_MEMORY_FRACTION = 0.25
+"""Most memory Yinyang's group bounds may take, as a fraction of the data's."""
+
+CENTRES_PER_GROUP = 10
+"""Centres per group Yinyang's bounds aim for (Ding et al. use k / 10 groups):
+more groups filter more finely but cost more per row to keep up."""
+
+
+def group_count(n_features, n_centres, itemsize):
+    """Groups of centres for Yinyang's bounds on data of this shape.
+
+    One float32 bound per row and group: ``k / 10`` groups
+    (:data:`CENTRES_PER_GROUP`), capped so the bounds take at most
+    :data:`BOUNDS_MEMORY_FRACTION` of the data's memory (``d * itemsize``
+    bytes per row).  1 where fewer than two groups fit: Hamerly's single
+    bound is then the better filter.
+    """
+    fit = int(BOUNDS_MEMORY_FRACTION * int(n_features) * int(itemsize)) // 4
+    groups = min(int(n_centres) // CENTRES_PER_GROUP, fit)
+    return groups if groups >= 2 else 1
 
 
 def top_rows(score, m):

@@ -8,8 +8,8 @@ from ..._ext import _kernels
 from .._threads import blas_single_threaded, default_n_threads
 from ._interface import BoundsState, EngineBase, PassResult, assignment_method, top_rows
 
-__all__ = ["CompiledEngine", "choose_method", "hamerly_geometry", "mixed_method",
-           "pays_mixed"]
+__all__ = ["CompiledEngine", "CentreGroups", "choose_method", "group_centres",
+           "hamerly_geometry", "mixed_method", "pays_mixed"]
 
 MAX_KERNEL_PASSES = 2 ** 31 - 1
 """Most passes one ``lloyd_iterations`` kernel call runs (its count is a C int)."""
@@ -167,9 +167,14 @@ class CompiledEngine(EngineBase):
         result = PassResult(sums, counts, inertia, distance_sum, labels)
         return centres, result, empty_passes
 
-    def start_bounds(self, x):
+    def start_bounds(self, x, n_groups=1):
         n = x.shape[0]
-        return BoundsState(np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.float64))
+        if n_groups > 1:
+            # Yinyang's group bounds: float32 (rounded down) to save memory.
+            lower = np.zeros((n, int(n_groups)), dtype=np.float32)
+        else:
+            lower = np.zeros(n, dtype=np.float64)
+        return BoundsState(np.zeros(n, dtype=np.int32), lower)
 
     def bounded_pass(self, x, c, state, weights=None, *, return_labels=False):
         c = self._centres_like(x, c)
@@ -181,14 +186,46 @@ class CompiledEngine(EngineBase):
             centres64, None if initial else state.centres)
         sums, counts, _ = self._pass_outputs(n, c, False)
         method = self._method_for(x, c, certified=True)
-        with self._blas_guard(method, n):
-            inertia, distance_sum, state.n_scans = _kernels.hamerly_pass(
-                x, c, half_sep, other_shift, weights, state.labels,
-                state.lower, sums, counts, initial, method, self.n_threads,
-            )
+        if state.lower.ndim == 2 and c.shape[0] > 1:
+            inertia, distance_sum, state.n_scans = self._yinyang_pass(
+                x, c, centres64, state, initial, half_sep, weights, sums,
+                counts, method)
+        else:
+            with self._blas_guard(method, n):
+                inertia, distance_sum, state.n_scans = _kernels.hamerly_pass(
+                    x, c, half_sep, other_shift, weights, state.labels,
+                    _hamerly_lower(state), sums, counts, initial, method,
+                    self.n_threads,
+                )
         state.centres = centres64
         labels = state.labels.copy() if return_labels else None
         return PassResult(sums, counts, inertia, distance_sum, labels)
+
+    def _yinyang_pass(self, x, c, centres64, state, initial, half_sep, weights,
+                      sums, counts, method):
+        """The group-bounds pass of :meth:`bounded_pass` (``state.lower`` is
+        (n, G)); the groups are formed from the centres of a first pass."""
+        n_groups = state.lower.shape[1]
+        if initial or state.groups is None:
+            state.groups = group_centres(centres64, n_groups)
+            if state.groups.n_groups != n_groups:
+                state.lower = np.zeros((x.shape[0], state.groups.n_groups),
+                                       dtype=np.float32)
+            initial = True
+        groups = state.groups
+        if initial:
+            groups.drift = np.zeros(groups.n_groups)
+        else:
+            moves = np.sqrt(np.sum((centres64 - state.centres) ** 2, axis=1))
+            groups.drift += np.maximum.reduceat(moves[groups.order],
+                                                groups.start[:-1])
+        grouped = np.ascontiguousarray(c[groups.order])
+        with self._blas_guard(method, x.shape[0]):
+            return _kernels.yinyang_pass(
+                x, c, grouped, groups.order, groups.start, groups.group_of,
+                half_sep, groups.drift, weights, state.labels, state.lower, sums,
+                counts, initial, method, self.n_threads,
+            )
 
     def min_sqdist(self, x, c, current=None):
         c = self._centres_like(x, c)
@@ -226,27 +263,112 @@ def _nearest_gaps(centres):
     Direct differences (cdist) cost k^2 d scalar operations, as much as a
     Lloyd pass at k = 1024; the GEMM identity costs a BLAS product but loses
     digits to cancellation, so its squared gaps are lowered by a bound on
-    their rounding, ``(d + 2) u (|a|^2 + |b|^2)`` with room to spare, after
-    shifting the centres by their mean (which the distances do not feel) to
-    keep the norms small; the rounding of that shift is taken off too.  A
-    gap that is too small only makes Hamerly's test skip fewer rows.
+    their rounding, after shifting the centres by their mean (which the
+    distances do not feel) to keep the norms small; the rounding of that
+    shift is taken off too.  A gap that is too small only makes Hamerly's
+    test skip fewer rows.
+
+    One product gives ``|b|^2 - 2 a.b`` for every pair: ``[a, 1]`` times
+    ``[-2 b, |b|^2]`` (d + 1 terms), so the k x k matrix is read once more,
+    for its row minima, to which ``|a|^2`` is then added.  The error of that
+    product is at most ``(d + 3) u (2 |a| |b| + |b|^2) <= (d + 3) u (|a|^2 +
+    2 |b|^2)``; with the norms' own rounding (``d u`` relative) and the last
+    addition it stays below ``(2 d + 4) u (|a|^2 + 2 |b|^2)``, and the
+    allowance taken off is four times that.
     """
     k, d = centres.shape
     shifted = centres - centres.mean(axis=0)
     sq = np.einsum("ij,ij->i", shifted, shifted)
-    eps = np.finfo(np.float64).eps
-    kept = 1.0 - 4.0 * (d + 4) * eps
+    eps = np.finfo(np.float64).eps  # 2 u
+    kept_a = 1.0 - 4.0 * (d + 4) * eps
+    kept_b = 1.0 - 8.0 * (d + 4) * eps
+    left = np.empty((k, d + 1))
+    left[:, :d] = shifted
+    left[:, d] = 1.0
+    right = np.empty((k, d + 1))
+    np.multiply(shifted, -2.0, out=right[:, :d])
+    right[:, d] = kept_b * sq
     with blas_single_threaded():
-        lowered = shifted @ shifted.T
-    # In place, k x k: |a|^2 + |b|^2 - 2 a.b, lowered by the rounding bound.
-    lowered *= -2.0
-    lowered += kept * sq[:, np.newaxis]
-    lowered += kept * sq[np.newaxis, :]
+        lowered = left @ right.T
     np.fill_diagonal(lowered, np.inf)
-    nearest = np.sqrt(np.maximum(lowered.min(axis=1), 0.0))
+    nearest = lowered.min(axis=1)
+    nearest += kept_a * sq
+    nearest = np.sqrt(np.maximum(nearest, 0.0))
     norms = np.sqrt(sq)
     nearest -= 2.0 * eps * (norms + norms.max())
     return np.maximum(nearest, 0.0)
+
+
+def _hamerly_lower(state):
+    """The (n,) float64 lower bounds of a Hamerly pass; a state made for
+    group bounds that meets a single centre falls back to them."""
+    if state.lower.ndim != 1:
+        state.lower = np.zeros(state.labels.shape[0], dtype=np.float64)
+        state.groups = None
+    return state.lower
+
+
+class CentreGroups:
+    """A partition of the centres into groups for Yinyang's bounds.
+
+    Attributes
+    ----------
+    order : (k,) int32
+        Centre indices, group by group (increasing within a group).
+    start : (G + 1,) int32
+        Group g is ``order[start[g]:start[g + 1]]``.
+    group_of : (k,) int32
+        The group of each centre.
+    drift : (G,) float64
+        Per group, the largest move of one of its centres, summed over the
+        passes since the bounds were set up (the bounds drop by it).
+    """
+
+    def __init__(self, group_of):
+        group_of = np.asarray(group_of)
+        present, group_of = np.unique(group_of, return_inverse=True)
+        self.group_of = group_of.astype(np.int32)
+        self.order = np.argsort(self.group_of, kind="stable").astype(np.int32)
+        sizes = np.bincount(self.group_of, minlength=present.size)
+        self.start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
+        self.drift = np.zeros(present.size)
+
+    @property
+    def n_groups(self):
+        """The number of (non-empty) groups."""
+        return self.start.size - 1
+
+
+GROUPING_ITERATIONS = 5
+"""Lloyd iterations that group the centres (Ding et al. use five): the
+groups only need to be compact, not optimal."""
+
+
+def group_centres(centres, n_groups):
+    """Group the (k, d) centres into at most ``n_groups`` compact groups.
+
+    A few Lloyd iterations on the centres themselves, from evenly spaced
+    centres, deterministic; groups left empty are dropped.  Compact groups
+    keep each group's bound tight (its centres lie close together) and its
+    largest move small.
+    """
+    centres = np.asarray(centres, dtype=np.float64)
+    k = centres.shape[0]
+    n_groups = max(1, min(int(n_groups), k))
+    means = centres[np.linspace(0, k - 1, n_groups).round().astype(np.intp)]
+    group_of = np.zeros(k, dtype=np.intp)
+    sq = np.einsum("ij,ij->i", centres, centres)
+    for _ in range(GROUPING_ITERATIONS):
+        scores = np.einsum("ij,ij->i", means, means)[np.newaxis, :] - 2.0 * (
+            centres @ means.T)
+        scores += sq[:, np.newaxis]
+        group_of = np.argmin(scores, axis=1)
+        counts = np.bincount(group_of, minlength=n_groups)
+        full = counts > 0
+        sums = np.zeros_like(means)
+        np.add.at(sums, group_of, centres)
+        means[full] = sums[full] / counts[full, np.newaxis]
+    return CentreGroups(group_of)
 
 
 def hamerly_geometry(centres, previous):

@@ -345,7 +345,7 @@ class DaskEngine(EngineBase):
         return PassResult(packed[:k * d].reshape(k, d), packed[k * d:k * d + k],
                           float(packed[-2]), float(packed[-1]), labels)
 
-    def start_bounds(self, x):
+    def start_bounds(self, x, n_groups=1):
         """State for :meth:`bounded_pass` (this engine keeps none)."""
         return BoundsState(None, None)
 

@@ -425,7 +425,7 @@ class PortableEngine(EngineBase):
             out[8],
         )
 
-    def start_bounds(self, x):
+    def start_bounds(self, x, n_groups=1):
         """State for :meth:`bounded_pass` (this engine keeps none)."""
 
         return BoundsState(None, None)

@@ -1,0 +1,432 @@
+# Yinyang k-means (Ding et al., ICML 2015): a Lloyd pass that keeps one lower
+# bound per row and *group* of centres, so a row whose bounds fail scans only
+# the groups that could hold a nearer centre.  Included by _kernels.pyx (it
+# uses the chunk kernels and the Hamerly scan above it).
+#
+# State per row: its label and, for each group g, a lower bound on the
+# distance to every centre of g other than the row's own (float32, rounded
+# down, to keep the bounds within a quarter of the data's memory).  Every
+# bound of group g drops, each pass, by the largest move of g's centres;
+# rather than rewriting n x G bounds per pass, a bound is stored plus the
+# group's total drift ``drift[g]`` when it was set, and read as the stored
+# value minus the group's total drift now.  A pass:
+#   1. the exact distance D to the current centre (as Hamerly's pass);
+#   2. a row whose D is below half the gap to its centre's nearest other
+#      centre, or below every group bound, keeps its label;
+#   3. otherwise each group whose bound does not clear D is scanned: the rows
+#      that need group g are gathered (over a batch of chunks, so the scans
+#      are full tiles even when few rows fail) and run through the Hamerly
+#      scan kernel on that group's centres, which are contiguous in a copy of
+#      the code book ordered by group.  The scans give each such group's
+#      nearest centre (exact distance) and a rigorous lower bound on the rest;
+#   4. the nearest candidate must beat every bound by the same relative
+#      margin as Hamerly's test, otherwise (a near-tie) the row is scanned
+#      against the whole code book exactly as a Lloyd pass would.
+# So the labels are those of ``lloyd_pass`` with the same method, and the
+# sums are added chunk by chunk in the same order.
+
+from libc.math cimport nextafterf, INFINITY
+
+cdef enum:
+    # Most rows whose failing rows are gathered before the group scans run
+    # (16 chunks); fewer where a batch of rows would not stay in cache until
+    # its sums are added (YY_BATCH_BYTES).
+    YY_BATCH_ROWS = 16 * CHUNK_ROWS
+    YY_BATCH_BYTES = 256 * 1024
+
+
+cdef inline float _down32(double v) noexcept nogil:
+    """``v`` as a float32 no larger than ``v`` (bounds stay lower bounds)."""
+    cdef float f = <float>v
+    if <double>f > v:
+        f = nextafterf(f, -INFINITY)
+    return f
+
+
+cdef struct YinyangScratch:
+    # One thread's buffers; sizes for a batch of YY_BATCH_ROWS rows.
+    char* gathered        # CHUNK_ROWS x d rows to scan (data dtype)
+    char* near            # the scan kernel's scratch (data dtype)
+    char* scan_best       # CHUNK_ROWS exact distances (data dtype)
+    char* dist            # YY_BATCH_ROWS distance to the chosen centre
+    int* scan_labels      # CHUNK_ROWS
+    int* scan_rows        # CHUNK_ROWS: batch row of each gathered row
+    double* scan_second   # CHUNK_ROWS squared lower bounds
+    int* best_label       # YY_BATCH_ROWS
+    int* old_label        # YY_BATCH_ROWS
+    int* from_group       # YY_BATCH_ROWS: group whose scan gave the label
+    double* old_dist      # YY_BATCH_ROWS
+    double* best_second   # YY_BATCH_ROWS: bound on the rest of that group
+    char* todo            # YY_BATCH_ROWS: the row failed the global test
+    int* lists            # n_groups x YY_BATCH_ROWS batch rows per group
+    int* list_size        # n_groups
+    int* full_rows        # YY_BATCH_ROWS rows for a whole-code-book scan
+
+
+cdef Py_ssize_t _yinyang_scratch_bytes(Py_ssize_t k, Py_ssize_t d,
+                                       Py_ssize_t g, Py_ssize_t item) noexcept nogil:
+    """Bytes of one thread's YinyangScratch (each piece 64-byte aligned)."""
+    cdef Py_ssize_t total = 0
+    total += (CHUNK_ROWS * d * item + 63) // 64 * 64
+    total += ((_scratch_size(k, d) + CHUNK_ROWS) * item + 63) // 64 * 64
+    total += (CHUNK_ROWS * item + 63) // 64 * 64
+    total += (YY_BATCH_ROWS * item + 63) // 64 * 64
+    total += 2 * ((CHUNK_ROWS * 4 + 63) // 64 * 64) + CHUNK_ROWS * 8
+    total += 3 * (YY_BATCH_ROWS * 4) + 2 * (YY_BATCH_ROWS * 8) + YY_BATCH_ROWS
+    total += g * YY_BATCH_ROWS * 4 + g * 4 + YY_BATCH_ROWS * 4 + 16 * 64
+    return total
+
+
+cdef void _yinyang_carve(YinyangScratch* s, char* p, Py_ssize_t k, Py_ssize_t d,
+                         Py_ssize_t g, Py_ssize_t item) noexcept nogil:
+    """Point the pieces of ``s`` into the buffer ``p``."""
+    s.gathered = p
+    p += (CHUNK_ROWS * d * item + 63) // 64 * 64
+    s.near = p
+    p += ((_scratch_size(k, d) + CHUNK_ROWS) * item + 63) // 64 * 64
+    s.scan_best = p
+    p += (CHUNK_ROWS * item + 63) // 64 * 64
+    s.dist = p
+    p += (YY_BATCH_ROWS * item + 63) // 64 * 64
+    s.scan_labels = <int*>p
+    p += (CHUNK_ROWS * 4 + 63) // 64 * 64
+    s.scan_rows = <int*>p
+    p += (CHUNK_ROWS * 4 + 63) // 64 * 64
+    s.scan_second = <double*>p
+    p += CHUNK_ROWS * 8
+    s.old_dist = <double*>p
+    p += YY_BATCH_ROWS * 8
+    s.best_second = <double*>p
+    p += YY_BATCH_ROWS * 8
+    s.best_label = <int*>p
+    p += YY_BATCH_ROWS * 4
+    s.old_label = <int*>p
+    p += YY_BATCH_ROWS * 4
+    s.from_group = <int*>p
+    p += YY_BATCH_ROWS * 4
+    s.list_size = <int*>p
+    p += g * 4
+    s.full_rows = <int*>p
+    p += YY_BATCH_ROWS * 4
+    s.lists = <int*>p
+    p += g * YY_BATCH_ROWS * 4
+    s.todo = p
+
+
+cdef void _yinyang_gather(const floating* x, Py_ssize_t d, Py_ssize_t batch_start,
+                          const int* rows, Py_ssize_t m,
+                          floating* out) noexcept nogil:
+    """Copy the batch rows ``rows[:m]`` (offsets from ``batch_start``)."""
+    cdef Py_ssize_t r, t
+    cdef const floating* row
+    for r in range(m):
+        row = x + (batch_start + rows[r]) * d
+        for t in range(d):
+            out[r * d + t] = row[t]
+
+
+cdef double _yinyang_batch(int method, const floating* x, const floating* c,
+                           const floating* half_cnorm, const floating* cg,
+                           const floating* half_cgnorm, double max_cnorm,
+                           const int* order, const int* group_start,
+                           const int* group_of, const double* half_sep,
+                           const double* drift, Py_ssize_t start,
+                           Py_ssize_t rows, Py_ssize_t k, Py_ssize_t d,
+                           Py_ssize_t n_groups, bint initial, double margin,
+                           int* labels, float* lower,
+                           YinyangScratch* s) noexcept nogil:
+    """Labels, bounds and (in ``s.dist``) distances of one batch of rows;
+    returns the scans done, counted in whole-code-book rows."""
+    cdef floating* dist = <floating*>s.dist
+    cdef floating* gathered = <floating*>s.gathered
+    cdef floating* scan_best = <floating*>s.scan_best
+    cdef Py_ssize_t i, j, g, r, a, b, m, first, done, n_full = 0
+    cdef double big, low, gmin, bound, value, scans = 0
+    cdef float* bounds
+    cdef floating v
+    for g in range(n_groups):
+        s.list_size[g] = 0
+    if not initial:
+        _assigned_sqdist(x + start * d, rows, d, c, labels + start, dist)
+    # 1-2: the global test; rows that fail it are listed under each group
+    # whose bound does not clear their distance.
+    for j in range(rows):
+        i = start + j
+        bounds = lower + i * n_groups
+        if initial:
+            # No bounds yet: a whole-code-book scan, which also gives every
+            # group the bound of the row's second-nearest centre (as
+            # Hamerly's pass starts); the rows that need it tighten their
+            # groups' bounds with group scans in the next passes.
+            s.full_rows[n_full] = <int>j
+            n_full += 1
+            continue
+        else:
+            a = labels[i]
+            s.old_label[j] = <int>a
+            s.best_label[j] = <int>a
+            big = sqrt(<double>dist[j])
+            s.old_dist[j] = big
+            s.todo[j] = 0
+            # Hamerly's test first: it needs no bound, and on separated data
+            # it settles most rows.
+            if big < half_sep[a] * (1.0 - margin):
+                continue
+            gmin = INFINITY
+            for g in range(n_groups):
+                low = <double>bounds[g] - drift[g]
+                gmin = low if low < gmin else gmin
+            if big < gmin * (1.0 - margin):
+                continue
+            s.todo[j] = 1
+            for g in range(n_groups):
+                if not big < (<double>bounds[g] - drift[g]) * (1.0 - margin):
+                    s.lists[g * YY_BATCH_ROWS + s.list_size[g]] = <int>j
+                    s.list_size[g] += 1
+        s.from_group[j] = -1
+    # 3: the group scans, a full tile of gathered rows at a time.
+    for g in range(n_groups):
+        first = group_start[g]
+        done = 0
+        while done < s.list_size[g]:
+            m = min(<Py_ssize_t>CHUNK_ROWS, s.list_size[g] - done)
+            for r in range(m):
+                s.scan_rows[r] = s.lists[g * YY_BATCH_ROWS + done + r]
+            _yinyang_gather(x, d, start, s.scan_rows, m, gathered)
+            _nearest_two(method, gathered, m, d, cg + first * d,
+                         half_cgnorm + first, max_cnorm,
+                         group_start[g + 1] - first, <floating*>s.near,
+                         s.scan_labels, scan_best, s.scan_second)
+            for r in range(m):
+                j = s.scan_rows[r]
+                b = order[first + s.scan_labels[r]]
+                v = scan_best[r]
+                low = sqrt(s.scan_second[r])
+                value = sqrt(<double>v)
+                # The bound covers the whole group (its nearest included) until
+                # the row's final label is known.
+                lower[(start + j) * n_groups + g] = _down32(
+                    (value if value < low else low) + drift[g])
+                if (v < dist[j] or (v == dist[j] and b < s.best_label[j])
+                        or b == s.best_label[j]):
+                    s.best_label[j] = <int>b
+                    dist[j] = v
+                    s.from_group[j] = <int>g
+                    s.best_second[j] = low
+            scans += m * (group_start[g + 1] - first)
+            done += m
+    # 4: bounds for the final label; a row not clear of every bound by the
+    # margin is a near-tie, settled by the whole code book.
+    for j in range(rows):
+        if initial or not s.todo[j]:
+            continue
+        i = start + j
+        bounds = lower + i * n_groups
+        b = s.best_label[j]
+        a = s.old_label[j]
+        g = s.from_group[j]
+        if g >= 0:
+            bounds[g] = _down32(s.best_second[j] + drift[g])
+        if b != a:
+            # The old centre is now one of "the others" of its group.
+            g = group_of[a]
+            if s.old_dist[j] < <double>bounds[g] - drift[g]:
+                bounds[g] = _down32(s.old_dist[j] + drift[g])
+        gmin = INFINITY
+        for g in range(n_groups):
+            low = <double>bounds[g] - drift[g]
+            gmin = low if low < gmin else gmin
+        labels[i] = <int>b
+        if not sqrt(<double>dist[j]) < gmin * (1.0 - margin):
+            s.full_rows[n_full] = <int>j
+            n_full += 1
+    done = 0
+    while done < n_full:
+        m = min(<Py_ssize_t>CHUNK_ROWS, n_full - done)
+        _yinyang_gather(x, d, start, s.full_rows + done, m, gathered)
+        _nearest_two(method, gathered, m, d, c, half_cnorm, max_cnorm, k,
+                     <floating*>s.near, s.scan_labels, scan_best, s.scan_second)
+        for r in range(m):
+            j = s.full_rows[done + r]
+            i = start + j
+            labels[i] = s.scan_labels[r]
+            dist[j] = scan_best[r]
+            low = sqrt(s.scan_second[r])
+            for g in range(n_groups):
+                lower[i * n_groups + g] = _down32(low + drift[g])
+        scans += m * k
+        done += m
+    return scans / k
+
+
+def yinyang_pass(const floating[:, ::1] x, const floating[:, ::1] c,
+                 const floating[:, ::1] grouped, const int[::1] order,
+                 const int[::1] group_start, const int[::1] group_of,
+                 const double[::1] half_sep, const double[::1] drift,
+                 const double[::1] weights, int[::1] labels,
+                 float[:, ::1] lower, double[:, ::1] sums, double[::1] counts,
+                 bint initial, int method, int n_threads):
+    """One Lloyd pass with Yinyang's group bounds (Ding et al., ICML 2015).
+
+    Parameters
+    ----------
+    x : (n, d) array, IN
+    c : (k, d) array of the same dtype, IN
+    grouped : (k, d) array, IN
+        ``c[order]``: the centres with each group contiguous.
+    order : (k,) int32, IN
+        ``order[p]`` is the index in ``c`` of row ``p`` of ``grouped``; within
+        a group in increasing order.
+    group_start : (G + 1,) int32, IN
+        Group g is rows ``group_start[g]:group_start[g + 1]`` of ``grouped``.
+    group_of : (k,) int32, IN
+        The group of each centre of ``c``.
+    half_sep : (k,) float64, IN
+        Half the distance from each centre to its nearest other centre.
+    drift : (G,) float64, IN
+        Per group, the sum over the passes since the bounds were set up of
+        the largest move of one of its centres.
+    weights : (n,) float64 array or None, IN
+    labels : (n,) int32, INOUT
+    lower : (n, G) float32, INOUT
+        Per row and group: a lower bound on the distance to the group's
+        centres other than the row's own, plus ``drift`` (see above).
+    sums, counts : OUT, as in ``lloyd_pass``
+    initial : bool
+        No valid bounds yet: every row is scanned against every centre.
+    method : {DIRECT, GEMM, DOT}
+    n_threads : int
+
+    Returns
+    -------
+    inertia, distance_sum : float
+        As in ``lloyd_pass``.
+    n_scans : int
+        The distances computed, in rows' worth of all k (at most n).
+    """
+    cdef Py_ssize_t n = x.shape[0], d = x.shape[1], k = c.shape[0]
+    cdef Py_ssize_t n_groups = lower.shape[1]
+    cdef Py_ssize_t i
+    _check_features(d, "yinyang_pass")
+    _check_method(method)
+    if (c.shape[1] != d or grouped.shape[0] != k or grouped.shape[1] != d
+            or order.shape[0] != k or group_of.shape[0] != k
+            or group_start.shape[0] != n_groups + 1 or n_groups < 1
+            or drift.shape[0] != n_groups or half_sep.shape[0] != k
+            or labels.shape[0] != n or lower.shape[0] != n
+            or sums.shape[0] != k or sums.shape[1] != d or counts.shape[0] != k):
+        raise ValueError("yinyang_pass: inconsistent array shapes")
+    if weights is not None and weights.shape[0] != n:
+        raise ValueError("yinyang_pass: weights must have one entry per row")
+    if group_start[0] != 0 or group_start[n_groups] != k:
+        raise ValueError("yinyang_pass: groups must cover the centres")
+    for i in range(n_groups):
+        if group_start[i + 1] <= group_start[i]:
+            raise ValueError("yinyang_pass: empty group")
+    for i in range(k):
+        if (order[i] < 0 or order[i] >= k or group_of[i] < 0
+                or group_of[i] >= n_groups):
+            raise ValueError("yinyang_pass: group indices out of range")
+    sums[:, :] = 0
+    counts[:] = 0
+    if n == 0:
+        return 0.0, 0.0, 0
+    if not initial:
+        _check_labels(labels, k, "yinyang_pass")
+    cdef double eps = 6.0e-8 if floating is float else 1.2e-16
+    cdef double margin = 8.0 * (d + 2) * eps
+    # The float32 bounds round once more per pass; the margin is far above it.
+    margin = max(margin, 8.0 * 6.0e-8)
+
+    cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
+    cdef Py_ssize_t stride = k * d + k + 3
+    cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
+    n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // (stride * sizeof(double))))
+    cdef int threads = _team_size(n_threads, n_blocks, n * k * d)
+    cdef Py_ssize_t batch_rows = YY_BATCH_BYTES // (d * sizeof(floating))
+    batch_rows = max(<Py_ssize_t>CHUNK_ROWS,
+                     min(<Py_ssize_t>YY_BATCH_ROWS, batch_rows // CHUNK_ROWS * CHUNK_ROWS))
+    cdef Py_ssize_t per_thread = _yinyang_scratch_bytes(k, d, n_groups,
+                                                        sizeof(floating))
+    per_thread = (per_thread + 63) // 64 * 64
+    cdef double* buf = <double*>calloc(n_blocks * stride, sizeof(double))
+    cdef char* scratch = <char*>malloc(threads * per_thread + 64)
+    cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
+    cdef floating* half_cgnorm = _half_norms(&grouped[0, 0], k, d)
+    cdef const floating* xp = &x[0, 0]
+    cdef const floating* cp = &c[0, 0]
+    cdef const floating* gp = &grouped[0, 0]
+    cdef const double* wp = NULL if weights is None else &weights[0]
+    cdef Py_ssize_t b, row_start, row_stop
+    cdef double* blk
+    cdef double stats[3]
+    cdef double max_cnorm = 0
+    cdef char* base
+    try:
+        if (buf == NULL or scratch == NULL or half_cnorm == NULL
+                or half_cgnorm == NULL):
+            raise MemoryError("yinyang_pass: cannot allocate block buffers")
+        for i in range(k):
+            max_cnorm = max(max_cnorm, 2.0 * <double>half_cnorm[i])
+        base = scratch + (64 - (<size_t>scratch) % 64) % 64
+        method = method & METHOD_MASK
+        for b in prange(n_blocks, nogil=True, schedule='dynamic',
+                        num_threads=threads, use_threads_if=threads > 1):
+            kmk_note_team(b)
+            row_start = ((b * n_chunks) // n_blocks) * CHUNK_ROWS
+            row_stop = min((((b + 1) * n_chunks) // n_blocks) * CHUNK_ROWS, n)
+            blk = buf + b * stride
+            _yinyang_block(method, xp, cp, half_cnorm, gp, half_cgnorm,
+                           max_cnorm, &order[0], &group_start[0], &group_of[0],
+                           &half_sep[0], &drift[0], wp, row_start,
+                           row_stop, batch_rows, k, d, n_groups, initial, margin,
+                           &labels[0], &lower[0, 0],
+                           base + threadid() * per_thread,
+                           blk, blk + k * d, blk + k * d + k)
+        _reduce_blocks(buf, n_blocks, stride, k, d, 3, &sums[0, 0], &counts[0],
+                       stats)
+    finally:
+        free(buf)
+        free(scratch)
+        free(half_cnorm)
+        free(half_cgnorm)
+    return stats[0], stats[1], int(min(<double>n, stats[2] + 0.5))
+
+
+cdef void _yinyang_block(int method, const floating* x, const floating* c,
+                         const floating* half_cnorm, const floating* cg,
+                         const floating* half_cgnorm, double max_cnorm,
+                         const int* order, const int* group_start,
+                         const int* group_of, const double* half_sep,
+                         const double* drift, const double* w,
+                         Py_ssize_t row_start, Py_ssize_t row_stop,
+                         Py_ssize_t batch_rows, Py_ssize_t k, Py_ssize_t d,
+                         Py_ssize_t n_groups,
+                         bint initial, double margin, int* labels,
+                         float* lower, char* scratch, double* sums,
+                         double* counts, double* stats) noexcept nogil:
+    """One block of a Yinyang pass, batch by batch; the sums are added chunk
+    by chunk in row order, as a Lloyd pass adds them."""
+    cdef YinyangScratch s
+    cdef Py_ssize_t start, rows, cs, crows
+    cdef double scans = 0
+    _yinyang_carve(&s, scratch, k, d, n_groups, sizeof(floating))
+    stats[0] = 0
+    stats[1] = 0
+    start = row_start
+    while start < row_stop:
+        rows = min(batch_rows, row_stop - start)
+        scans += _yinyang_batch(method, x, c, half_cnorm, cg, half_cgnorm,
+                                max_cnorm, order, group_start, group_of,
+                                half_sep, drift, start, rows, k, d,
+                                n_groups, initial, margin, labels, lower, &s)
+        cs = 0
+        while cs < rows:
+            crows = min(<Py_ssize_t>CHUNK_ROWS, rows - cs)
+            _chunk_totals(x + (start + cs) * d, crows, d, k, labels + start + cs,
+                          (<floating*>s.dist) + cs,
+                          NULL if w == NULL else w + start + cs,
+                          sums, counts, stats)
+            cs += crows
+        start += rows
+    stats[2] = scans
