@@ -98,7 +98,7 @@ def spherical_kmeans(data, k, *, max_iter=300, tol=1e-4, init=_variants.DEFAULT_
     weights : array_like, shape (M,), optional
         Non-negative weights meaning replication: a row of integer weight w
         counts as w copies of it.  Default: all ones.
-    algorithm : {'lloyd', 'hamerly', 'auto'}, optional
+    algorithm : {'lloyd', 'hamerly', 'yinyang', 'auto'}, optional
         How the nearest centres are found, as in :func:`~kmeanskit.kmeans2`
         (the same labels either way).
     {{check_finite_infs}}

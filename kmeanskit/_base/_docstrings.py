@@ -26,18 +26,24 @@ workers : int, optional
     exactly that many.  Results do not depend on it.  A kmeanskit
     extension (keyword-only); SciPy is single-threaded here.""",
     "algorithm": """\
-algorithm : {'lloyd', 'hamerly', 'auto'}, optional
+algorithm : {'lloyd', 'hamerly', 'yinyang', 'auto'}, optional
     How each iteration finds the nearest centroids.  'lloyd' (default)
     computes every distance (vectorised, or by BLAS for wider data).
     'hamerly' keeps a label and one lower bound per observation across
     iterations (Hamerly, 2010; O(M) extra memory) and skips the
     distances the bounds rule out: fewer distance computations, which
     pays when clusters are well separated (often several times faster)
-    and costs when they overlap.  'auto' times both kinds of iteration
-    as it goes and keeps the faster (below 1024 centroids x features,
-    where the bounds can save little, it runs 'lloyd').  All three give
-    the same labels (up to exact near-ties from 5 features on, where
-    'lloyd' ranks by the GEMM identity).  A kmeanskit extension.""",
+    and costs when they overlap.  'yinyang' keeps one lower bound per
+    observation and group of about ten centroids (Ding et al., 2015;
+    at most a quarter of the data's memory, which caps the number of
+    groups), and scans only the groups that could hold a nearer
+    centroid: it prunes far more than 'hamerly' when there are many
+    centroids (it is 'hamerly' where fewer than two groups fit).
+    'auto' times bounded iterations (group bounds where they fit) and
+    plain ones as it goes and keeps the faster (below 1024 centroids x
+    features, where the bounds can save little, it runs 'lloyd').  All
+    give the same labels (up to exact near-ties from 5 features on,
+    where 'lloyd' ranks by the GEMM identity).  A kmeanskit extension.""",
     "check_finite_inputs": """\
 check_finite : bool, optional
     Whether to check that the inputs contain only finite numbers.

@@ -197,9 +197,10 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
     weights : (n,) float64 array, optional
     return_labels : bool
         Return the assignment of the last pass.
-    algorithm : {'lloyd', 'hamerly', 'auto'}
-        'hamerly' carries per-point bounds across passes (the engine's
-        ``bounded_pass``) to skip distance computations; 'auto' times both
+    algorithm : {'lloyd', 'hamerly', 'yinyang', 'auto'}
+        'hamerly' and 'yinyang' carry per-point bounds across passes (the
+        engine's ``bounded_pass``; one per row, or one per row and group of
+        centres) to skip distance computations; 'auto' times both
         kinds of pass and keeps the faster (:mod:`kmeanskit._core._passes`).  The
         assignments are the same.
     recorder : TraceRecorder, optional

@@ -39,10 +39,11 @@ SEEDINGS = {"k-means++": "greedy++", "random": "points"}
 """scikit-learn's ``init`` names and kmeanskit's seedings of the same
 meaning: greedy k-means++ (``2 + int(log k)`` trials) and k random rows."""
 
-ALGORITHMS = {"lloyd": "lloyd", "elkan": "hamerly", "hamerly": "hamerly",
-              "auto": "auto"}
+ALGORITHMS = {"lloyd": "lloyd", "elkan": "yinyang", "hamerly": "hamerly",
+              "yinyang": "yinyang", "auto": "auto"}
 """``algorithm`` values and kmeanskit's: scikit-learn's 'elkan' (bounds that
-skip distances) runs kmeanskit's bounded assignment, Hamerly's."""
+skip distances) runs kmeanskit's group bounds (Yinyang's; Hamerly's where
+fewer than two groups fit)."""
 
 
 PARAGRAPHS = {

@@ -43,7 +43,7 @@ class BisectingKMeans(_base.ClusterEstimator):
         Convergence of each split, relative to the mean feature variance of X.
     copy_x : bool, default=True
         Accepted for compatibility: X is never modified.
-    algorithm : {'lloyd', 'elkan', 'hamerly', 'auto'}, default='lloyd'
+    algorithm : {'lloyd', 'elkan', 'hamerly', 'yinyang', 'auto'}, default='lloyd'
         Assignment of each split (see :class:`KMeans`).
     bisecting_strategy : {'biggest_inertia', 'largest_cluster'}, \
             default='biggest_inertia'

@@ -76,7 +76,7 @@ def fit_lloyd(estimator, X, weights, *, n_init, default_n_init=10):
     k, init = estimator.n_clusters, estimator.init
     n_init = resolve_n_init(n_init, init, default_n_init, type(estimator).__name__)
     algorithm = _base.ALGORITHMS[estimator.algorithm]
-    if algorithm == "hamerly" and k == 1 and estimator.algorithm == "elkan":
+    if k == 1 and estimator.algorithm == "elkan":
         warnings.warn("algorithm='elkan' doesn't make sense for a single cluster. "
                       "Using 'lloyd' instead.", RuntimeWarning, stacklevel=3)
         algorithm = "lloyd"
@@ -140,10 +140,11 @@ class KMeans(_base.LloydEstimator):
         Seeds the starts (see Notes).
     copy_x : bool, default=True
         Accepted for compatibility: X is never modified.
-    algorithm : {'lloyd', 'elkan', 'hamerly', 'auto'}, default='lloyd'
-        'lloyd': every distance; 'elkan' and 'hamerly': kmeanskit's
-        bounded (Hamerly) assignment, the same results; 'auto': kmeanskit
-        times both and keeps the faster.
+    algorithm : {'lloyd', 'elkan', 'hamerly', 'yinyang', 'auto'}, default='lloyd'
+        'lloyd': every distance; 'hamerly': one bound per row (Hamerly's);
+        'elkan' and 'yinyang': bounds per row and group of centres
+        (Yinyang's), the same results; 'auto': kmeanskit times bounded and
+        plain iterations and keeps the faster.
     workers : int, default=None
         Threads of kmeanskit's kernels (None: OpenMP's default).
     empty : {'farthest', 'split', 'keep'}, default='farthest'
