@@ -138,7 +138,9 @@ class TimedPasses(BoundedPasses):
                 # no longer prune and were given up (see BoundedPasses).
                 self.full_time = elapsed
                 slower = self.bounded_time is not None
-            if slower:
+            # A try also fails when the bounds stopped pruning (BoundedPasses
+            # then runs plain passes and would never try them again).
+            if slower or not self.pruning:
                 self.bounded = False
                 self.plain_since = 0
                 self.failed_tries += 1

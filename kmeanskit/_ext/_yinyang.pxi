@@ -25,7 +25,7 @@
 # So the labels are those of ``lloyd_pass`` with the same method, and the
 # sums are added chunk by chunk in the same order.
 
-from libc.math cimport nextafterf, INFINITY
+from libc.math cimport INFINITY
 
 cdef enum:
     # Most rows whose failing rows are gathered before the group scans run
@@ -36,11 +36,15 @@ cdef enum:
 
 
 cdef inline float _down32(double v) noexcept nogil:
-    """``v`` as a float32 no larger than ``v`` (bounds stay lower bounds)."""
-    cdef float f = <float>v
-    if <double>f > v:
-        f = nextafterf(f, -INFINITY)
-    return f
+    """``v >= 0`` as a float32 no larger than ``v`` (bounds stay lower bounds).
+
+    Scaled down by four float32 half-ulps before rounding to nearest, which
+    then cannot land above ``v``; only below float32's normal range could
+    the rounding be coarser than that, and there 0 is returned.  No branch
+    on the common path and no library call: it runs per row and group.
+    """
+    cdef float f = <float>(v * (1.0 - 2.4e-7))
+    return f if f <= v else 0.0
 
 
 cdef struct YinyangScratch:
@@ -61,6 +65,11 @@ cdef struct YinyangScratch:
     int* lists            # n_groups x YY_BATCH_ROWS batch rows per group
     int* list_size        # n_groups
     int* full_rows        # YY_BATCH_ROWS rows for a whole-code-book scan
+    int* wide_rows        # YY_BATCH_ROWS rows for a scan of every group
+    char* tile_second     # CHUNK_ROWS runner-up values (data dtype)
+    double* wide_value    # CHUNK_ROWS: the lowest value over the groups so far
+    double* wide_second   # CHUNK_ROWS: the bound on the rest of its group
+    int* wide_group       # CHUNK_ROWS: its group
 
 
 cdef Py_ssize_t _yinyang_scratch_bytes(Py_ssize_t k, Py_ssize_t d,
@@ -74,6 +83,8 @@ cdef Py_ssize_t _yinyang_scratch_bytes(Py_ssize_t k, Py_ssize_t d,
     total += 2 * ((CHUNK_ROWS * 4 + 63) // 64 * 64) + CHUNK_ROWS * 8
     total += 3 * (YY_BATCH_ROWS * 4) + 2 * (YY_BATCH_ROWS * 8) + YY_BATCH_ROWS
     total += g * YY_BATCH_ROWS * 4 + g * 4 + YY_BATCH_ROWS * 4 + 16 * 64
+    total += YY_BATCH_ROWS * 4 + (CHUNK_ROWS * item + 63) // 64 * 64
+    total += 2 * CHUNK_ROWS * 8 + CHUNK_ROWS * 4 + 64
     return total
 
 
@@ -108,6 +119,17 @@ cdef void _yinyang_carve(YinyangScratch* s, char* p, Py_ssize_t k, Py_ssize_t d,
     p += g * 4
     s.full_rows = <int*>p
     p += YY_BATCH_ROWS * 4
+    s.wide_rows = <int*>p
+    p += YY_BATCH_ROWS * 4
+    s.wide_value = <double*>p
+    p += CHUNK_ROWS * 8
+    s.wide_second = <double*>p
+    p += CHUNK_ROWS * 8
+    s.wide_group = <int*>p
+    p += CHUNK_ROWS * 4
+    p += (64 - (<size_t>p) % 64) % 64
+    s.tile_second = p
+    p += (CHUNK_ROWS * item + 63) // 64 * 64
     s.lists = <int*>p
     p += g * YY_BATCH_ROWS * 4
     s.todo = p
@@ -125,6 +147,100 @@ cdef void _yinyang_gather(const floating* x, Py_ssize_t d, Py_ssize_t batch_star
             out[r * d + t] = row[t]
 
 
+cdef void _wide_scan(int method, const floating* x, const floating* c,
+                     const floating* cg, const floating* half_cgnorm,
+                     double max_cnorm, const int* order, const int* group_start,
+                     const double* drift, Py_ssize_t start, const int* rows,
+                     Py_ssize_t m, Py_ssize_t d, Py_ssize_t n_groups,
+                     float* lower, YinyangScratch* s) noexcept nogil:
+    """Every group of the batch rows ``rows[:m]`` (m <= CHUNK_ROWS) at the
+    cost of one Lloyd pass over them: one product against the grouped code
+    book (GEMM: one BLAS call; DOT: the fused kernel group by group), whose
+    per-group lowest values and runners-up (``|c|^2/2 - x.c``, the ranking
+    of a Lloyd pass) give each group's bound, lowered by the identity's
+    rounding bound as in ``_nearest_two``.  Sets the label (the lowest value,
+    ties to the lower index), its exact distance in ``s.dist`` and every
+    bound of each row; the caller certifies the label."""
+    cdef floating* gathered = <floating*>s.gathered
+    cdef floating* tile = <floating*>s.near
+    cdef floating* low_value = <floating*>s.scan_best
+    cdef floating* second_value = <floating*>s.tile_second
+    cdef floating* dist = <floating*>s.dist
+    cdef double* xnorm = s.scan_second
+    cdef int mm = <int>m, nk = <int>group_start[n_groups], kk = <int>d
+    cdef int lda = <int>d, ldb = <int>d, ldc = <int>m
+    cdef floating one = 1.0, zero = 0.0
+    cdef char trans = b'T', notrans = b'N'
+    cdef double eps = 6.0e-8 if floating is float else 1.2e-16
+    cdef double lo1, lo2
+    cdef Py_ssize_t r, g, first, size, b
+    if rows[m - 1] - rows[0] == m - 1:
+        # Consecutive rows (every row of a first pass): read them in place.
+        gathered = <floating*>(x + (start + rows[0]) * d)
+    else:
+        _yinyang_gather(x, d, start, rows, m, gathered)
+    if floating is float:
+        kmk_row_sqnorms_f32(gathered, m, d, xnorm)
+    else:
+        kmk_row_sqnorms_f64(gathered, m, d, xnorm)
+    if method == METHOD_GEMM:
+        if floating is float:
+            sgemm(&trans, &notrans, &mm, &nk, &kk, &one, <float*>gathered, &lda,
+                  <float*>cg, &ldb, &zero, tile, &ldc)
+        else:
+            dgemm(&trans, &notrans, &mm, &nk, &kk, &one, <double*>gathered,
+                  &lda, <double*>cg, &ldb, &zero, tile, &ldc)
+    for r in range(m):
+        s.wide_value[r] = INFINITY
+        s.best_label[rows[r]] = -1
+        # |x|^2 less the identity's rounding bound: 2 value + this lower-bounds
+        # a squared distance.
+        xnorm[r] -= 4.0 * (d + 2) * eps * (xnorm[r] + 2.0 * max_cnorm)
+    for g in range(n_groups):
+        first = group_start[g]
+        size = group_start[g + 1] - first
+        if method == METHOD_GEMM:
+            if floating is float:
+                kmk_argmin2_tile_f32(tile + first * m, m, size, half_cgnorm + first,
+                                     s.scan_labels, second_value, low_value)
+            else:
+                kmk_argmin2_tile_f64(tile + first * m, m, size, half_cgnorm + first,
+                                     s.scan_labels, second_value, low_value)
+        elif floating is float:
+            kmk_nearest_two_dot_f32(gathered, m, d, cg + first * d, size,
+                                    half_cgnorm + first, tile, s.scan_labels,
+                                    second_value, low_value)
+        else:
+            kmk_nearest_two_dot_f64(gathered, m, d, cg + first * d, size,
+                                    half_cgnorm + first, tile, s.scan_labels,
+                                    second_value, low_value)
+        for r in range(m):
+            lo1 = 2.0 * <double>low_value[r] + xnorm[r]
+            lo1 = sqrt(lo1) if lo1 > 0 else 0.0
+            lower[(start + rows[r]) * n_groups + g] = _down32(lo1 + drift[g])
+            b = order[first + s.scan_labels[r]]
+            if (<double>low_value[r] < s.wide_value[r]
+                    or (<double>low_value[r] == s.wide_value[r]
+                        and b < s.best_label[rows[r]])):
+                s.wide_value[r] = low_value[r]
+                s.best_label[rows[r]] = <int>b
+                s.wide_group[r] = <int>g
+                s.wide_second[r] = second_value[r]
+    for r in range(m):
+        # The chosen centre's group: bound the rest of it by the runner-up.
+        g = s.wide_group[r]
+        if group_start[g + 1] - group_start[g] > 1:
+            lo2 = 2.0 * s.wide_second[r] + xnorm[r]
+            lo2 = sqrt(lo2) if lo2 > 0 else 0.0
+        else:
+            lo2 = INFINITY
+        lower[(start + rows[r]) * n_groups + g] = _down32(lo2 + drift[g])
+        s.scan_labels[r] = s.best_label[rows[r]]
+    _assigned_sqdist(gathered, m, d, c, s.scan_labels, low_value)
+    for r in range(m):
+        dist[rows[r]] = low_value[r]
+
+
 cdef double _yinyang_batch(int method, const floating* x, const floating* c,
                            const floating* half_cnorm, const floating* cg,
                            const floating* half_cgnorm, double max_cnorm,
@@ -140,7 +256,11 @@ cdef double _yinyang_batch(int method, const floating* x, const floating* c,
     cdef floating* dist = <floating*>s.dist
     cdef floating* gathered = <floating*>s.gathered
     cdef floating* scan_best = <floating*>s.scan_best
-    cdef Py_ssize_t i, j, g, r, a, b, m, first, done, n_full = 0
+    cdef Py_ssize_t i, j, g, r, a, b, m, first, done, n_full = 0, n_wide = 0
+    cdef Py_ssize_t need
+    # Rows that need groups holding more than half the centres are scanned
+    # against every group at once (the direct method has no such scan).
+    cdef bint wide = method != METHOD_DIRECT
     cdef double big, low, gmin, bound, value, scans = 0
     cdef float* bounds
     cdef floating v
@@ -154,12 +274,19 @@ cdef double _yinyang_batch(int method, const floating* x, const floating* c,
         i = start + j
         bounds = lower + i * n_groups
         if initial:
-            # No bounds yet: a whole-code-book scan, which also gives every
-            # group the bound of the row's second-nearest centre (as
-            # Hamerly's pass starts); the rows that need it tighten their
-            # groups' bounds with group scans in the next passes.
-            s.full_rows[n_full] = <int>j
-            n_full += 1
+            # No bounds yet: every group is scanned.
+            s.old_label[j] = -1
+            s.todo[j] = 1
+            s.from_group[j] = -1
+            if wide:
+                s.wide_rows[n_wide] = <int>j
+                n_wide += 1
+            else:
+                s.best_label[j] = -1
+                dist[j] = INFINITY
+                for g in range(n_groups):
+                    s.lists[g * YY_BATCH_ROWS + s.list_size[g]] = <int>j
+                    s.list_size[g] += 1
             continue
         else:
             a = labels[i]
@@ -179,11 +306,19 @@ cdef double _yinyang_batch(int method, const floating* x, const floating* c,
             if big < gmin * (1.0 - margin):
                 continue
             s.todo[j] = 1
+            s.from_group[j] = -1
+            need = 0
+            for g in range(n_groups):
+                if not big < (<double>bounds[g] - drift[g]) * (1.0 - margin):
+                    need += group_start[g + 1] - group_start[g]
+            if wide and 2 * need > k:
+                s.wide_rows[n_wide] = <int>j
+                n_wide += 1
+                continue
             for g in range(n_groups):
                 if not big < (<double>bounds[g] - drift[g]) * (1.0 - margin):
                     s.lists[g * YY_BATCH_ROWS + s.list_size[g]] = <int>j
                     s.list_size[g] += 1
-        s.from_group[j] = -1
     # 3: the group scans, a full tile of gathered rows at a time.
     for g in range(n_groups):
         first = group_start[g]
@@ -215,10 +350,17 @@ cdef double _yinyang_batch(int method, const floating* x, const floating* c,
                     s.best_second[j] = low
             scans += m * (group_start[g + 1] - first)
             done += m
+    done = 0
+    while done < n_wide:
+        m = min(<Py_ssize_t>CHUNK_ROWS, n_wide - done)
+        _wide_scan(method, x, c, cg, half_cgnorm, max_cnorm, order, group_start,
+                   drift, start, s.wide_rows + done, m, d, n_groups, lower, s)
+        scans += m * k
+        done += m
     # 4: bounds for the final label; a row not clear of every bound by the
     # margin is a near-tie, settled by the whole code book.
     for j in range(rows):
-        if initial or not s.todo[j]:
+        if not s.todo[j]:
             continue
         i = start + j
         bounds = lower + i * n_groups
@@ -227,7 +369,7 @@ cdef double _yinyang_batch(int method, const floating* x, const floating* c,
         g = s.from_group[j]
         if g >= 0:
             bounds[g] = _down32(s.best_second[j] + drift[g])
-        if b != a:
+        if a >= 0 and b != a:
             # The old centre is now one of "the others" of its group.
             g = group_of[a]
             if s.old_dist[j] < <double>bounds[g] - drift[g]:
