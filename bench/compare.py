@@ -613,9 +613,9 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--algorithms",
-        default="lloyd,hamerly,auto",
+        default="lloyd,hamerly,yinyang,auto",
         help="kmeanskit algorithms to time when its kmeans2 has "
-        "algorithm= (first one is the baseline; default lloyd,hamerly,auto)",
+        "algorithm= (first one is the baseline; default lloyd,hamerly,yinyang,auto)",
     )
     parser.add_argument(
         "--memory",
