@@ -106,21 +106,22 @@ def test_auto_keeps_the_faster_kind_of_pass_and_retries_bounds():
     engine = CompiledEngine(method="direct")
     # full sweep 10, bounded 12 (slower: plain from then on), 2 plain passes,
     # then the bounds are retried: full sweep, bounded 11 (slower again), so
-    # 4 plain passes before the next try: full sweep, bounded 4 (kept).
-    clock = _ScriptedClock([10, 12, 9, 9, 10, 11, 9, 9, 9, 9, 10, 4, 4])
+    # 2 x RETRY_GROWTH plain passes before the next try: full sweep, bounded
+    # 4 (kept).
+    assert TimedPasses.RETRY_GROWTH == 4
+    clock = _ScriptedClock([10, 12, 9, 9, 10, 11] + [9] * 8 + [10, 4, 4])
     passes = TimedPasses(engine, x, retry_after=2, clock=clock)
     centres = x[:5].copy()
     kinds = []
-    for _ in range(13):
+    for _ in range(17):
         kinds.append("bounded" if passes.bounded else "plain")
         got = passes.run(centres, None, True)
         ref = engine.lloyd_pass(x, centres, None, return_labels=True)
         np.testing.assert_array_equal(got.labels, ref.labels)
         np.testing.assert_array_equal(got.sums, ref.sums)
         centres = (ref.sums / ref.counts[:, None]).astype(x.dtype)
-    assert kinds == ["bounded", "bounded", "plain", "plain",
-                     "bounded", "bounded", "plain", "plain", "plain", "plain",
-                     "bounded", "bounded", "bounded"]
+    assert kinds == (["bounded", "bounded", "plain", "plain", "bounded",
+                      "bounded"] + ["plain"] * 8 + ["bounded"] * 3)
 
 
 def test_auto_leaves_bounds_the_engine_gave_up_on():

@@ -250,3 +250,17 @@ def test_kernel_checks_labels_once_bounds_exist():
     args.update(initial=False, labels=np.full(100, 7, np.int32))
     with pytest.raises(ValueError, match="labels out of range"):
         _kernels.yinyang_pass(*args.values())
+
+
+def test_auto_tries_group_bounds_where_they_fit():
+    from kmeanskit._core._passes import TimedPasses, make_passes
+
+    engine = CompiledEngine()
+    wide = np.zeros((5000, 32), np.float32)
+    passes = make_passes(engine, wide, "auto", 256)
+    assert isinstance(passes, TimedPasses)
+    assert passes.bounds.lower.shape == (5000, 8)
+    narrow = np.zeros((5000, 4), np.float32)  # k * d >= 1024, no group fits
+    passes = make_passes(engine, narrow, "auto", 300)
+    assert isinstance(passes, TimedPasses) and passes.bounds.lower.ndim == 1
+    assert make_passes(engine, wide, "hamerly", 256).bounds.lower.ndim == 1

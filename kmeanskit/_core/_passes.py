@@ -110,11 +110,19 @@ class TimedPasses(BoundedPasses):
     that sets the bounds up), and as soon as a bounded pass is slower than the
     last full sweep, plain passes take over.  Pruning improves as the centres
     settle, so after ``retry_after`` plain passes the bounds get another try;
-    each failed try doubles the wait, which bounds the cost of trying on data
-    where the bounds never pay.
+    each failed try multiplies the wait by :attr:`RETRY_GROWTH`, which bounds
+    the cost of trying on data where the bounds never pay.  A try costs about
+    two passes' worth of extra work where it fails (the sweep that sets the
+    bounds up, and a bounded pass that scans most rows): with the defaults,
+    two tries in the first 40 passes (measured on overlapping mixtures from
+    64 features: 'auto' 20 iterations took 1.1-1.2 times 'lloyd' with a try
+    every 4, 8, 16 passes).
     """
 
-    def __init__(self, engine, x, n_groups=1, *, retry_after=4,
+    RETRY_GROWTH = 4
+    """Factor by which each failed try lengthens the wait before the next."""
+
+    def __init__(self, engine, x, n_groups=1, *, retry_after=8,
                  clock=time.perf_counter):
         super().__init__(engine, x, n_groups)
         self.retry_after = retry_after
@@ -148,7 +156,8 @@ class TimedPasses(BoundedPasses):
         result = Passes.run(self, centres, weights, return_labels)
         self.full_time = self.clock() - start
         self.plain_since += 1
-        if self.plain_since >= self.retry_after << (self.failed_tries - 1):
+        wait = self.retry_after * self.RETRY_GROWTH ** (self.failed_tries - 1)
+        if self.plain_since >= wait:
             # Bounds are stale after plain passes: start them afresh (the
             # next bounded pass is a full sweep again).
             self.bounded = True
