@@ -25,7 +25,7 @@
 # So the labels are those of ``lloyd_pass`` with the same method, and the
 # sums are added chunk by chunk in the same order.
 
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, fmax
 
 cdef enum:
     # Most rows whose failing rows are gathered before the group scans run
@@ -214,10 +214,11 @@ cdef void _wide_scan(int method, const floating* x, const floating* c,
             kmk_nearest_two_dot_f64(gathered, m, d, cg + first * d, size,
                                     half_cgnorm + first, tile, s.scan_labels,
                                     second_value, low_value)
+        # The group's bound, every row (branch-free: it vectorises).
         for r in range(m):
-            lo1 = 2.0 * <double>low_value[r] + xnorm[r]
-            lo1 = sqrt(lo1) if lo1 > 0 else 0.0
+            lo1 = sqrt(fmax(2.0 * <double>low_value[r] + xnorm[r], 0.0))
             lower[(start + rows[r]) * n_groups + g] = _down32(lo1 + drift[g])
+        for r in range(m):
             b = order[first + s.scan_labels[r]]
             if (<double>low_value[r] < s.wide_value[r]
                     or (<double>low_value[r] == s.wide_value[r]
