@@ -58,8 +58,9 @@ _NOTES = (
     "backends, centroids agree to 1e-12 relative in float64 and 1e-5 in "
     "float32.",
     "`workers` is validated everywhere but only the compiled engine uses "
-    "threads (on Dask: per task, one by default); `algorithm='hamerly'` runs "
-    "as plain Lloyd passes (the same labels) on the portable and Dask engines.",
+    "threads (on Dask: per task, one by default); `algorithm='hamerly'` and "
+    "`'yinyang'` run as plain Lloyd passes (the same labels) on the portable "
+    "and Dask engines, and `'yinyang'` as `'hamerly'` on scipy.sparse data.",
     "On Dask, `check_finite` is checked inside the first pass over the data "
     "(no pass of its own): `vq` raises when its result is computed.",
     "`pip install \".[test]\"` installs array-api-strict, PyTorch, JAX and "
