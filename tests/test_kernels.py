@@ -364,3 +364,24 @@ def test_assignment_method_rule():
                 else:
                     # FMA only ever turns a choice into DOT.
                     assert fused in ("dot", plain)
+
+
+def test_assignment_method_without_wide_vectors():
+    # Without AVX-512 the fused products give way to BLAS tiles from 49
+    # float32 features; float64 and narrower rows keep the same choice.
+    from kmeanskit._backends._engines import assignment_method
+    from kmeanskit._backends._engines.compiled import choose_method
+    from kmeanskit._ext import _kernels
+
+    for k in (32, 128, 1024):
+        assert assignment_method(64, k, np.float32, wide=True) == "dot"
+        assert assignment_method(64, k, np.float32, wide=False) == "gemm"
+        assert assignment_method(49, k, np.float32, wide=False) == "gemm"
+        assert assignment_method(48, k, np.float32, wide=False) == "dot"
+        for d in (5, 16, 32, 64):
+            assert (assignment_method(d, k, np.float64, wide=False)
+                    == assignment_method(d, k, np.float64, wide=True))
+    # The compiled engine passes what this CPU has.
+    if _kernels.FAST_FMA:
+        wide = _kernels.DOT if _kernels.WIDE_VECTORS else _kernels.GEMM
+        assert choose_method(64, 128, np.float32) == wide

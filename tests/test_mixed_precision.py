@@ -12,6 +12,7 @@ import pytest
 
 from kmeanskit._backends._engines.compiled import (
     CompiledEngine,
+    choose_method,
     mixed_method,
     pays_mixed,
 )
@@ -176,7 +177,7 @@ def test_float32_data_ignore_the_mixed_bits():
 
 def test_the_rule_and_invalid_methods():
     assert not pays_mixed(4, 256) and not pays_mixed(32, 8) and pays_mixed(64, 64)
-    assert mixed_method(64, 256, np.float32) == K.DOT
+    assert mixed_method(64, 256, np.float32) == choose_method(64, 256, np.float32)
     assert mixed_method(2, 256, np.float64) == K.DIRECT
     assert K.uses_blas(mixed_method(256, 256, np.float64))
     with pytest.raises(ValueError, match="mixed-precision method"):

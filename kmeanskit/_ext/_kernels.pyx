@@ -59,6 +59,7 @@ DOT = METHOD_DOT
 
 HAVE_OPENMP = bool(KMK_HAVE_OPENMP)
 FAST_FMA = bool(kmk_fast_fma())
+WIDE_VECTORS = bool(kmk_wide_vectors())
 CHUNK = CHUNK_ROWS
 
 
@@ -126,6 +127,7 @@ cdef extern from "_simd.h" nogil:
                                  const double* half_cnorm, double* xl,
                                  int* lab, double* second_value, double* low)
     int kmk_fast_fma()
+    int kmk_wide_vectors()
     void kmk_argmin_tile_f32(const float* tile, Py_ssize_t rows, Py_ssize_t k,
                              const float* half_cnorm, int* lab)
     void kmk_argmin_tile_f64(const double* tile, Py_ssize_t rows, Py_ssize_t k,

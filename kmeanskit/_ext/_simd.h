@@ -52,6 +52,25 @@ kmk_fast_fma(void)
 #endif
 }
 
+/*
+ * kmk_wide_vectors: whether the widest (AVX-512) variant of the kernels runs
+ * here.  The fused-products (DOT) kernels hold more partial sums in its
+ * registers, which moves the shape where BLAS tiles overtake them.
+ */
+static int
+kmk_wide_vectors(void)
+{
+#if defined(__AVX512F__)
+    return 1;
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+    && defined(__linux__) && __GNUC__ >= 11
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}
+
 /* kmk_lower_sqdist interleaves four rows below this many features. */
 #define KMK_INTERLEAVE_MAX_D 48
 

@@ -216,7 +216,7 @@ def weighted_moments(x, spread, weights):
     return mean, np.atleast_2d((centred.T * weights) @ centred / spread_dof(total))
 
 
-def assignment_method(n_features, n_centres, dtype, *, fused=True):
+def assignment_method(n_features, n_centres, dtype, *, fused=True, wide=True):
     """How the nearest centres of data of this shape are best found.
 
     Returns ``'direct'`` (direct differences), ``'dot'`` (the GEMM identity
@@ -229,15 +229,20 @@ def assignment_method(n_features, n_centres, dtype, *, fused=True):
     centres (where the transposition of the rows, which every method pays,
     is most of the work); the fused products win from there up to 64
     features, by 15-40%; BLAS tiles beyond, and in float64 at few centres from
-    32 features.  Both engines follow this rule ('dot' being GEMM for the
-    portable one), so that they break near-ties alike.
+    32 features.  Without AVX-512 (``wide`` false: the compiled engine passes
+    whether its widest kernels run), the fused products hold fewer partial
+    sums in registers and BLAS tiles win from 49 float32 features (AMD EPYC,
+    AVX2, one thread, 5e4 rows: GEMM ÷ DOT 0.84 at 64 x 128, 0.78 at
+    64 x 256, 0.75 at 64 x 1024, 0.92-1.19 at 48, 1.05-1.08 at 32).  Both
+    engines follow this rule ('dot' being GEMM for the portable one), so
+    that they break near-ties alike.
     """
     d, k = int(n_features), int(n_centres)
     if k < 2:
         return "direct"
     single = np.dtype(dtype) == np.float32
     if fused and d <= 64:
-        if single and (d >= 5 or (d >= 3 and k >= 64)):
+        if single and (d >= 5 or (d >= 3 and k >= 64)) and (wide or d <= 48):
             return "dot"
         if not single and ((d >= 4 and k >= 32) or (d >= 8 and k >= 16)):
             return "dot"

@@ -22,7 +22,8 @@ def choose_method(n_features, n_centres, dtype):
     """The kernel method for data of this shape: ``DIRECT``, ``DOT`` or
     ``GEMM`` (see :func:`kmeanskit._backends._engines.assignment_method`)."""
     return _METHODS[assignment_method(n_features, n_centres, dtype,
-                                      fused=_kernels.FAST_FMA)]
+                                      fused=_kernels.FAST_FMA,
+                                      wide=_kernels.WIDE_VECTORS)]
 
 
 def pays_mixed(n_features, n_centres):
