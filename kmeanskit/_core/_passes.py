@@ -112,11 +112,11 @@ class TimedPasses(BoundedPasses):
     settle, so after ``retry_after`` plain passes the bounds get another try;
     each failed try multiplies the wait by :attr:`RETRY_GROWTH`, which bounds
     the cost of trying on data where the bounds never pay.  A try costs about
-    two passes' worth of extra work where it fails (the sweep that sets the
-    bounds up, and a bounded pass that scans most rows): with the defaults,
-    two tries in the first 40 passes (measured on overlapping mixtures from
-    64 features: 'auto' 20 iterations took 1.1-1.2 times 'lloyd' with a try
-    every 4, 8, 16 passes).
+    up to two passes' worth of extra work where it fails (the sweep that sets
+    the bounds up, and a bounded pass that scans most rows): with the
+    defaults, two tries in the first 40 passes (with tries after 4, 8 and 16
+    plain passes, 20 iterations of 'auto' took 1.1-1.4 times those of
+    'lloyd' on overlapping mixtures from 64 features, one thread).
     """
 
     RETRY_GROWTH = 4
