@@ -18,7 +18,11 @@
 #      are full tiles even when few rows fail) and run through the Hamerly
 #      scan kernel on that group's centres, which are contiguous in a copy of
 #      the code book ordered by group.  The scans give each such group's
-#      nearest centre (exact distance) and a rigorous lower bound on the rest;
+#      nearest centre (exact distance) and a rigorous lower bound on the rest.
+#      A row that needs groups holding more than half the centres (every row
+#      of the first pass) is instead scanned against all groups in one
+#      product, as a Lloyd pass would scan it (``_wide_scan``), which bounds
+#      every group at once;
 #   4. the nearest candidate must beat every bound by the same relative
 #      margin as Hamerly's test, otherwise (a near-tie) the row is scanned
 #      against the whole code book exactly as a Lloyd pass would.
@@ -28,9 +32,9 @@
 from libc.math cimport INFINITY, fmax
 
 cdef enum:
-    # Most rows whose failing rows are gathered before the group scans run
-    # (16 chunks); fewer where a batch of rows would not stay in cache until
-    # its sums are added (YY_BATCH_BYTES).
+    # Most rows per batch, whose failing rows are gathered before the group
+    # scans run (16 chunks); fewer where a batch of rows would not stay in
+    # cache until its sums are added (YY_BATCH_BYTES).
     YY_BATCH_ROWS = 16 * CHUNK_ROWS
     YY_BATCH_BYTES = 256 * 1024
 
