@@ -102,15 +102,21 @@ class ShardValues:
     """A float64 value per row (seeding's running minimum), on the workers.
 
     ``groups`` holds one future per worker group: the list of that group's
-    per-block arrays; ``block_sums`` (NumPy, one sum per block, weighted
-    when seeding is) is what the client draws from.  Immutable.
+    per-block arrays, still to be lowered by the centres of ``pending``
+    (futures or host ``(indices, rows)`` pairs) when tasks read them;
+    ``settled``, when not None, is the same values with ``pending`` applied,
+    submitted to be read instead once computed.  ``block_sums`` (NumPy, one
+    sum per block, weighted when seeding is) is what the client draws from.
+    Immutable.
     """
 
-    __slots__ = ("groups", "block_sums")
+    __slots__ = ("groups", "block_sums", "pending", "settled")
 
-    def __init__(self, groups, block_sums):
+    def __init__(self, groups, block_sums, pending=(), settled=None):
         self.groups = groups
         self.block_sums = np.asarray(block_sums, dtype=np.float64)
+        self.pending = tuple(pending)
+        self.settled = settled
 
     def copy(self):
         return self

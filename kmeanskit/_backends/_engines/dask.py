@@ -234,21 +234,42 @@ def _group_pass(blocks, w_blocks, *, c, n_threads, check):
             for b, w in _blocks_weights(blocks, w_blocks)]
 
 
-def _group_lower(blocks, current, found, *, n_threads, check):
-    """Each block's running minimum lowered by the centres ``found[1]``
-    (``found``: ``(indices, rows)``, as the find tasks return them, or a
-    list of such pairs, merged in row order)."""
-    rows = _merged(found)[1]
-    current = [None] * len(blocks) if current is None else current
-    if rows.shape[0] == 0:
-        return current
-    return [_min_sqdist_block(b, cur, c=rows, n_threads=n_threads, check=check)
-            for b, cur in zip(blocks, current, strict=True)]
+def _rows_of(source):
+    """The centre rows of ``source``: an ``(indices, rows)`` pair (a find
+    or take task's result, or host rows with indices None) or a list of
+    such pairs (k-means||'s draws, merged in row order)."""
+    return _merged(source)[1]
 
 
-def _group_sums(values, w_blocks):
-    """Each block's ``sum(w * values)``."""
-    return [float(np.sum(_mass(v, w))) for v, w in _blocks_weights(values, w_blocks)]
+def _lowered(block, current, sources, n_threads, check=None):
+    """One block's running minimum (``current``; None: none yet) lowered
+    by the centres of each of ``sources`` in turn, as NumPy's is."""
+    for source in sources:
+        rows = _rows_of(source)
+        if rows.shape[0]:
+            current = _min_sqdist_block(block, current, c=rows,
+                                        n_threads=n_threads, check=check)
+            check = None
+    return current
+
+
+def _group_values(blocks, values, sources, n_threads, check=None):
+    values = [None] * len(blocks) if values is None else values
+    return [_lowered(b, v, sources, n_threads, check)
+            for b, v in zip(blocks, values, strict=True)]
+
+
+def _group_lower(blocks, values, *sources, n_threads, check):
+    """Each block's running minimum lowered by ``sources`` (kept on the
+    worker: later steps read it)."""
+    return _group_values(blocks, values, sources, n_threads, check)
+
+
+def _group_sums(blocks, values, w_blocks, *sources, n_threads, check):
+    """Each block's ``sum(w * lowered minimum)`` (the same lowering as
+    ``_group_lower``, computed again so the client need not wait for it)."""
+    lowered = _group_values(blocks, values, sources, n_threads, check)
+    return [float(np.sum(_mass(v, w))) for v, w in _blocks_weights(lowered, w_blocks)]
 
 
 def _merged(found):
@@ -262,13 +283,14 @@ def _merged(found):
     return indices[order], rows[order]
 
 
-def _find_rows(blocks, values, w_blocks, *, position, start, offset, targets):
+def _find_rows(blocks, values, w_blocks, *sources, position, start, offset,
+               targets, n_threads):
     """``(indices, rows)``: the rows of the group's block ``position`` where
-    the cumulative mass (from ``offset``) reaches each of ``targets``."""
+    its cumulative mass (from ``offset``) reaches each of ``targets``."""
     block = blocks[position]
     w = None if w_blocks is None else w_blocks[position]
-    local = _search_block(_mass(values[position], w), offset=offset,
-                          targets=targets)
+    current = _lowered(block, values[position], sources, n_threads)
+    local = _search_block(_mass(current, w), offset=offset, targets=targets)
     return local + start, np.ascontiguousarray(block[local])
 
 
@@ -278,15 +300,16 @@ def _take_block(blocks, *, position, start, local):
     return local + start, np.ascontiguousarray(blocks[position][local])
 
 
-def _group_trials(blocks, current, w_blocks, found, *, places, n_threads):
+def _group_trials(blocks, values, w_blocks, found, *sources, places, n_threads):
     """Per block, the potential each candidate would leave, shape (m,)
     (the block engine's ``candidate_potentials``); ``found`` holds the find
     tasks' results, ``places`` where each one's rows go among the ``m``
     candidates."""
     rows = _candidates(found, places)
     out = []
-    for block, cur, w in zip(blocks, current, [None] * len(blocks)
-                             if w_blocks is None else w_blocks, strict=True):
+    for block, cur, w in zip(blocks, _group_values(blocks, values, sources, n_threads),
+                             [None] * len(blocks) if w_blocks is None else w_blocks,
+                             strict=True):
         if block.shape[0] == 0:
             out.append(np.zeros(rows.shape[0]))
             continue
@@ -307,11 +330,13 @@ def _candidates(found, places):
     return rows
 
 
-def _group_sample(blocks, values, w_blocks, *, starts, scale, seed):
+def _group_sample(blocks, values, w_blocks, *sources, starts, scale, seed,
+                  n_threads):
     """``(indices, rows)`` of the rows of the group's blocks kept by
-    k-means||'s independent draws (``_sample_block``), in row order."""
+    k-means||'s independent draws (as ``_sample_block``), in row order."""
     indices, rows = [], []
-    for j, (block, v) in enumerate(zip(blocks, values, strict=True)):
+    current = _group_values(blocks, values, sources, n_threads)
+    for j, (block, v) in enumerate(zip(blocks, current, strict=True)):
         w = None if w_blocks is None else w_blocks[j]
         u = row_uniforms(seed, starts[j], v.shape[0])
         local = np.flatnonzero(u < scale * _mass(v, w))
@@ -404,42 +429,47 @@ class DaskEngine(EngineBase):
             self._shards_cache = (x, shards)
         return shards
 
-    def _lower(self, shards, state, found, weights):
-        """Submit the update of each group's running minimum by the centres
-        ``found`` (a future or host ``(indices, rows)``, or a list of them)
-        and its block sums: ``(lowered, sums)``, futures per group."""
+    def _advance(self, shards, state, sources, weights):
+        """Submit the state after adding the centres of ``sources`` (futures
+        or host ``(indices, rows)``): per group, the lowered minimum kept on
+        the worker and, computed alongside it (first), its block sums.
+        Returns ``(lowered, sums)``, futures per group."""
         w = shards.weights(weights) or [None] * len(shards.groups)
-        current = ([None] * len(shards.groups) if state is None
-                   else state.closest.groups)
+        values, pending = _readers(shards, state)
+        sources = (*pending, *sources)
         check = self._take_check()
-        lowered = [shards.submit(g, _group_lower, shards.data(g), current[g], found,
-                                 n_threads=self.n_threads, check=check)
-                   for g in range(len(shards.groups))]
-        sums = [shards.submit(g, _group_sums, lowered[g], w[g])
+        sums = [shards.submit(g, _group_sums, shards.data(g), values[g], w[g],
+                              *sources, n_threads=self.n_threads, check=check,
+                              priority=1)
                 for g in range(len(shards.groups))]
+        lowered = [shards.submit(g, _group_lower, shards.data(g), values[g],
+                                 *sources, n_threads=self.n_threads, check=check)
+                   for g in range(len(shards.groups))]
         return lowered, sums
 
     @staticmethod
-    def _lowered_state(shards, lowered, group_sums):
+    def _advanced(shards, lowered, group_sums):
         """The :class:`D2State` of submitted ``lowered`` values whose
         per-group block sums came back as ``group_sums``."""
         block_sums = shards.in_block_order(group_sums)
         return D2State(ShardValues(lowered, block_sums), None,
                        float(np.sum(block_sums)))
 
-    def _find(self, shards, block_sums, targets, weights, values):
-        """Submit the search for ``targets`` in the cumulative mass: a list
-        of ``(future, places)``, one per block holding targets (``places``:
-        which targets it holds)."""
+    def _find(self, shards, state, targets, weights):
+        """Submit the search for ``targets`` in the cumulative mass of
+        ``state``: a list of ``(future, places)``, one per block holding
+        targets (``places``: which targets it holds)."""
         w = shards.weights(weights)
+        values, pending = _readers(shards, state)
         found = []
-        for block, offset, places, local in _locate(block_sums, targets):
+        for block, offset, places, local in _locate(state.closest.block_sums, targets):
             g = shards.group_of[block]
-            position = shards.groups[g][1].index(block)
             future = shards.submit(
-                g, _find_rows, shards.data(g), values.groups[g],
-                None if w is None else w[g], position=position,
-                start=int(shards.starts[block]), offset=offset, targets=local)
+                g, _find_rows, shards.data(g), values[g],
+                None if w is None else w[g], *pending,
+                position=shards.groups[g][1].index(block),
+                start=int(shards.starts[block]), offset=offset, targets=local,
+                n_threads=self.n_threads)
             found.append((future, places))
         return found
 
@@ -563,9 +593,9 @@ class DaskEngine(EngineBase):
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_add(x, rows, state, weights)
-        found = (None, self._centres(x, rows))
-        lowered, sums = self._lower(shards, state, found, weights)
-        return self._lowered_state(shards, lowered, shards.gather(sums))
+        lowered, sums = self._advance(shards, state, [(None, self._centres(x, rows))],
+                                      weights)
+        return self._advanced(shards, lowered, shards.gather(sums))
 
     def d2_start(self, x, index, weights=None):
         """``EngineBase.d2_start``; on a cluster, the row read and the
@@ -580,9 +610,9 @@ class DaskEngine(EngineBase):
             position=shards.groups[g][1].index(block),
             start=int(shards.starts[block]),
             local=[int(index) - int(shards.starts[block])])
-        lowered, sums = self._lower(shards, None, taken, weights)
+        lowered, sums = self._advance(shards, None, [taken], weights)
         (_, row), *group_sums = shards.gather([taken, *sums])
-        return row, self._lowered_state(shards, lowered, group_sums)
+        return row, self._advanced(shards, lowered, group_sums)
 
     def d2_pick(self, x, state, u, weights=None, *, update=True):
         """``EngineBase.d2_pick``; on a cluster, the search, the row and the
@@ -590,14 +620,13 @@ class DaskEngine(EngineBase):
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_pick(x, state, u, weights, update=update)
-        targets = np.array([u * state.total])
-        ((found, _),) = self._find(shards, state.closest.block_sums, targets,
-                                   weights, state.closest)
-        lowered, sums = (self._lower(shards, state, found, weights) if update
+        ((found, _),) = self._find(shards, state, np.array([u * state.total]),
+                                   weights)
+        lowered, sums = (self._advance(shards, state, [found], weights) if update
                          else (None, []))
         (index, row), *group_sums = shards.gather([found, *sums])
         if update:
-            state = self._lowered_state(shards, lowered, group_sums)
+            state = self._advanced(shards, lowered, group_sums)
         return int(index[0]), row, state
 
     def d2_trials(self, x, state, targets, weights=None):
@@ -607,14 +636,14 @@ class DaskEngine(EngineBase):
         if shards is None:
             return super().d2_trials(x, state, targets, weights)
         targets = np.asarray(targets, dtype=np.float64)
-        finds = self._find(shards, state.closest.block_sums, targets, weights,
-                           state.closest)
+        finds = self._find(shards, state, targets, weights)
         futures = [f for f, _ in finds]
         places = [p for _, p in finds]
         w = shards.weights(weights) or [None] * len(shards.groups)
-        trials = [shards.submit(g, _group_trials, shards.data(g),
-                                state.closest.groups[g], w[g], futures,
-                                places=places, n_threads=self.n_threads)
+        values, pending = _readers(shards, state)
+        trials = [shards.submit(g, _group_trials, shards.data(g), values[g], w[g],
+                                futures, *pending, places=places,
+                                n_threads=self.n_threads)
                   for g in range(len(shards.groups))]
         got = shards.gather([*futures, *trials])
         found, per_block = got[:len(futures)], shards.in_block_order(got[len(futures):])
@@ -624,20 +653,21 @@ class DaskEngine(EngineBase):
         return indices, rows, ordered_sum(per_block), (shards, rows, state, per_block)
 
     def d2_select(self, x, trials, best, weights=None):
-        """``EngineBase.d2_select``; on a cluster, no round trip: the update
-        of the distances by the chosen candidate is submitted (the next
-        step's tasks wait for it), and its per-block potentials from
-        :meth:`d2_trials` are the block sums the next draw needs."""
+        """``EngineBase.d2_select``; on a cluster, no round trip: the next
+        step's tasks lower the distances by the chosen candidate as they
+        read them, its per-block potentials from :meth:`d2_trials` are the
+        block sums the next draw needs, and the lowered distances are
+        submitted to be kept for the step after."""
         if not (isinstance(trials, tuple) and isinstance(trials[0], Shards)):
             return super().d2_select(x, trials, best, weights)
         shards, rows, state, per_block = trials
-        found = (None, rows[best:best + 1])
-        lowered = [shards.submit(g, _group_lower, shards.data(g),
-                                 state.closest.groups[g], found,
-                                 n_threads=self.n_threads, check=None)
+        values, pending = _readers(shards, state)
+        pending = (*pending, (None, rows[best:best + 1]))
+        settled = [shards.submit(g, _group_lower, shards.data(g), values[g],
+                                 *pending, n_threads=self.n_threads, check=None)
                    for g in range(len(shards.groups))]
         block_sums = np.array([p[best] for p in per_block])
-        return D2State(ShardValues(lowered, block_sums), None,
+        return D2State(ShardValues(values, block_sums, pending, settled), None,
                        float(np.sum(block_sums)))
 
     def d2_sample(self, x, state, scale, seed, weights=None, *, update=True):
@@ -647,17 +677,18 @@ class DaskEngine(EngineBase):
         if shards is None:
             return super().d2_sample(x, state, scale, seed, weights, update=update)
         w = shards.weights(weights) or [None] * len(shards.groups)
+        values, pending = _readers(shards, state)
         samples = [shards.submit(
-            g, _group_sample, shards.data(g), state.closest.groups[g], w[g],
+            g, _group_sample, shards.data(g), values[g], w[g], *pending,
             starts=[int(shards.starts[b]) for b in shards.groups[g][1]],
-            scale=scale, seed=seed)
+            scale=scale, seed=seed, n_threads=self.n_threads)
             for g in range(len(shards.groups))]
-        lowered, sums = (self._lower(shards, state, samples, weights) if update
+        lowered, sums = (self._advance(shards, state, [samples], weights) if update
                          else (None, []))
         got = shards.gather([*samples, *sums])
         _, rows = _merged(got[:len(samples)])
         if update:
-            state = self._lowered_state(shards, lowered, got[len(samples):])
+            state = self._advanced(shards, lowered, got[len(samples):])
         return rows, state
 
     def d2_potential(self, state, weights=None):
@@ -813,6 +844,23 @@ def _block_sums(array, weights=None):
                         adjust_chunks={"i": 1}, dtype=np.float64,
                         meta=np.empty((0,)))
     return np.asarray(sums.compute())
+
+
+def _readers(shards, state):
+    """What tasks read for the distances of ``state`` (None: no centre
+    yet): per-group futures and the centres still to lower them by.
+
+    A state made by ``d2_select`` is read as its predecessor's values plus
+    the chosen candidate, so that the next step need not wait for the
+    lowered values (submitted as its ``settled``); the step after reads
+    those.
+    """
+    if state is None:
+        return [None] * len(shards.groups), ()
+    values = state.closest
+    if values.settled is not None and all(f.done() for f in values.settled):
+        return values.settled, ()
+    return values.groups, values.pending
 
 
 def _locate(block_sums, targets):
