@@ -95,7 +95,13 @@ def persist_like(source, derived):
     client = active_client(source)
     if client is None or block_futures(source, client) is None:
         return derived
-    return client.persist(derived)
+    from distributed import wait
+
+    derived = client.persist(derived)
+    # The first pass reads it at once; waiting here lets :class:`Shards`
+    # see where every block is without asking twice.
+    wait(derived)
+    return derived
 
 
 class ShardValues:
@@ -139,12 +145,14 @@ class Shards:
         self.sizes = tuple(int(s) for s in x.chunks[0])
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
         self.blocks = futures
-        from distributed import wait
-
-        # Blocks still being computed have no holder yet: wait for them (the
-        # first pass would), so that every group is one worker's.
-        wait(futures)
         holders = client.who_has(futures)
+        if not all(holders.get(f.key) for f in futures):
+            from distributed import wait
+
+            # Blocks still being computed have no holder yet: wait for them
+            # (the first pass would), so that every group is one worker's.
+            wait(futures)
+            holders = client.who_has(futures)
         by_worker = {}
         for index, future in enumerate(futures):
             where = holders.get(future.key) or ("",)

@@ -663,8 +663,10 @@ class DaskEngine(EngineBase):
         shards, rows, state, per_block = trials
         values, pending = _readers(shards, state)
         pending = (*pending, (None, rows[best:best + 1]))
+        # Last in the workers' queues: the next step's tasks do not wait for it.
         settled = [shards.submit(g, _group_lower, shards.data(g), values[g],
-                                 *pending, n_threads=self.n_threads, check=None)
+                                 *pending, n_threads=self.n_threads, check=None,
+                                 priority=-1)
                    for g in range(len(shards.groups))]
         block_sums = np.array([p[best] for p in per_block])
         return D2State(ShardValues(values, block_sums, pending, settled), None,
