@@ -378,8 +378,8 @@ def floor(args):
             # are added in another order).
             same = np.allclose(np.asarray(call(x)), call(x_host), rtol=1e-12,
                                atol=1e-12)
-            dask_s = _median_seconds(lambda: np.asarray(call(x)), args.repeat)
-            numpy_s = _median_seconds(lambda: call(x_host), args.repeat)
+            dask_s = _median_seconds(lambda f=call: np.asarray(f(x)), args.repeat)
+            numpy_s = _median_seconds(lambda f=call: f(x_host), args.repeat)
             rows.append((name, dask_s, numpy_s, counted, needed, same))
     print(f"\n## Dask at its floor: {n} x {d} float64 in {blocks} persisted blocks, "
           f"k={k}, {args.workers} workers x 1 thread (medians of {args.repeat})\n")

@@ -20,8 +20,8 @@ never a wrong or stuck result.
 
 import numpy as np
 
-__all__ = ["GATHER_PARTS_BYTES", "SPLIT_EVERY", "Shards", "ShardValues", "active_client",
-           "block_futures", "ordered_sum", "persist_like"]
+__all__ = ["GATHER_PARTS_BYTES", "SPLIT_EVERY", "Shards", "ShardValues",
+           "active_client", "block_futures", "ordered_sum", "persist_like"]
 
 SPLIT_EVERY = 32
 """Fan-in of the fixed-shape sums of per-block vectors on the workers (the

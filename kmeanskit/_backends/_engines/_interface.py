@@ -12,8 +12,9 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-__all__ = ["BoundsState", "D2State", "Engine", "EngineBase", "PassResult", "assignment_method",
-           "row_uniforms", "spread_dof", "top_rows", "weighted_moments"]
+__all__ = ["BoundsState", "D2State", "Engine", "EngineBase", "PassResult",
+           "assignment_method", "row_uniforms", "spread_dof", "top_rows",
+           "weighted_moments"]
 
 
 class PassResult(NamedTuple):

@@ -1,20 +1,38 @@
 """The Dask engine: the per-chunk kernels mapped over row blocks.
 
-Dask arrays are never brought to the client.  Each primitive maps a kernel
-over the row blocks of ``x`` (one task per block, on the workers) and brings
-back only what is k-sized:
+Dask arrays are never brought to the client.  Each primitive runs a kernel
+on the row blocks of ``x`` on the workers and brings back only what is
+k-sized, in one of two ways:
+
+* **On a cluster, data persisted** (every block a future of the active
+  ``dask.distributed`` client): tasks are submitted straight onto the
+  blocks' futures, one per worker for the blocks it holds
+  (:mod:`._dask_shards`), and their small results gathered: one round trip
+  per Lloyd pass, per k-means++ step (``d2_start``, ``d2_pick``; greedy's
+  ``d2_trials`` weighs every candidate in the same trip, ``d2_select``
+  needs none) and per k-means|| round (``d2_sample``), with no
+  ``dask.array`` graph built on the client.  The running minimum of
+  seeding stays on the workers as a :class:`ShardValues
+  <._dask_shards.ShardValues>`; a step's search, the rows it finds and the
+  updated distances with their block sums are one submission.
+* **Otherwise** (Dask's threaded or synchronous scheduler, or data not
+  persisted, recomputed per pass): a ``dask.array`` graph per primitive, one
+  task per block, and one ``compute``; the running minimum is persisted as
+  a :class:`RowValues`.
+
+Either way, per-block results are added in block order (on the client, or
+by a reduction of fixed shape, fan-in :data:`SPLIT_EVERY`), so the result
+does not depend on which worker ran what, or when; seeding draws are made
+on the client from the caller's ``rng`` and pick the rows NumPy picks.
 
 * ``lloyd_pass`` -- per block, the compiled ``lloyd_pass`` packed into one
   float64 vector ``[sums (k*d), counts (k), inertia, distance sum]``; the
-  vectors are added by a tree reduction of fixed shape (fan-in
-  :data:`SPLIT_EVERY`), so the result does not depend on which worker ran
-  what, or when.  One ``compute`` per pass; the labels, when asked for, are
-  returned as a lazy Dask array (nothing computed).
+  labels, when asked for, are returned as a lazy Dask array (nothing
+  computed).
 * ``assign`` -- lazy: a graph giving the labels and squared distances.
-* ``min_sqdist`` -- the running minimum that seeding needs is per-row state:
-  it is kept *on the workers* (``persist``) as a :class:`RowValues`, with
-  its per-block sums on the client; draws against it (``d2_draw``,
-  ``d2_search``, ``sample_rows``) bring back row indices only.
+* ``min_sqdist`` and the ``d2_*`` steps -- the running minimum that seeding
+  needs is per-row state, kept *on the workers* with its per-block sums on
+  the client; draws against it bring back row indices and rows only.
 * ``take`` -- the few rows seeding picks (only their blocks are read).
 * ``moments`` -- mean and covariance in one pass (shifted sums).
 
