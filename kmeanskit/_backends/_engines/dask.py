@@ -447,22 +447,33 @@ class DaskEngine(EngineBase):
             self._shards_cache = (x, shards)
         return shards
 
-    def _advance(self, shards, state, sources, weights):
+    def _advance(self, shards, state, sources, weights, *, many=False):
         """Submit the state after adding the centres of ``sources`` (futures
         or host ``(indices, rows)``): per group, the lowered minimum kept on
-        the worker and, computed alongside it (first), its block sums.
-        Returns ``(lowered, sums)``, futures per group."""
+        the worker and its block sums.  Returns ``(lowered, sums)``, futures
+        per group.
+
+        A centre or two (k-means++) cost less to lower by twice than a
+        scheduler hop: the sums are computed alongside the kept values
+        (first), not from them.  ``many`` centres (k-means||'s draws): the
+        sums are read from the kept values.
+        """
         w = shards.weights(weights) or [None] * len(shards.groups)
         values, pending = _readers(shards, state)
         sources = (*pending, *sources)
         check = self._take_check()
-        sums = [shards.submit(g, _group_sums, shards.data(g), values[g], w[g],
-                              *sources, n_threads=self.n_threads, check=check,
-                              priority=1)
-                for g in range(len(shards.groups))]
         lowered = [shards.submit(g, _group_lower, shards.data(g), values[g],
                                  *sources, n_threads=self.n_threads, check=check)
                    for g in range(len(shards.groups))]
+        if many:
+            sums = [shards.submit(g, _group_sums, shards.data(g), lowered[g], w[g],
+                                  n_threads=self.n_threads, check=None)
+                    for g in range(len(shards.groups))]
+        else:
+            sums = [shards.submit(g, _group_sums, shards.data(g), values[g], w[g],
+                                  *sources, n_threads=self.n_threads, check=check,
+                                  priority=1)
+                    for g in range(len(shards.groups))]
         return lowered, sums
 
     @staticmethod
@@ -703,8 +714,8 @@ class DaskEngine(EngineBase):
             starts=[int(shards.starts[b]) for b in shards.groups[g][1]],
             scale=scale, seed=seed, n_threads=self.n_threads)
             for g in range(len(shards.groups))]
-        lowered, sums = (self._advance(shards, state, [samples], weights) if update
-                         else (None, []))
+        lowered, sums = (self._advance(shards, state, [samples], weights, many=True)
+                         if update else (None, []))
         got = shards.gather([*samples, *sums])
         _, rows = _merged(got[:len(samples)])
         if update:
