@@ -15,11 +15,23 @@ iterations (tol 0).  Printed, as Markdown:
 * with ``--out-of-core``: data several times the workers' memory limit,
   regenerated on every pass (never persisted), kmeanskit vs dask-ml.
 
+With ``--floor``: the four calls of the "Dask at its floor" measurement
+(``kmeans2(minit='++', iter=5)``, ``spherical_kmeans(max_iter=5)``, greedy
+``kpp_init(n_local_trials='auto')`` and ``kpp_init(method='||')``) on a
+persisted 400 000 x 8 float64 array in 8 blocks, k = 16, each against the
+same call on the NumPy array.  Per call: Dask and NumPy seconds (medians),
+the round trips counted (every blocking request of the client: gathers,
+``wait``, ``who_has``), the round trips the algorithm needs (one per Lloyd
+iteration and per k-means++ step, two per k-means|| round), the bare
+``client.submit`` round trip measured in the same run, and the target
+``NumPy time + 2 x needed x bare round trip``.
+
 Usage (from anywhere; imports the installed kmeanskit)::
 
     python bench/dask_compare.py                      # cases A and B, overhead probe
     python bench/dask_compare.py --scale 0.1          # the same shapes, n / 10
     python bench/dask_compare.py --out-of-core --ooc-limit 400MiB --ooc-factor 3
+    python bench/dask_compare.py --floor --repeat 5   # the four calls at the floor
 
 Absolute times vary with the machine and its load; compare within one run.
 """
@@ -279,6 +291,110 @@ def out_of_core(args):
             print(f"\nkmeanskit / dask-ml per iteration: {ours / per_iter:.2f}")
 
 
+# --------------------------------------------------------------------------
+# The floor: four calls on small data, where round trips are the cost
+
+FLOOR_SHAPE = (400_000, 8, 16, 8)
+"""n, d, k and the number of row blocks of the floor measurement."""
+
+
+class RoundTrips:
+    """Counts the client's blocking requests (each ``Client.sync`` call:
+    a gather, ``compute``'s result, ``wait``, ``who_has``, ``scatter``)."""
+
+    def __init__(self, client):
+        self.count = 0
+        self._client = client
+        self._original = client.sync
+
+        def counting(*args, **kwargs):
+            self.count += 1
+            return self._original(*args, **kwargs)
+
+        client.sync = counting
+
+    def close(self):
+        self._client.sync = self._original
+
+
+def floor_calls(k, rounds=5):
+    """``{name: (call, round trips needed)}`` for the four floor calls.
+
+    Needed round trips: one per k-means++ step (the first centre's
+    included) and per Lloyd iteration, two per k-means|| round plus its
+    first centre and the weighing of its candidates; spherical k-means adds
+    its zero-row check, the two passes of its tolerance scale and the final
+    assignment to its seeding and iterations.
+    """
+    from kmeanskit import kmeans2, kpp_init, spherical_kmeans
+
+    return {
+        "kmeans2(minit='++', iter=5)":
+            (lambda a: kmeans2(a, k, minit="++", iter=5, rng=1)[0], k + 5),
+        "spherical_kmeans(max_iter=5)":
+            (lambda a: spherical_kmeans(a, k, max_iter=5, rng=1)[0], 1 + 2 + k + 5 + 1),
+        "kpp_init(n_local_trials='auto')":
+            (lambda a: kpp_init(a, k, n_local_trials="auto", rng=1), k),
+        "kpp_init(method='||')":
+            (lambda a: kpp_init(a, k, method="||", rng=1), 1 + 2 * rounds + 1),
+    }
+
+
+def _median_seconds(func, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def floor(args):
+    """The four calls on the floor shape, Dask (persisted) vs NumPy."""
+    import dask.array as da
+    from distributed import Client, LocalCluster, wait
+
+    n, d, k, blocks = FLOOR_SHAPE
+    x_host = lazy_mixture(n, d, k, rows=n // blocks).compute(scheduler="sync")
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1,
+                      processes=True, memory_limit=args.memory_limit,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the array is sent in the graph
+            x = da.from_array(x_host, chunks=(n // blocks, d)).persist()
+        wait(x)
+        calls = floor_calls(k)
+        for call, _ in calls.values():  # warm-up: imports on the workers
+            np.asarray(call(x[:8_000].persist()))
+        bare = _median_seconds(lambda: client.submit(int, 1, pure=False).result(), 30)
+        reduction = _median_seconds(lambda: x.sum().compute(), 5)
+        rows = []
+        for name, (call, needed) in calls.items():
+            counter = RoundTrips(client)
+            np.asarray(call(x))  # one run, counted
+            counted = counter.count
+            counter.close()
+            # Seeds are rows, equal; centroids agree to rounding (the sums
+            # are added in another order).
+            same = np.allclose(np.asarray(call(x)), call(x_host), rtol=1e-12,
+                               atol=1e-12)
+            dask_s = _median_seconds(lambda f=call: np.asarray(f(x)), args.repeat)
+            numpy_s = _median_seconds(lambda f=call: f(x_host), args.repeat)
+            rows.append((name, dask_s, numpy_s, counted, needed, same))
+    print(f"\n## Dask at its floor: {n} x {d} float64 in {blocks} persisted blocks, "
+          f"k={k}, {args.workers} workers x 1 thread (medians of {args.repeat})\n")
+    print(f"bare client.submit round trip {1e3 * bare:.1f} ms; "
+          f"x.sum().compute() {1e3 * reduction:.1f} ms\n")
+    print("| call | Dask s | NumPy s | Dask / NumPy | round trips (counted / needed) "
+          "| target s | meets | same result |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, dask_s, numpy_s, counted, needed, same in rows:
+        target = numpy_s + 2 * needed * bare
+        print(f"| {name} | {dask_s:.3f} | {numpy_s:.3f} | {dask_s / numpy_s:.1f} "
+              f"| {counted} / {needed} | {target:.3f} | "
+              f"{'yes' if dask_s <= target else 'no'} | {same} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", default="A,B", help="A, B or A,B (A,B)")
@@ -294,7 +410,14 @@ def main():
     parser.add_argument("--ooc-limit", default="1GB")
     parser.add_argument("--ooc-factor", type=float, default=3.0)
     parser.add_argument("--ooc-iters", type=int, default=3)
+    parser.add_argument("--floor", action="store_true",
+                        help="only the four calls at the floor (see above)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="timed runs per call with --floor (5)")
     args = parser.parse_args()
+    if args.floor:
+        floor(args)
+        return
     if args.daskml:
         try:
             import dask_ml  # noqa: F401

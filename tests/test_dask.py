@@ -21,7 +21,7 @@ import pytest
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
 
-from kmeanskit import kmeans, kmeans2, kpp_init, vq, whiten  # noqa: E402
+from kmeanskit import kmeans, kmeans2, kpp_init, spherical_kmeans, vq, whiten  # noqa: E402
 from kmeanskit._backends._engines import get_engine  # noqa: E402
 from kmeanskit._backends._engines.compiled import CompiledEngine  # noqa: E402
 from kmeanskit._backends._engines.dask import SPLIT_EVERY, DaskEngine  # noqa: E402
@@ -250,6 +250,130 @@ def test_tasks_per_pass_is_blocks_plus_a_small_tree(scheduler):
         engine.lloyd_pass(data, x[:4], None)
     n_blocks = data.numblocks[0]
     assert len(stream.data) <= n_blocks + -(-n_blocks // SPLIT_EVERY) + 2
+
+
+# --------------------------------------------------------------------------
+# Persisted on the cluster: tasks on the blocks' futures, one per worker
+
+def _persisted(x, chunks):
+    data = da.from_array(x, chunks=chunks).persist()
+    dask.distributed.wait(data)
+    return data
+
+
+class _RoundTrips:
+    """Counts the client's blocking requests (each ``Client.sync``)."""
+
+    def __init__(self, client):
+        self.client, self.count, self.original = client, 0, client.sync
+
+    def __enter__(self):
+        def counting(*args, **kwargs):
+            self.count += 1
+            return self.original(*args, **kwargs)
+
+        self.client.sync = counting
+        return self
+
+    def __exit__(self, *exc):
+        self.client.sync = self.original
+
+
+@_on_cluster_only
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("init", ["++", "greedy++", "||"])
+def test_persisted_seeding_same_centres(scheduler, init, weighted):
+    """The fused steps on the blocks' futures draw NumPy's rows, with and
+    without (zero) weights, through blocks of different sizes."""
+    import dask.distributed  # noqa: F401
+
+    x = _blobs()
+    data = _persisted(x, ((150, 450, 250, 350), (3,)))
+    w = (np.random.default_rng(12).integers(0, 4, size=x.shape[0]).astype(float)
+         if weighted else None)
+    kwargs = {"method": "||" if init == "||" else "++",
+              "n_local_trials": "auto" if init == "greedy++" else 1}
+    got = kpp_init(data, 6, rng=11, **kwargs,
+                   weights=None if w is None else da.from_array(w, chunks=300))
+    np.testing.assert_array_equal(got.compute(),
+                                  kpp_init(x, 6, rng=11, weights=w, **kwargs))
+
+
+@_on_cluster_only
+@pytest.mark.parametrize("minit", ["points", "++", "random", "||"])
+def test_persisted_kmeans2_same_as_numpy(scheduler, minit):
+    import dask.distributed  # noqa: F401
+
+    x = _blobs()
+    data = _persisted(x, 250)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # 'random' may empty one
+        expected = kmeans2(x, 4, minit=minit, rng=3)
+        got = kmeans2(data, 4, minit=minit, rng=3)
+    _equal_results(got, expected)
+
+
+@_on_cluster_only
+def test_persisted_spherical_same_as_numpy(scheduler):
+    """Spherical k-means runs the same fused passes on its unit rows, which
+    are persisted with the data (not recomputed per pass)."""
+    import dask.distributed  # noqa: F401
+
+    x = _blobs(d=4) + 0.5
+    data = _persisted(x, 300)
+    ref = spherical_kmeans(x, 4, rng=5, max_iter=20)
+    got = spherical_kmeans(data, 4, rng=5, max_iter=20)
+    np.testing.assert_allclose(got[0].compute(), ref[0], rtol=RTOL, atol=RTOL)
+    np.testing.assert_array_equal(got[1].compute(), ref[1])
+    assert got[2].n_iter == ref[2].n_iter
+
+
+@_on_cluster_only
+def test_persisted_round_trips(scheduler):
+    """One round trip per k-means++ step (greedy trials included), per
+    k-means|| round and per Lloyd iteration, plus one to locate the blocks
+    (``who_has``); and one task per worker in each pass."""
+    import dask.distributed
+    from distributed import get_task_stream
+
+    x = _blobs(n=4_000)
+    data = _persisted(x, 250)  # 16 blocks on 2 workers
+    k = 6
+    for trials in (1, "auto"):
+        with _RoundTrips(scheduler) as trips:
+            kpp_init(data, k, rng=0, n_local_trials=trials)
+        assert trips.count == k + 1, (trials, trips.count)
+    with _RoundTrips(scheduler) as trips:
+        kpp_init(data, k, rng=0, method="||")
+    assert trips.count <= 1 + 1 + 5 + 1  # who_has, first centre, rounds, weighing
+    engine = get_engine(da)
+    with get_task_stream(scheduler) as stream, _RoundTrips(scheduler) as trips:
+        engine.lloyd_pass(data, x[:4], None)
+        engine.lloyd_pass(data, x[:4], None)
+    assert trips.count == 3
+    n_workers = len(scheduler.scheduler_info()["workers"])
+    assert len(stream.data) <= 2 * n_workers
+    assert dask.distributed.futures_of(data)  # the data stays persisted
+
+
+@_on_cluster_only
+def test_persisted_sums_in_block_order(scheduler):
+    """Pass sums do not depend on where the blocks are: the data spread
+    over both workers and all on one give bitwise the same sums (here
+    large per-block vectors, added on the cluster in fixed groups)."""
+    x = _blobs(n=3_000, d=6)
+    c = x[:40].copy()
+    spread = _persisted(x, 200)
+    expected = get_engine(da).lloyd_pass(spread, c, None)
+    one = list(scheduler.scheduler_info()["workers"])[:1]
+    together = scheduler.persist(da.from_array(x.copy(), chunks=200), workers=one)
+    dask.distributed.wait(together)
+    again = get_engine(da).lloyd_pass(together, c, None)
+    np.testing.assert_array_equal(again.sums, expected.sums)
+    np.testing.assert_array_equal(again.counts, expected.counts)
+    assert again.inertia == expected.inertia
+    whole = CompiledEngine().lloyd_pass(x, c)
+    np.testing.assert_allclose(expected.sums, whole.sums, rtol=RTOL)
 
 
 # --------------------------------------------------------------------------

@@ -257,6 +257,14 @@ class DaskRoute(Route):
             return
         super().check_finite(a, name)
 
+    def divide_rows(self, a, divisors):
+        """``Route.divide_rows``, persisted on the cluster when ``a`` is
+        (every later pass reads the result: spherical k-means's unit rows),
+        instead of recomputed from ``a`` in every pass."""
+        from ._engines._dask_shards import persist_like
+
+        return persist_like(a, super().divide_rows(a, divisors))
+
     def as_data(self, a, name, *, check_finite, integers="raise", min_ndim=1,
                 max_ndim=2):
         if not is_dask(a):

@@ -24,7 +24,9 @@ the client.  The random draws, all from the caller's ``rng`` on the host:
 Passes over the data: one for the distances to the first centre, then per
 round one read of the rows kept (only their blocks, on Dask) and one update
 of the distances (not after the last round), and one to weigh the
-candidates: ``2 * rounds + 1`` at most.
+candidates: ``2 * rounds + 1`` at most.  Each round is one engine call
+(``d2_sample``): on a Dask cluster, one round trip for the draw, the rows
+kept and the updated distances together.
 """
 
 import numpy as np
@@ -77,24 +79,24 @@ def init_kmeans_parallel(x, k, rng, engine, *, weights=None,
         weight_values = engine.row_values(x, weights)
         total = engine.potential(weight_values)
         first = int(engine.d2_search(weight_values, [rng.uniform() * total])[0])
-    found = [engine.take(x, [first])]
-    closest = engine.min_sqdist(x, found[0])
+    row, state = engine.d2_start(x, first, weights)
+    found = [row]
     scale_per_phi = oversampling * k
     done = 0
     while done < rounds or (sum(len(c) for c in found) < k
                             and done < rounds + _EXTRA_ROUNDS):
-        phi = engine.potential(closest, weights)
+        phi = engine.d2_potential(state, weights)
         if not phi > 0:
             break  # every row is a candidate (or weightless)
         seed = random_integer(rng, 2**63)
-        picked = engine.sample_rows(closest, weights, scale_per_phi / phi, seed)
         done += 1
-        if len(picked) == 0:
-            continue
-        found.append(engine.take(x, picked))
-        more = done < rounds or sum(len(c) for c in found) < k
-        if more:
-            closest = engine.min_sqdist(x, found[-1], closest)
+        # The distances are needed after this round unless it is the last:
+        # past ``rounds`` with k candidates already, it is.
+        update = done < rounds or sum(len(c) for c in found) < k
+        rows, state = engine.d2_sample(x, state, scale_per_phi / phi, seed,
+                                       weights, update=update)
+        if len(rows):
+            found.append(rows)
     candidates = np.concatenate(found)
     candidate_weights = engine.lloyd_pass(x, candidates, weights).counts
     return weighted_kpp(candidates, candidate_weights, k, rng,

@@ -147,7 +147,9 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1, weights=None):
     most is kept.
 
     The running minimum of squared distances is updated once per new centre
-    (O(n d) work each), computed by direct differences in float64.  With one
+    (O(n d) work each), computed by direct differences in float64; each
+    step is one of the engine's ``d2_*`` calls (draw, read the row, update),
+    one round trip on a Dask cluster.  With one
     trial the draws are SciPy's: the new index is a left ``searchsorted`` of
     one ``uniform()`` in the cumulative sum of the normalised distances.
 
@@ -159,15 +161,14 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1, weights=None):
         index = random_integer(rng, n)
     else:
         index = _draw_proportional(weights, float(np.sum(weights)), rng)
-    first = engine.take(x, [index])
+    first, state = engine.d2_start(x, index, weights)
     centres = np.empty((k, d), dtype=first.dtype)
     centres[0] = first[0]
-    closest = engine.min_sqdist(x, centres[0:1])
     warned = False
     for i in range(1, k):
-        mass = closest if weights is None else engine.scale_rows(closest, weights)
-        total = engine.potential(mass)
-        if not total > 0:
+        # The distances to the last centre are never needed.
+        update = i < k - 1
+        if not state.total > 0:
             # Every point is already a centre: nothing left to weigh by
             # distance.  Keep one draw per centre, now uniform over the rows
             # (in proportion to the weights).
@@ -178,16 +179,16 @@ def init_kpp(x, k, rng, engine, *, n_local_trials=1, weights=None):
                 index = min(int(rng.uniform() * n), n - 1)
             else:
                 index = _draw_proportional(weights, float(np.sum(weights)), rng)
+            row = engine.take(x, [index])
+            if update:
+                state = engine.d2_add(x, row, state, weights)
         elif n_local_trials == 1:
-            index = engine.d2_draw(mass, total, rng.uniform())
+            _, row, state = engine.d2_pick(x, state, rng.uniform(), weights,
+                                           update=update)
         else:
-            index, closest = _best_of_candidates(
-                x, engine, closest, mass, total, rng, n_local_trials, weights
-            )
-            centres[i] = engine.take(x, [index])[0]
-            continue
-        centres[i] = engine.take(x, [index])[0]
-        closest = engine.min_sqdist(x, centres[i:i + 1], closest)
+            row, state = _best_of_candidates(x, engine, state, rng, n_local_trials,
+                                             weights, update=update)
+        centres[i] = row[0]
     return centres
 
 
@@ -201,21 +202,21 @@ def _draw_proportional(mass, total, rng):
     return min(index, int(np.flatnonzero(mass)[-1]))
 
 
-def _best_of_candidates(x, engine, closest, mass, total, rng, n_trials,
-                        weights=None):
-    """Greedy k-means++ step: the candidate giving the lowest potential
-    (``mass`` is ``closest``, times the weights when there are weights).
+def _best_of_candidates(x, engine, state, rng, n_trials, weights=None, *,
+                        update=True):
+    """Greedy k-means++ step: ``(row, state)``, the candidate (shape (1, d))
+    giving the lowest potential, and the state with it added.
 
     All candidates are weighed in one sweep over the data where the engine
-    can; only the winner's distances then update ``closest`` (exactly, by
-    direct differences).
+    can (one round trip on a cluster, the choice made here on the host);
+    only the winner's distances then update the state.
     """
-    candidates = engine.d2_search(mass, rng.uniform(size=n_trials) * total)
-    rows = engine.take(x, candidates)
-    potentials = engine.candidate_potentials(x, rows, closest, weights)
+    _, rows, potentials, trials = engine.d2_trials(
+        x, state, rng.uniform(size=n_trials) * state.total, weights)
     best = int(np.argmin(potentials))
-    closest = engine.min_sqdist(x, rows[best:best + 1], closest)
-    return int(candidates[best]), closest
+    if update:
+        state = engine.d2_select(x, trials, best, weights)
+    return rows[best:best + 1], state
 
 
 INIT_METHODS = {

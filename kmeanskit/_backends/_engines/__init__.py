@@ -30,6 +30,7 @@ import numpy as np
 from .._arrays import numpy_dtype
 from ._interface import (
     BoundsState,
+    D2State,
     Engine,
     EngineBase,
     PassResult,
@@ -43,6 +44,7 @@ from ._interface import (
 
 __all__ = [
     "BoundsState",
+    "D2State",
     "Engine",
     "EngineBase",
     "PassResult",

@@ -12,8 +12,8 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-__all__ = ["BOUNDS_MEMORY_FRACTION", "BoundsState", "Engine", "EngineBase",
-           "PassResult", "assignment_method", "group_count",
+__all__ = ["BOUNDS_MEMORY_FRACTION", "BoundsState", "D2State", "Engine",
+           "EngineBase", "PassResult", "assignment_method", "group_count",
            "row_uniforms", "spread_dof", "top_rows", "weighted_moments"]
 
 
@@ -30,6 +30,19 @@ class PassResult(NamedTuple):
     """Weighted sum of (non-squared) distances to the nearest centre."""
     labels: object
     """(n,) int32 assignment in the engine's namespace, when asked for."""
+
+
+class D2State(NamedTuple):
+    """What k-means++ and k-means|| know about the rows between two centres."""
+
+    closest: object
+    """Row values (the engine's kind): squared distance from each row to its
+    nearest centre so far."""
+    mass: object
+    """Row values: ``closest`` times the weights (``closest`` itself without
+    weights); None where the engine computes it inside its own tasks."""
+    total: float
+    """Sum of ``mass``: the potential the next centre is drawn against."""
 
 
 class BoundsState:
@@ -160,6 +173,63 @@ class EngineBase:
             trial = self.min_sqdist(x, candidates[j:j + 1], current.copy())
             potentials[j] = trial.sum() if weights is None else trial @ weights
         return potentials
+
+    # -- the steps of k-means++ and k-means|| ----------------------------------
+    # Each is one round trip where the data lives elsewhere (the Dask engine
+    # on a cluster fuses the draw, the read of the rows drawn and the update
+    # of the distances into one submission); here, compositions of the
+    # primitives above and below.
+
+    def d2_add(self, x, rows, state=None, weights=None):
+        """The :class:`D2State` after adding centres ``rows`` (host (m, d))
+        to ``state`` (None: the first centres)."""
+        closest = self.min_sqdist(x, rows, None if state is None else state.closest)
+        mass = closest if weights is None else self.scale_rows(closest, weights)
+        return D2State(closest, mass, float(self.potential(mass)))
+
+    def d2_start(self, x, index, weights=None):
+        """Row ``index`` of ``x`` (host, shape (1, d)) and the
+        :class:`D2State` of that one centre."""
+        row = self.take(x, [index])
+        return row, self.d2_add(x, row, None, weights)
+
+    def d2_pick(self, x, state, u, weights=None, *, update=True):
+        """k-means++'s draw: ``(index, row, state)``, the row drawn by
+        :meth:`d2_draw` at ``u`` and, with ``update``, the state with it
+        added (else ``state`` as it was)."""
+        index = self.d2_draw(state.mass, state.total, u)
+        row = self.take(x, [index])
+        return index, row, self.d2_add(x, row, state, weights) if update else state
+
+    def d2_trials(self, x, state, targets, weights=None):
+        """Greedy k-means++'s candidates: ``(indices, rows, potentials,
+        trials)``, the rows :meth:`d2_search` finds at ``targets``, the
+        potential each would leave (:meth:`candidate_potentials`), and what
+        :meth:`d2_select` needs to add the one chosen."""
+        indices = self.d2_search(state.mass, targets)
+        rows = self.take(x, indices)
+        potentials = self.candidate_potentials(x, rows, state.closest, weights)
+        return indices, rows, potentials, (rows, state)
+
+    def d2_select(self, x, trials, best, weights=None):
+        """The :class:`D2State` with candidate ``best`` of ``trials`` (from
+        :meth:`d2_trials`) added."""
+        rows, state = trials
+        return self.d2_add(x, rows[best:best + 1], state, weights)
+
+    def d2_sample(self, x, state, scale, seed, weights=None, *, update=True):
+        """k-means||'s oversampling: ``(rows, state)``, the rows kept by
+        :meth:`sample_rows` (host, in row order) and, with ``update`` and
+        rows kept, the state with them added."""
+        picked = self.sample_rows(state.closest, weights, scale, seed)
+        if len(picked) == 0:
+            return np.empty((0, x.shape[1])), state
+        rows = self.take(x, picked)
+        return rows, self.d2_add(x, rows, state, weights) if update else state
+
+    def d2_potential(self, state, weights=None):
+        """``sum(weights * closest)`` of ``state`` (k-means||'s ``phi``)."""
+        return self.potential(state.closest, weights)
 
     def row_values(self, x, values):
         """Per-row ``values`` (e.g. weights, NumPy or the engine's kind) as

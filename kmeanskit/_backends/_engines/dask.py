@@ -1,20 +1,38 @@
 """The Dask engine: the per-chunk kernels mapped over row blocks.
 
-Dask arrays are never brought to the client.  Each primitive maps a kernel
-over the row blocks of ``x`` (one task per block, on the workers) and brings
-back only what is k-sized:
+Dask arrays are never brought to the client.  Each primitive runs a kernel
+on the row blocks of ``x`` on the workers and brings back only what is
+k-sized, in one of two ways:
+
+* **On a cluster, data persisted** (every block a future of the active
+  ``dask.distributed`` client): tasks are submitted straight onto the
+  blocks' futures, one per worker for the blocks it holds
+  (:mod:`._dask_shards`), and their small results gathered: one round trip
+  per Lloyd pass, per k-means++ step (``d2_start``, ``d2_pick``; greedy's
+  ``d2_trials`` weighs every candidate in the same trip, ``d2_select``
+  needs none) and per k-means|| round (``d2_sample``), with no
+  ``dask.array`` graph built on the client.  The running minimum of
+  seeding stays on the workers as a :class:`ShardValues
+  <._dask_shards.ShardValues>`; a step's search, the rows it finds and the
+  updated distances with their block sums are one submission.
+* **Otherwise** (Dask's threaded or synchronous scheduler, or data not
+  persisted, recomputed per pass): a ``dask.array`` graph per primitive, one
+  task per block, and one ``compute``; the running minimum is persisted as
+  a :class:`RowValues`.
+
+Either way, per-block results are added in block order (on the client, or
+by a reduction of fixed shape, fan-in :data:`SPLIT_EVERY`), so the result
+does not depend on which worker ran what, or when; seeding draws are made
+on the client from the caller's ``rng`` and pick the rows NumPy picks.
 
 * ``lloyd_pass`` -- per block, the compiled ``lloyd_pass`` packed into one
   float64 vector ``[sums (k*d), counts (k), inertia, distance sum]``; the
-  vectors are added by a tree reduction of fixed shape (fan-in
-  :data:`SPLIT_EVERY`), so the result does not depend on which worker ran
-  what, or when.  One ``compute`` per pass; the labels, when asked for, are
-  returned as a lazy Dask array (nothing computed).
+  labels, when asked for, are returned as a lazy Dask array (nothing
+  computed).
 * ``assign`` -- lazy: a graph giving the labels and squared distances.
-* ``min_sqdist`` -- the running minimum that seeding needs is per-row state:
-  it is kept *on the workers* (``persist``) as a :class:`RowValues`, with
-  its per-block sums on the client; draws against it (``d2_draw``,
-  ``d2_search``, ``sample_rows``) bring back row indices only.
+* ``min_sqdist`` and the ``d2_*`` steps -- the running minimum that seeding
+  needs is per-row state, kept *on the workers* with its per-block sums on
+  the client; draws against it bring back row indices and rows only.
 * ``take`` -- the few rows seeding picks (only their blocks are read).
 * ``moments`` -- mean and covariance in one pass (shifted sums).
 
@@ -34,8 +52,17 @@ import functools
 import numpy as np
 
 from .._arrays import to_host
+from ._dask_shards import (
+    SPLIT_EVERY,
+    Shards,
+    ShardValues,
+    active_client,
+    block_futures,
+    ordered_sum,
+)
 from ._interface import (
     BoundsState,
+    D2State,
     EngineBase,
     PassResult,
     row_uniforms,
@@ -44,13 +71,6 @@ from ._interface import (
 )
 
 __all__ = ["SPLIT_EVERY", "DaskEngine", "RowValues"]
-
-SPLIT_EVERY = 32
-"""Fan-in of the tree reductions.  Adding (1, L) vectors is cheap, so a wide
-fan-in keeps the graph small: a pass is ``n_blocks`` tasks, the partial sums
-of each group of 32 (above 32 blocks), and Dask's final aggregate and
-finalize tasks (18 tasks for 16 blocks)."""
-
 
 # --------------------------------------------------------------------------
 # Per-block functions (module level: workers import them by name)
@@ -155,13 +175,15 @@ def _block_sum(values, weights=None):
 
 def _search_block(values, *, offset, targets):
     """First row of the block where ``offset + cumsum(values)`` reaches each
-    target; ``len(values)`` where none does."""
-    return np.searchsorted(offset + np.cumsum(values), targets)
-
-
-def _last_nonzero_block(values):
-    found = np.flatnonzero(values)
-    return np.array([found[-1] if found.size else -1])
+    target, at most the block's last row of positive value (rounding can
+    leave the cumulative sum a hair below a target its block sum reaches;
+    a target past every block is sent to the last block of positive sum
+    with an infinite target)."""
+    found = np.searchsorted(offset + np.cumsum(values), targets)
+    if (found >= values.shape[0]).any():
+        positive = np.flatnonzero(values)
+        found = np.minimum(found, positive[-1] if positive.size else 0)
+    return found
 
 
 def _sample_block(values, weights, *, starts, scale, seed, block_id=None):
@@ -212,6 +234,136 @@ def _farthest_block(block, w_block, *, start, c, m, within, n_threads, check):
 
 
 # --------------------------------------------------------------------------
+# Per-group functions (on a cluster: the blocks one worker holds, in order;
+# see ``_dask_shards``).  Each returns one result per block.
+
+def _mass(values, w_block):
+    return values if w_block is None else values * w_block
+
+
+def _blocks_weights(blocks, w_blocks):
+    return zip(blocks, [None] * len(blocks) if w_blocks is None else w_blocks,
+               strict=True)
+
+
+def _group_pass(blocks, w_blocks, *, c, n_threads, check):
+    """``_pass_block`` of each block, as (L,) vectors."""
+    return [_pass_block(b, w, c=c, n_threads=n_threads, check=check)[0]
+            for b, w in _blocks_weights(blocks, w_blocks)]
+
+
+def _rows_of(source):
+    """The centre rows of ``source``: an ``(indices, rows)`` pair (a find
+    or take task's result, or host rows with indices None) or a list of
+    such pairs (k-means||'s draws, merged in row order)."""
+    return _merged(source)[1]
+
+
+def _lowered(block, current, sources, n_threads, check=None):
+    """One block's running minimum (``current``; None: none yet) lowered
+    by the centres of each of ``sources`` in turn, as NumPy's is."""
+    for source in sources:
+        rows = _rows_of(source)
+        if rows.shape[0]:
+            current = _min_sqdist_block(block, current, c=rows,
+                                        n_threads=n_threads, check=check)
+            check = None
+    return current
+
+
+def _group_values(blocks, values, sources, n_threads, check=None):
+    values = [None] * len(blocks) if values is None else values
+    return [_lowered(b, v, sources, n_threads, check)
+            for b, v in zip(blocks, values, strict=True)]
+
+
+def _group_lower(blocks, values, *sources, n_threads, check):
+    """Each block's running minimum lowered by ``sources`` (kept on the
+    worker: later steps read it)."""
+    return _group_values(blocks, values, sources, n_threads, check)
+
+
+def _group_sums(blocks, values, w_blocks, *sources, n_threads, check):
+    """Each block's ``sum(w * lowered minimum)`` (the same lowering as
+    ``_group_lower``, computed again so the client need not wait for it)."""
+    lowered = _group_values(blocks, values, sources, n_threads, check)
+    return [float(np.sum(_mass(v, w))) for v, w in _blocks_weights(lowered, w_blocks)]
+
+
+def _merged(found):
+    """One ``(indices, rows)`` pair from a pair or a list of pairs, rows in
+    increasing index order."""
+    if isinstance(found, tuple):
+        return found
+    indices = np.concatenate([f[0] for f in found])
+    rows = np.concatenate([f[1] for f in found])
+    order = np.argsort(indices, kind="stable")
+    return indices[order], rows[order]
+
+
+def _find_rows(blocks, values, w_blocks, *sources, position, start, offset,
+               targets, n_threads):
+    """``(indices, rows)``: the rows of the group's block ``position`` where
+    its cumulative mass (from ``offset``) reaches each of ``targets``."""
+    block = blocks[position]
+    w = None if w_blocks is None else w_blocks[position]
+    current = _lowered(block, values[position], sources, n_threads)
+    local = _search_block(_mass(current, w), offset=offset, targets=targets)
+    return local + start, np.ascontiguousarray(block[local])
+
+
+def _take_block(blocks, *, position, start, local):
+    """``(indices, rows)``: rows ``local`` of the group's block ``position``."""
+    local = np.asarray(local, dtype=np.int64)
+    return local + start, np.ascontiguousarray(blocks[position][local])
+
+
+def _group_trials(blocks, values, w_blocks, found, *sources, places, n_threads):
+    """Per block, the potential each candidate would leave, shape (m,)
+    (the block engine's ``candidate_potentials``); ``found`` holds the find
+    tasks' results, ``places`` where each one's rows go among the ``m``
+    candidates."""
+    rows = _candidates(found, places)
+    out = []
+    for block, cur, w in zip(blocks, _group_values(blocks, values, sources, n_threads),
+                             [None] * len(blocks) if w_blocks is None else w_blocks,
+                             strict=True):
+        if block.shape[0] == 0:
+            out.append(np.zeros(rows.shape[0]))
+            continue
+        block = _prepared(block, None)
+        out.append(_block_engine(block, n_threads).candidate_potentials(
+            block, rows, np.asarray(cur, dtype=np.float64), _weights_of(w)))
+    return out
+
+
+def _candidates(found, places):
+    """The candidate rows in target order, from the find tasks' results."""
+    m = sum(len(p) for p in places)
+    rows = None
+    for (_, piece), where in zip(found, places, strict=True):
+        if rows is None:
+            rows = np.empty((m, piece.shape[1]), dtype=piece.dtype)
+        rows[list(where)] = piece
+    return rows
+
+
+def _group_sample(blocks, values, w_blocks, *sources, starts, scale, seed,
+                  n_threads):
+    """``(indices, rows)`` of the rows of the group's blocks kept by
+    k-means||'s independent draws (as ``_sample_block``), in row order."""
+    indices, rows = [], []
+    current = _group_values(blocks, values, sources, n_threads)
+    for j, (block, v) in enumerate(zip(blocks, current, strict=True)):
+        w = None if w_blocks is None else w_blocks[j]
+        u = row_uniforms(seed, starts[j], v.shape[0])
+        local = np.flatnonzero(u < scale * _mass(v, w))
+        indices.append(local + starts[j])
+        rows.append(np.ascontiguousarray(block[local]))
+    return np.concatenate(indices), np.concatenate(rows)
+
+
+# --------------------------------------------------------------------------
 # Row values kept on the workers
 
 class RowValues:
@@ -252,6 +404,7 @@ class DaskEngine(EngineBase):
         self._check_data = None
         self._check_centres = None
         self._weights_cache = (None, None)
+        self._shards_cache = (None, None)
 
     def check_finite_in_first_pass(self, data=None, centres=None):
         """Check the data (named ``data`` in errors) in the first pass that
@@ -279,6 +432,75 @@ class DaskEngine(EngineBase):
                                    chunks=(x.chunks[0],))
             self._weights_cache = (weights, cached)
         return cached
+
+    def _on_cluster(self, x, weights=None):
+        """:class:`Shards` of ``x`` when its blocks are persisted on the
+        active client's cluster (and the weights, if any, are on the host);
+        None: build ``dask.array`` graphs, for any scheduler."""
+        if weights is not None and not isinstance(weights, np.ndarray):
+            return None
+        cached_x, shards = self._shards_cache
+        if cached_x is not x:
+            client = active_client(x)
+            futures = None if client is None else block_futures(x, client)
+            shards = None if futures is None else Shards(client, x, futures)
+            self._shards_cache = (x, shards)
+        return shards
+
+    def _advance(self, shards, state, sources, weights, *, many=False):
+        """Submit the state after adding the centres of ``sources`` (futures
+        or host ``(indices, rows)``): per group, the lowered minimum kept on
+        the worker and its block sums.  Returns ``(lowered, sums)``, futures
+        per group.
+
+        A centre or two (k-means++) cost less to lower by twice than a
+        scheduler hop: the sums are computed alongside the kept values
+        (first), not from them.  ``many`` centres (k-means||'s draws): the
+        sums are read from the kept values.
+        """
+        w = shards.weights(weights) or [None] * len(shards.groups)
+        values, pending = _readers(shards, state)
+        sources = (*pending, *sources)
+        check = self._take_check()
+        lowered = [shards.submit(g, _group_lower, shards.data(g), values[g],
+                                 *sources, n_threads=self.n_threads, check=check)
+                   for g in range(len(shards.groups))]
+        if many:
+            sums = [shards.submit(g, _group_sums, shards.data(g), lowered[g], w[g],
+                                  n_threads=self.n_threads, check=None)
+                    for g in range(len(shards.groups))]
+        else:
+            sums = [shards.submit(g, _group_sums, shards.data(g), values[g], w[g],
+                                  *sources, n_threads=self.n_threads, check=check,
+                                  priority=1)
+                    for g in range(len(shards.groups))]
+        return lowered, sums
+
+    @staticmethod
+    def _advanced(shards, lowered, group_sums):
+        """The :class:`D2State` of submitted ``lowered`` values whose
+        per-group block sums came back as ``group_sums``."""
+        block_sums = shards.in_block_order(group_sums)
+        return D2State(ShardValues(lowered, block_sums), None,
+                       float(np.sum(block_sums)))
+
+    def _find(self, shards, state, targets, weights):
+        """Submit the search for ``targets`` in the cumulative mass of
+        ``state``: a list of ``(future, places)``, one per block holding
+        targets (``places``: which targets it holds)."""
+        w = shards.weights(weights)
+        values, pending = _readers(shards, state)
+        found = []
+        for block, offset, places, local in _locate(state.closest.block_sums, targets):
+            g = shards.group_of[block]
+            future = shards.submit(
+                g, _find_rows, shards.data(g), values[g],
+                None if w is None else w[g], *pending,
+                position=shards.groups[g][1].index(block),
+                start=int(shards.starts[block]), offset=offset, targets=local,
+                n_threads=self.n_threads)
+            found.append((future, places))
+        return found
 
     def _tree_sum(self, func, x, w, size, **kwargs):
         """Apply ``func`` to every row block (and its weights) giving a
@@ -337,10 +559,17 @@ class DaskEngine(EngineBase):
         asked for) are a lazy Dask array of the same assignment."""
         c = self._centres(x, c)
         k, d = c.shape
-        packed = self._tree_sum(
-            _pass_block, x, self._weights(x, weights), k * d + k + 2,
-            c=c, n_threads=self.n_threads, check=self._take_check(),
-        )
+        shards = self._on_cluster(x, weights)
+        if shards is not None:
+            w = shards.weights(weights) or [None] * len(shards.groups)
+            parts = shards.each(_group_pass, w, c=c, n_threads=self.n_threads,
+                                check=self._take_check())
+            packed = shards.ordered_sum(parts, k * d + k + 2)
+        else:
+            packed = self._tree_sum(
+                _pass_block, x, self._weights(x, weights), k * d + k + 2,
+                c=c, n_threads=self.n_threads, check=self._take_check(),
+            )
         labels = self.labels(x, c) if return_labels else None
         return PassResult(packed[:k * d].reshape(k, d), packed[k * d:k * d + k],
                           float(packed[-2]), float(packed[-1]), labels)
@@ -385,6 +614,120 @@ class DaskEngine(EngineBase):
         array = self._weights(x, values)
         (array,) = dask.persist(array)
         return RowValues(array, _block_sums(array))
+
+    # -- k-means++ and k-means|| steps, one round trip each on a cluster -------
+
+    def d2_add(self, x, rows, state=None, weights=None):
+        """``EngineBase.d2_add``; on a cluster, one round trip."""
+        shards = self._on_cluster(x, weights)
+        if shards is None:
+            return super().d2_add(x, rows, state, weights)
+        lowered, sums = self._advance(shards, state, [(None, self._centres(x, rows))],
+                                      weights)
+        return self._advanced(shards, lowered, shards.gather(sums))
+
+    def d2_start(self, x, index, weights=None):
+        """``EngineBase.d2_start``; on a cluster, the row read and the
+        distances to it in one round trip."""
+        shards = self._on_cluster(x, weights)
+        if shards is None:
+            return super().d2_start(x, index, weights)
+        block = int(np.searchsorted(shards.starts, index, side="right")) - 1
+        g = shards.group_of[block]
+        taken = shards.submit(
+            g, _take_block, shards.data(g),
+            position=shards.groups[g][1].index(block),
+            start=int(shards.starts[block]),
+            local=[int(index) - int(shards.starts[block])])
+        lowered, sums = self._advance(shards, None, [taken], weights)
+        (_, row), *group_sums = shards.gather([taken, *sums])
+        return row, self._advanced(shards, lowered, group_sums)
+
+    def d2_pick(self, x, state, u, weights=None, *, update=True):
+        """``EngineBase.d2_pick``; on a cluster, the search, the row and the
+        updated distances in one round trip."""
+        shards = self._on_cluster(x, weights)
+        if shards is None:
+            return super().d2_pick(x, state, u, weights, update=update)
+        ((found, _),) = self._find(shards, state, np.array([u * state.total]),
+                                   weights)
+        lowered, sums = (self._advance(shards, state, [found], weights) if update
+                         else (None, []))
+        (index, row), *group_sums = shards.gather([found, *sums])
+        if update:
+            state = self._advanced(shards, lowered, group_sums)
+        return int(index[0]), row, state
+
+    def d2_trials(self, x, state, targets, weights=None):
+        """``EngineBase.d2_trials``; on a cluster, one round trip: the
+        candidates found and their per-block potentials gathered."""
+        shards = self._on_cluster(x, weights)
+        if shards is None:
+            return super().d2_trials(x, state, targets, weights)
+        targets = np.asarray(targets, dtype=np.float64)
+        finds = self._find(shards, state, targets, weights)
+        futures = [f for f, _ in finds]
+        places = [p for _, p in finds]
+        w = shards.weights(weights) or [None] * len(shards.groups)
+        values, pending = _readers(shards, state)
+        trials = [shards.submit(g, _group_trials, shards.data(g), values[g], w[g],
+                                futures, *pending, places=places,
+                                n_threads=self.n_threads)
+                  for g in range(len(shards.groups))]
+        got = shards.gather([*futures, *trials])
+        found, per_block = got[:len(futures)], shards.in_block_order(got[len(futures):])
+        indices = np.empty(len(targets), dtype=np.int64)
+        indices[np.concatenate(places)] = np.concatenate([f[0] for f in found])
+        rows = _candidates(found, places)
+        return indices, rows, ordered_sum(per_block), (shards, rows, state, per_block)
+
+    def d2_select(self, x, trials, best, weights=None):
+        """``EngineBase.d2_select``; on a cluster, no round trip: the next
+        step's tasks lower the distances by the chosen candidate as they
+        read them, its per-block potentials from :meth:`d2_trials` are the
+        block sums the next draw needs, and the lowered distances are
+        submitted to be kept for the step after."""
+        if not (isinstance(trials, tuple) and isinstance(trials[0], Shards)):
+            return super().d2_select(x, trials, best, weights)
+        shards, rows, state, per_block = trials
+        values, pending = _readers(shards, state)
+        pending = (*pending, (None, rows[best:best + 1]))
+        # Last in the workers' queues: the next step's tasks do not wait for it.
+        settled = [shards.submit(g, _group_lower, shards.data(g), values[g],
+                                 *pending, n_threads=self.n_threads, check=None,
+                                 priority=-1)
+                   for g in range(len(shards.groups))]
+        block_sums = np.array([p[best] for p in per_block])
+        return D2State(ShardValues(values, block_sums, pending, settled), None,
+                       float(np.sum(block_sums)))
+
+    def d2_sample(self, x, state, scale, seed, weights=None, *, update=True):
+        """``EngineBase.d2_sample``; on a cluster, the draws, the rows kept
+        and the updated distances in one round trip."""
+        shards = self._on_cluster(x, weights)
+        if shards is None:
+            return super().d2_sample(x, state, scale, seed, weights, update=update)
+        w = shards.weights(weights) or [None] * len(shards.groups)
+        values, pending = _readers(shards, state)
+        samples = [shards.submit(
+            g, _group_sample, shards.data(g), values[g], w[g], *pending,
+            starts=[int(shards.starts[b]) for b in shards.groups[g][1]],
+            scale=scale, seed=seed, n_threads=self.n_threads)
+            for g in range(len(shards.groups))]
+        lowered, sums = (self._advance(shards, state, [samples], weights, many=True)
+                         if update else (None, []))
+        got = shards.gather([*samples, *sums])
+        _, rows = _merged(got[:len(samples)])
+        if update:
+            state = self._advanced(shards, lowered, got[len(samples):])
+        return rows, state
+
+    def d2_potential(self, state, weights=None):
+        """``EngineBase.d2_potential`` (on a cluster, the state's total: its
+        block sums are weighted already)."""
+        if isinstance(state.closest, ShardValues):
+            return state.total
+        return super().d2_potential(state, weights)
 
     def farthest(self, x, c, m, weights=None, *, within=None):
         """``Engine.farthest`` in one pass: each block sends back its own
@@ -448,26 +791,17 @@ class DaskEngine(EngineBase):
     def _search(self, values, targets):
         import dask
 
-        ends = np.cumsum(values.block_sums)
+        plan = _locate(values.block_sums, targets)
         starts = np.concatenate([[0], np.cumsum(values.array.chunks[0])])
-        blocks = np.searchsorted(ends, targets)
-        wanted = sorted(set(blocks[blocks < len(ends)].tolist()))
         parts = [
             values.array.blocks[j].map_blocks(
-                _search_block, offset=ends[j - 1] if j > 0 else 0.0,
-                targets=targets[blocks == j], chunks=(int(np.sum(blocks == j)),),
-                dtype=np.int64)
-            for j in wanted
+                _search_block, offset=offset, targets=local,
+                chunks=(len(local),), dtype=np.int64)
+            for j, offset, _, local in plan
         ]
-        found = np.full(len(targets), -1, dtype=np.int64)
-        for j, local in zip(wanted, dask.compute(*parts), strict=True):
-            inside = local < starts[j + 1] - starts[j]
-            found[np.flatnonzero(blocks == j)[inside]] = starts[j] + local[inside]
-        # Past the end (u * total a hair above the sum of the block sums, or
-        # a block's own cumulative sum): the last row with a positive value,
-        # as NumPy's draw is clamped.
-        if (found < 0).any():
-            found[found < 0] = _last_nonzero(values)
+        found = np.empty(len(targets), dtype=np.int64)
+        for (j, _, places, _), local in zip(plan, dask.compute(*parts), strict=True):
+            found[places] = starts[j] + local
         return found
 
     def sample_rows(self, values, weights, scale, seed):
@@ -543,13 +877,46 @@ def _block_sums(array, weights=None):
     return np.asarray(sums.compute())
 
 
-def _last_nonzero(values):
-    """Global index of the last row with a positive value (0 if none)."""
-    positive = np.flatnonzero(values.block_sums > 0)
-    if positive.size == 0:
-        return 0
-    block = int(positive[-1])
-    start = int(np.sum(values.array.chunks[0][:block]))
-    local = values.array.blocks[block].map_blocks(
-        _last_nonzero_block, chunks=(1,), dtype=np.int64).compute()[0]
-    return start + max(int(local), 0)
+def _readers(shards, state):
+    """What tasks read for the distances of ``state`` (None: no centre
+    yet): per-group futures and the centres still to lower them by.
+
+    A state made by ``d2_select`` is read as its predecessor's values plus
+    the chosen candidate, so that the next step need not wait for the
+    lowered values (submitted as its ``settled``); the step after reads
+    those.
+    """
+    if state is None:
+        return [None] * len(shards.groups), ()
+    values = state.closest
+    if values.settled is not None and all(f.done() for f in values.settled):
+        return values.settled, ()
+    return values.groups, values.pending
+
+
+def _locate(block_sums, targets):
+    """Where the cumulative sum of per-block masses ``block_sums`` reaches
+    each of ``targets``: a list of ``(block, offset, places, local)``, one
+    per block holding targets, ``offset`` the mass before it and ``local``
+    the targets (at ``places`` among ``targets``) it holds.
+
+    A target past the last block (``u * total`` a hair above the sum of the
+    block sums) goes to the last block of positive mass with an infinite
+    target: its last row of positive value, as NumPy's draw is clamped.
+    """
+    targets = np.asarray(targets, dtype=np.float64)
+    ends = np.cumsum(block_sums)
+    blocks = np.searchsorted(ends, targets)
+    local = targets.copy()
+    past = blocks >= len(ends)
+    if past.any():
+        positive = np.flatnonzero(np.asarray(block_sums) > 0)
+        blocks[past] = positive[-1] if positive.size else len(ends) - 1
+        local[past] = np.inf
+    plan = []
+    for j in sorted(set(blocks.tolist())):
+        places = np.flatnonzero(blocks == j)
+        plan.append((j, float(ends[j - 1]) if j > 0 else 0.0, places, local[places]))
+    return plan
+
+

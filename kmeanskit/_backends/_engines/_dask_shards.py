@@ -1,0 +1,230 @@
+"""The persisted row blocks of a Dask array on a ``dask.distributed`` cluster.
+
+When the data is persisted on the cluster of the active client, the Dask
+engine does not build a new ``dask.array`` graph for every pass: it submits
+its tasks straight onto the futures of the blocks, one task per worker (the
+blocks that worker holds, in block order), and gathers their small results in
+one round trip.  A task per block would cost the scheduler and the workers
+about a millisecond each; a graph per pass, its construction and
+optimisation on the client as well.
+
+:class:`Shards` is that plumbing and nothing else: which blocks each worker
+holds, submitting a function over each group of blocks, gathering.  What the
+tasks compute is the engine's (``dask.py``).  Results are per block, put
+back in block order on the client, so every sum over blocks is added in the
+same order whichever worker ran what.  Tasks are pinned to the worker that
+held their blocks when the call started, but may run elsewhere
+(``allow_other_workers``): a lost or rebalanced worker costs transfers,
+never a wrong or stuck result.
+"""
+
+import numpy as np
+
+__all__ = ["GATHER_PARTS_BYTES", "SPLIT_EVERY", "Shards", "ShardValues",
+           "active_client", "block_futures", "ordered_sum", "persist_like"]
+
+SPLIT_EVERY = 32
+"""Fan-in of the fixed-shape sums of per-block vectors on the workers (the
+``dask.array`` tree reductions, and the partial sums of large vectors on a
+cluster).  Adding (1, L) vectors is cheap, so a wide fan-in keeps the graph
+small: a ``dask.array`` pass is ``n_blocks`` tasks, the partial sums of each
+group of 32 (above 32 blocks), and Dask's final aggregate and finalize
+tasks (18 tasks for 16 blocks)."""
+
+GATHER_PARTS_BYTES = 1 << 14
+"""Per-block vectors of a pass (k*d + k + 2 float64 each) that take at most
+this much together are gathered and added on the client, in block order:
+the round trip then has no reduction task to wait for.  Larger ones are
+added on the cluster, in fixed groups of :data:`SPLIT_EVERY` consecutive
+blocks, so the client receives at most ``n_blocks / 32`` vectors."""
+
+
+def ordered_sum(parts):
+    """The sum of per-block vectors ``parts``, added in block order (so the
+    result does not depend on which worker computed what, or when)."""
+    total = np.array(parts[0], dtype=np.float64, copy=True)
+    for part in parts[1:]:
+        total += part
+    return total
+
+
+def _sum_range(*group_results, places):
+    """``ordered_sum`` of the per-block vectors at ``places`` (pairs of
+    group and position in it, in block order) among ``group_results``."""
+    return ordered_sum([group_results[g][p] for g, p in places])
+
+
+def active_client(x):
+    """The distributed client that computes ``x``'s graph by default, or None
+    (no client, or a local scheduler chosen by ``dask.config``)."""
+    import dask
+
+    scheduler = dask.config.get("scheduler", None)
+    if scheduler is not None and scheduler not in ("dask.distributed", "distributed"):
+        return None
+    try:
+        from distributed import default_client
+    except ImportError:
+        return None
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+def block_futures(x, client):
+    """Futures of ``x``'s row blocks in block order, when every block is
+    persisted on ``client``'s cluster; None otherwise."""
+    from dask.core import flatten
+    from distributed import Future
+
+    graph = x.__dask_graph__()
+    futures = []
+    for key in flatten(x.__dask_keys__()):
+        value = graph.get(key)
+        if not isinstance(value, Future) or value.client is not client:
+            return None
+        futures.append(value)
+    return futures
+
+
+def persist_like(source, derived):
+    """``derived`` persisted on the cluster when ``source`` is (data that
+    every later pass reads, such as spherical k-means's unit rows); as it is
+    otherwise (out-of-core data stays a graph, recomputed per pass)."""
+    client = active_client(source)
+    if client is None or block_futures(source, client) is None:
+        return derived
+    from distributed import wait
+
+    derived = client.persist(derived)
+    # The first pass reads it at once; waiting here lets :class:`Shards`
+    # see where every block is without asking twice.
+    wait(derived)
+    return derived
+
+
+class ShardValues:
+    """A float64 value per row (seeding's running minimum), on the workers.
+
+    ``groups`` holds one future per worker group: the list of that group's
+    per-block arrays, still to be lowered by the centres of ``pending``
+    (futures or host ``(indices, rows)`` pairs) when tasks read them;
+    ``settled``, when not None, is the same values with ``pending`` applied,
+    submitted to be read instead once computed.  ``block_sums`` (NumPy, one
+    sum per block, weighted when seeding is) is what the client draws from.
+    Immutable.
+    """
+
+    __slots__ = ("groups", "block_sums", "pending", "settled")
+
+    def __init__(self, groups, block_sums, pending=(), settled=None):
+        self.groups = groups
+        self.block_sums = np.asarray(block_sums, dtype=np.float64)
+        self.pending = tuple(pending)
+        self.settled = settled
+
+    def copy(self):
+        return self
+
+
+class Shards:
+    """The blocks of a persisted Dask array, grouped by the worker holding them.
+
+    Parameters
+    ----------
+    client : distributed.Client
+    x : dask.array.Array
+        Persisted on ``client``'s cluster, blocks of whole rows.
+    futures : list of Future
+        Its blocks in order (:func:`block_futures`).
+    """
+
+    def __init__(self, client, x, futures):
+        self.client = client
+        self.sizes = tuple(int(s) for s in x.chunks[0])
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
+        self.blocks = futures
+        holders = client.who_has(futures)
+        if not all(holders.get(f.key) for f in futures):
+            from distributed import wait
+
+            # Blocks still being computed have no holder yet: wait for them
+            # (the first pass would), so that every group is one worker's.
+            wait(futures)
+            holders = client.who_has(futures)
+        by_worker = {}
+        for index, future in enumerate(futures):
+            where = holders.get(future.key) or ("",)
+            by_worker.setdefault(sorted(where)[0], []).append(index)
+        # Groups in order of their first block: the layout is reproducible.
+        self.groups = sorted(((w, tuple(b)) for w, b in by_worker.items()),
+                             key=lambda group: group[1][0])
+        self.group_of = {b: g for g, (_, blocks) in enumerate(self.groups)
+                         for b in blocks}
+        self._weights = (None, None)
+
+    @property
+    def n_blocks(self):
+        return len(self.blocks)
+
+    def submit(self, group, func, *args, **kwargs):
+        """``func(*args, **kwargs)`` as a task on ``group``'s worker (futures
+        among the arguments are resolved by the scheduler)."""
+        worker = self.groups[group][0]
+        placement = {"workers": [worker], "allow_other_workers": True} if worker else {}
+        return self.client.submit(func, *args, pure=False, **placement, **kwargs)
+
+    def data(self, group):
+        """The futures of ``group``'s blocks, in block order."""
+        return [self.blocks[b] for b in self.groups[group][1]]
+
+    def each(self, func, *per_group, **kwargs):
+        """One task per group: ``func(blocks, *[arg[g] for arg in
+        per_group], **kwargs)``; a list of futures, one per group."""
+        return [self.submit(g, func, self.data(g), *(a[g] for a in per_group),
+                            **kwargs)
+                for g in range(len(self.groups))]
+
+    def gather(self, futures):
+        """Results of ``futures`` (one round trip; task errors raise here)."""
+        return self.client.gather(futures)
+
+    def in_block_order(self, per_group):
+        """Per-group lists of per-block results, as one list in block order."""
+        out = [None] * self.n_blocks
+        for (_, blocks), results in zip(self.groups, per_group, strict=True):
+            for b, result in zip(blocks, results, strict=True):
+                out[b] = result
+        return out
+
+    def ordered_sum(self, parts, size):
+        """The sum, in block order, of the per-block (``size``,) vectors
+        that the group tasks ``parts`` return (one round trip)."""
+        if self.n_blocks * size * 8 <= GATHER_PARTS_BYTES:
+            return ordered_sum(self.in_block_order(self.gather(parts)))
+        where = {b: (g, p) for g, (_, blocks) in enumerate(self.groups)
+                 for p, b in enumerate(blocks)}
+        ranges = [[where[b] for b in range(start, min(start + SPLIT_EVERY,
+                                                        self.n_blocks))]
+                  for start in range(0, self.n_blocks, SPLIT_EVERY)]
+        partial = [self.client.submit(_sum_range, *parts, places=places, pure=False)
+                   for places in ranges]
+        return ordered_sum(self.gather(partial))
+
+    def weights(self, weights):
+        """Per-group futures of host ``weights`` (float64), each list of
+        blocks placed on its group's worker; None without weights.  Sent
+        once per array of weights."""
+        if weights is None:
+            return None
+        cached_host, cached = self._weights
+        if cached_host is weights:
+            return cached
+        w = np.asarray(weights, dtype=np.float64)
+        cached = [self.client.scatter(
+            [[w[self.starts[b]:self.starts[b + 1]] for b in blocks]],
+            workers=[worker] if worker else None)[0]
+            for worker, blocks in self.groups]
+        self._weights = (weights, cached)
+        return cached
