@@ -264,3 +264,20 @@ def test_auto_tries_group_bounds_where_they_fit():
     passes = make_passes(engine, narrow, "auto", 300)
     assert isinstance(passes, TimedPasses) and passes.bounds.lower.ndim == 1
     assert make_passes(engine, wide, "hamerly", 256).bounds.lower.ndim == 1
+
+
+def test_auto_keeps_hamerly_where_mixed_precision_speeds_float64():
+    # float64 data whose plain passes (and Hamerly's scans) run in certified
+    # float32: the group scans, in float64, would make a failed try costly.
+    from kmeanskit._backends._engines.compiled import pays_mixed
+    from kmeanskit._core._passes import make_passes
+
+    x = np.zeros((5000, 64))
+    assert pays_mixed(64, 256)
+    assert make_passes(CompiledEngine(), x, "auto", 256).bounds.lower.ndim == 1
+    off = make_passes(CompiledEngine(mixed=False), x, "auto", 256)
+    assert off.bounds.lower.shape == (5000, 25)  # k / 10
+    single = make_passes(CompiledEngine(), x.astype(np.float32), "auto", 256)
+    assert single.bounds.lower.shape == (5000, 16)  # memory: 64 x 4 / 16
+    # Asked for by name, the group bounds run regardless.
+    assert make_passes(CompiledEngine(), x, "yinyang", 256).bounds.lower.ndim == 2

@@ -106,17 +106,16 @@ class TimedPasses(BoundedPasses):
     Bounds prune well on separated clusters (many times fewer distances) and
     not at all on overlapping ones, where the plain pass's vectorised or GEMM
     kernels win; which case a data set is cannot be known before a few passes.
-    So the first passes are bounded ones (the first of them is a plain sweep
-    that sets the bounds up), and as soon as a bounded pass is slower than the
-    last full sweep, plain passes take over.  Pruning improves as the centres
-    settle, so after ``retry_after`` plain passes the bounds get another try;
-    each failed try multiplies the wait by :attr:`RETRY_GROWTH`, which bounds
-    the cost of trying on data where the bounds never pay.  A try costs about
-    up to two passes' worth of extra work where it fails (the sweep that sets
-    the bounds up, and a bounded pass that scans most rows): with the
-    defaults, two tries in the first 40 passes (with tries after 4, 8 and 16
-    plain passes, 20 iterations of 'auto' took 1.1-1.4 times those of
-    'lloyd' on overlapping mixtures from 64 features, one thread).
+    So the first pass is a timed plain one; then the bounds are tried (their
+    first pass is a full sweep that sets them up, and costs more than a plain
+    pass where group bounds are set up), and as soon as a bounded pass is
+    slower than the last plain pass, plain passes take over.  Pruning
+    improves as the centres settle, so after ``retry_after`` plain passes the
+    bounds get another try; each failed try multiplies the wait by
+    :attr:`RETRY_GROWTH`, which bounds the cost of trying on data where the
+    bounds never pay.  A failed try costs up to about two passes' worth of
+    extra work (the sweep that sets the bounds up, and a bounded pass that
+    scans most rows); with the defaults, two tries in the first 40 passes.
     """
 
     RETRY_GROWTH = 4
@@ -127,41 +126,35 @@ class TimedPasses(BoundedPasses):
         super().__init__(engine, x, n_groups)
         self.retry_after = retry_after
         self.clock = clock
-        self.bounded = True
+        self.bounded = False
         self.plain_since = 0
         self.failed_tries = 0
-        self.full_time = None       # seconds of the last full sweep
-        self.bounded_time = None    # seconds of the last bounded pass
+        self.plain_time = None      # seconds of the last plain pass
 
     def run(self, centres, weights, return_labels):
         start = self.clock()
         if self.bounded:
             result = super().run(centres, weights, return_labels)
             elapsed = self.clock() - start
-            if self.bounds.n_scans < self.x.shape[0]:
-                self.bounded_time = elapsed
-                slower = self.full_time is not None and elapsed > self.full_time
-            else:
-                # A full sweep: the first one after a (re)start, or the bounds
-                # no longer prune and were given up (see BoundedPasses).
-                self.full_time = elapsed
-                slower = self.bounded_time is not None
-            # A try also fails when the bounds stopped pruning (BoundedPasses
-            # then runs plain passes and would never try them again).
+            # A full sweep (the one that sets the bounds up) is no verdict;
+            # a pass after which the bounds stopped pruning fails the try
+            # (BoundedPasses would run plain passes and never try again).
+            swept = self.bounds.n_scans >= self.x.shape[0]
+            slower = not swept and elapsed > self.plain_time
             if slower or not self.pruning:
                 self.bounded = False
                 self.plain_since = 0
                 self.failed_tries += 1
             return result
         result = Passes.run(self, centres, weights, return_labels)
-        self.full_time = self.clock() - start
+        self.plain_time = self.clock() - start
         self.plain_since += 1
-        wait = self.retry_after * self.RETRY_GROWTH ** (self.failed_tries - 1)
+        wait = (1 if not self.failed_tries else
+                self.retry_after * self.RETRY_GROWTH ** (self.failed_tries - 1))
         if self.plain_since >= wait:
             # Bounds are stale after plain passes: start them afresh (the
             # next bounded pass is a full sweep again).
             self.bounded = True
-            self.bounded_time = None
             self.reset()
         return result
 
@@ -175,7 +168,8 @@ def make_passes(engine, x, algorithm, n_centres):
     """The pass strategy for ``algorithm`` (one of ALGORITHM_CHOICES).
 
     ``'auto'`` tries group bounds where more than one group fits
-    (:func:`bound_groups`), Hamerly's otherwise: the group filter is
+    (:func:`bound_groups`) and the engine finds them worth it
+    (``engine.group_bounds_pay``), Hamerly's otherwise: the group filter is
     Hamerly's test and a finer one, at O(groups) per row.
     """
     if algorithm == "hamerly":
@@ -186,5 +180,7 @@ def make_passes(engine, x, algorithm, n_centres):
         n, d = x.shape
         if (n * n_centres * d >= AUTO_MIN_WORK and n_centres > 1
                 and n_centres * d >= AUTO_MIN_ROW_WORK):
-            return TimedPasses(engine, x, bound_groups(x, n_centres))
+            groups = (bound_groups(x, n_centres)
+                      if engine.group_bounds_pay(x, n_centres) else 1)
+            return TimedPasses(engine, x, groups)
     return Passes(engine, x)

@@ -124,6 +124,13 @@ class EngineBase:
     elsewhere (Dask: on the workers) overrides them.
     """
 
+    def group_bounds_pay(self, x, n_centres):
+        """Whether ``'auto'`` should try group bounds rather than Hamerly's
+        on ``x`` with ``n_centres`` centres (where they fit at all): yes,
+        unless an engine's plain passes have a fast path its group scans
+        lack."""
+        return True
+
     max_spread_features = None
     """Most columns whose d x d covariance (``moments(x, 'cov')``, the
     Gaussian seeding) this engine affords; None: no limit."""
