@@ -143,6 +143,17 @@ def test_auto_leaves_bounds_the_engine_gave_up_on():
     assert passes.failed_tries == 1
 
 
+def test_auto_runs_plain_passes_on_engines_without_bounds():
+    # The portable engine's bounded pass is a plain pass: nothing to time.
+    from kmeanskit._backends._engines.portable import PortableEngine
+    from kmeanskit._core._passes import Passes, make_passes
+
+    engine = PortableEngine(np)
+    assert not engine.prunes and CompiledEngine().prunes
+    x = np.zeros((40_000, 8))
+    assert type(make_passes(engine, x, "auto", 256)) is Passes
+
+
 def test_hamerly_gives_up_bounds_that_stop_pruning_until_reset():
     # One blob: most rows need a full scan, so after the first bounded pass
     # (which sets the bounds up) and one that scans too much, plain passes

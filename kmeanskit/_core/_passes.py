@@ -167,7 +167,10 @@ def bound_groups(x, n_centres):
 def make_passes(engine, x, algorithm, n_centres):
     """The pass strategy for ``algorithm`` (one of ALGORITHM_CHOICES).
 
-    ``'auto'`` tries group bounds where more than one group fits
+    ``'auto'`` runs plain passes on engines whose bounded passes would be
+    plain ones too (``engine.prunes``), and on inputs too small or narrow for
+    bounds to pay (:data:`AUTO_MIN_WORK`, :data:`AUTO_MIN_ROW_WORK`).
+    Elsewhere it tries group bounds where more than one group fits
     (:func:`bound_groups`) and the engine finds them worth it
     (``engine.group_bounds_pay``), Hamerly's otherwise: the group filter is
     Hamerly's test and a finer one, at O(groups) per row.
@@ -178,7 +181,7 @@ def make_passes(engine, x, algorithm, n_centres):
         return BoundedPasses(engine, x, bound_groups(x, n_centres))
     if algorithm == "auto":
         n, d = x.shape
-        if (n * n_centres * d >= AUTO_MIN_WORK and n_centres > 1
+        if (engine.prunes and n * n_centres * d >= AUTO_MIN_WORK and n_centres > 1
                 and n_centres * d >= AUTO_MIN_ROW_WORK):
             groups = (bound_groups(x, n_centres)
                       if engine.group_bounds_pay(x, n_centres) else 1)

@@ -19,10 +19,13 @@
 #      scan kernel on that group's centres, which are contiguous in a copy of
 #      the code book ordered by group.  The scans give each such group's
 #      nearest centre (exact distance) and a rigorous lower bound on the rest.
-#      A row that needs groups holding more than half the centres (every row
-#      of the first pass) is instead scanned against all groups in one
-#      product, as a Lloyd pass would scan it (``_wide_scan``), which bounds
-#      every group at once;
+#      A row that needs groups holding more than half the centres is
+#      instead scanned against all groups in one product, as a Lloyd pass
+#      would scan it (``_wide_scan``), which bounds every group at once.
+#      Every row of the first pass is scanned against the whole code book
+#      as a Lloyd pass scans it, and all its group bounds start at the
+#      runner-up's distance (as cheap as a Lloyd pass; later scans tighten
+#      them);
 #   4. the nearest candidate must beat every bound by the same relative
 #      margin as Hamerly's test, otherwise (a near-tie) the row is scanned
 #      against the whole code book exactly as a Lloyd pass would.
@@ -279,19 +282,15 @@ cdef double _yinyang_batch(int method, const floating* x, const floating* c,
         i = start + j
         bounds = lower + i * n_groups
         if initial:
-            # No bounds yet: every group is scanned.
-            s.old_label[j] = -1
-            s.todo[j] = 1
-            s.from_group[j] = -1
-            if wide:
-                s.wide_rows[n_wide] = <int>j
-                n_wide += 1
-            else:
-                s.best_label[j] = -1
-                dist[j] = INFINITY
-                for g in range(n_groups):
-                    s.lists[g * YY_BATCH_ROWS + s.list_size[g]] = <int>j
-                    s.list_size[g] += 1
+            # No bounds yet: the row is scanned against the whole code book,
+            # as a Lloyd pass (and Hamerly's first pass) scans it, and every
+            # group's bound starts at the runner-up's distance; the group
+            # scans of later passes tighten them.  Exact per-group bounds
+            # would cost a per-group argmin of every row (up to twice a
+            # Lloyd pass, measured at 25 groups).
+            s.todo[j] = 0
+            s.full_rows[n_full] = <int>j
+            n_full += 1
             continue
         else:
             a = labels[i]
@@ -390,7 +389,12 @@ cdef double _yinyang_batch(int method, const floating* x, const floating* c,
     done = 0
     while done < n_full:
         m = min(<Py_ssize_t>CHUNK_ROWS, n_full - done)
-        _yinyang_gather(x, d, start, s.full_rows + done, m, gathered)
+        if s.full_rows[done + m - 1] - s.full_rows[done] == m - 1:
+            # Consecutive rows (every row of a first pass): read in place.
+            gathered = <floating*>(x + (start + s.full_rows[done]) * d)
+        else:
+            gathered = <floating*>s.gathered
+            _yinyang_gather(x, d, start, s.full_rows + done, m, gathered)
         _nearest_two(method, gathered, m, d, c, half_cnorm, max_cnorm, k,
                      <floating*>s.near, s.scan_labels, scan_best, s.scan_second)
         for r in range(m):

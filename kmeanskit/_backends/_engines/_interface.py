@@ -124,6 +124,11 @@ class EngineBase:
     elsewhere (Dask: on the workers) overrides them.
     """
 
+    prunes = False
+    """Whether ``bounded_pass`` skips distance computations the bounds rule
+    out.  An engine whose bounded pass is a plain pass leaves it False, so
+    ``algorithm='auto'`` has nothing to weigh and runs plain passes."""
+
     def group_bounds_pay(self, x, n_centres):
         """Whether ``'auto'`` should try group bounds rather than Hamerly's
         on ``x`` with ``n_centres`` centres (where they fit at all): yes,
