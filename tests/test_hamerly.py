@@ -104,42 +104,45 @@ def test_auto_keeps_the_faster_kind_of_pass_and_retries_bounds():
 
     x = _mixture(4000, 2, 5, 10.0, seed=6)
     engine = CompiledEngine(method="direct")
-    # plain 9, then the bounds: full sweep 10, bounded 12 (slower than the
-    # plain pass: plain from then on), 2 plain passes, then the bounds are
-    # retried: full sweep, bounded 11 (slower again), so 2 x RETRY_GROWTH
-    # plain passes before the next try: full sweep, bounded 4 (kept).
+    # The bounds first: full sweep 10 (standing for a plain pass), bounded
+    # 12 (slower: plain from then on), 2 plain passes of 9, then the bounds
+    # are retried: full sweep, bounded 11 (slower than the plain 9), so
+    # 2 x RETRY_GROWTH plain passes before the next try: full sweep, bounded
+    # 4 (kept).
     assert TimedPasses.RETRY_GROWTH == 4
-    clock = _ScriptedClock([9, 10, 12, 9, 9, 10, 11] + [9] * 8 + [10, 4, 4])
+    clock = _ScriptedClock([10, 12, 9, 9, 10, 11] + [9] * 8 + [10, 4, 4])
     passes = TimedPasses(engine, x, retry_after=2, clock=clock)
     centres = x[:5].copy()
     kinds = []
-    for _ in range(18):
+    for _ in range(17):
         kinds.append("bounded" if passes.bounded else "plain")
         got = passes.run(centres, None, True)
         ref = engine.lloyd_pass(x, centres, None, return_labels=True)
         np.testing.assert_array_equal(got.labels, ref.labels)
         np.testing.assert_array_equal(got.sums, ref.sums)
         centres = (ref.sums / ref.counts[:, None]).astype(x.dtype)
-    assert kinds == (["plain", "bounded", "bounded", "plain", "plain", "bounded",
+    assert kinds == (["bounded", "bounded", "plain", "plain", "bounded",
                       "bounded"] + ["plain"] * 8 + ["bounded"] * 3)
+    assert not clock.readings
 
 
 def test_auto_leaves_bounds_the_engine_gave_up_on():
     # Overlapping clusters: the bounds stop pruning after one bounded pass
     # (most rows need a full scan); even though that pass was timed as
-    # faster, plain passes take over at once (and the bounds get a retry).
+    # faster, plain passes take over at once (and the bounds get a retry
+    # later).
     from kmeanskit._core._passes import TimedPasses
 
     x = np.random.default_rng(8).normal(size=(4000, 8))  # one blob
     engine = CompiledEngine(method="direct")
-    passes = TimedPasses(engine, x, clock=_ScriptedClock([10, 10, 1, 10, 10]))
+    passes = TimedPasses(engine, x, clock=_ScriptedClock([10, 1, 10, 10, 10]))
     centres = x[:20].copy()
     kinds = []
     for _ in range(5):
         kinds.append("bounded" if passes.bounded else "plain")
         result = passes.run(centres, None, False)
         centres = (result.sums / result.counts[:, None]).astype(x.dtype)
-    assert kinds == ["plain", "bounded", "bounded", "plain", "plain"]
+    assert kinds == ["bounded", "bounded", "plain", "plain", "plain"]
     assert passes.failed_tries == 1
 
 

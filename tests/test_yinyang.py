@@ -277,6 +277,11 @@ def test_auto_keeps_hamerly_where_mixed_precision_speeds_float64():
     assert make_passes(CompiledEngine(), x, "auto", 256).bounds.lower.ndim == 1
     off = make_passes(CompiledEngine(mixed=False), x, "auto", 256)
     assert off.bounds.lower.shape == (5000, 25)  # k / 10
+    # A forced method without mixed=True runs in float64 throughout.
+    forced = make_passes(CompiledEngine(method="gemm"), x, "auto", 256)
+    assert forced.bounds.lower.shape == (5000, 25)
+    mixed = make_passes(CompiledEngine(method="gemm", mixed=True), x, "auto", 256)
+    assert mixed.bounds.lower.ndim == 1
     single = make_passes(CompiledEngine(), x.astype(np.float32), "auto", 256)
     assert single.bounds.lower.shape == (5000, 16)  # memory: 64 x 4 / 16
     # Asked for by name, the group bounds run regardless.

@@ -106,27 +106,30 @@ class TimedPasses(BoundedPasses):
     Bounds prune well on separated clusters (many times fewer distances) and
     not at all on overlapping ones, where the plain pass's vectorised or GEMM
     kernels win; which case a data set is cannot be known before a few passes.
-    So the first pass is a timed plain one; then the bounds are tried (their
-    first pass is a full sweep that sets them up, and costs more than a plain
-    pass where group bounds are set up), and as soon as a bounded pass is
-    slower than the last plain pass, plain passes take over.  Pruning
-    improves as the centres settle, so after ``retry_after`` plain passes the
-    bounds get another try; each failed try multiplies the wait by
-    :attr:`RETRY_GROWTH`, which bounds the cost of trying on data where the
-    bounds never pay.  A failed try costs up to about two passes' worth of
-    extra work (the sweep that sets the bounds up, and a bounded pass that
-    scans most rows); with the defaults, two tries in the first 40 passes.
+    So the bounds are tried first: their first pass is a full sweep that sets
+    them up, at about a plain pass's cost (it scans every row as a plain
+    pass does), and its time stands for a plain pass's until one is timed.
+    As soon as a bounded pass is slower than that, plain passes take over.
+    Pruning improves as the centres settle, so after ``retry_after`` plain
+    passes the bounds get another try, judged against the last plain pass;
+    each failed try multiplies the wait by :attr:`RETRY_GROWTH`, which bounds
+    the cost of trying on data where the bounds never pay.  A failed try
+    costs a fraction of a pass's work (the sweep that sets the bounds up, a
+    little dearer than a plain pass, and a bounded pass that scans most
+    rows), measured at up to about one pass on overlapping clusters; with
+    the defaults, one try in the first 20 passes and two in the first 100.
+    A retry pays only where many passes remain, hence the long first wait.
     """
 
     RETRY_GROWTH = 4
     """Factor by which each failed try lengthens the wait before the next."""
 
-    def __init__(self, engine, x, n_groups=1, *, retry_after=8,
+    def __init__(self, engine, x, n_groups=1, *, retry_after=20,
                  clock=time.perf_counter):
         super().__init__(engine, x, n_groups)
         self.retry_after = retry_after
         self.clock = clock
-        self.bounded = False
+        self.bounded = True
         self.plain_since = 0
         self.failed_tries = 0
         self.plain_time = None      # seconds of the last plain pass
@@ -140,6 +143,8 @@ class TimedPasses(BoundedPasses):
             # a pass after which the bounds stopped pruning fails the try
             # (BoundedPasses would run plain passes and never try again).
             swept = self.bounds.n_scans >= self.x.shape[0]
+            if swept and self.plain_time is None:
+                self.plain_time = elapsed
             slower = not swept and elapsed > self.plain_time
             if slower or not self.pruning:
                 self.bounded = False
@@ -149,8 +154,8 @@ class TimedPasses(BoundedPasses):
         result = Passes.run(self, centres, weights, return_labels)
         self.plain_time = self.clock() - start
         self.plain_since += 1
-        wait = (1 if not self.failed_tries else
-                self.retry_after * self.RETRY_GROWTH ** (self.failed_tries - 1))
+        # (plain passes run only after a failed try)
+        wait = self.retry_after * self.RETRY_GROWTH ** (self.failed_tries - 1)
         if self.plain_since >= wait:
             # Bounds are stale after plain passes: start them afresh (the
             # next bounded pass is a full sweep again).
