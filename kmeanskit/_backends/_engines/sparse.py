@@ -85,7 +85,8 @@ class SparseEngine(CompiledEngine):
         n = x.shape[0]
         return BoundsState(np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.float64))
 
-    def bounded_pass(self, x, c, state, weights=None, *, return_labels=False):
+    def _bounded_pass(self, x, c, state, weights, return_labels):
+        # (CompiledEngine.bounded_pass holds BLAS to one thread around this.)
         c = np.asarray(c, dtype=x.dtype)
         ct, cnorm = self._centres(x, c)
         centres64 = c.astype(np.float64)
