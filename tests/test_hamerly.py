@@ -104,6 +104,7 @@ def test_auto_keeps_the_faster_kind_of_pass_and_retries_bounds():
 
     x = _mixture(4000, 2, 5, 10.0, seed=6)
     engine = CompiledEngine(method="direct")
+    engine.scan_estimate = lambda *args: None  # the clock alone decides
     # The bounds first: full sweep 10 (standing for a plain pass), bounded
     # 12 (slower: plain from then on), 2 plain passes of 9, then the bounds
     # are retried: full sweep, bounded 11 (slower than the plain 9), so
@@ -135,6 +136,7 @@ def test_auto_leaves_bounds_the_engine_gave_up_on():
 
     x = np.random.default_rng(8).normal(size=(4000, 8))  # one blob
     engine = CompiledEngine(method="direct")
+    engine.scan_estimate = lambda *args: None  # (see the test below)
     passes = TimedPasses(engine, x, clock=_ScriptedClock([10, 1, 10, 10, 10]))
     centres = x[:20].copy()
     kinds = []
@@ -143,6 +145,66 @@ def test_auto_leaves_bounds_the_engine_gave_up_on():
         result = passes.run(centres, None, False)
         centres = (result.sums / result.counts[:, None]).astype(x.dtype)
     assert kinds == ["bounded", "bounded", "plain", "plain", "plain"]
+    assert passes.failed_tries == 1
+
+
+@pytest.mark.parametrize("n_groups", [1, 4])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_scan_estimate_bounds_the_rows_the_next_pass_scans(n_groups, dtype):
+    # With every row in the sample (n <= ESTIMATE_SAMPLE), the estimate is
+    # at least the fraction of rows the next bounded pass scans, for
+    # Hamerly's bounds and group bounds alike, at every pass; and it tells
+    # separated clusters (few scans once settled) from one blob (nearly
+    # every row right after the set-up sweep, where 'auto' asks).
+    from kmeanskit._backends._engines.compiled import ESTIMATE_SAMPLE
+
+    blob = np.random.default_rng(3).normal(size=(1000, 16))
+    for x, separated in ((_mixture(1000, 4, 40, 30.0, seed=2), True),
+                         (blob, False)):
+        assert x.shape[0] <= ESTIMATE_SAMPLE
+        x = x.astype(dtype)
+        engine = CompiledEngine()
+        state = engine.start_bounds(x, n_groups)
+        centres = x[:40].copy()
+        assert engine.scan_estimate(x, centres, state) is None  # no bounds yet
+        estimates, scanned = [], []
+        for _ in range(8):
+            result = engine.bounded_pass(x, centres, state)
+            centres = (result.sums / result.counts[:, None]).astype(dtype)
+            estimate = engine.scan_estimate(x, centres, state)
+            probe = engine.bounded_pass(x, centres, state)  # the pass judged
+            estimates.append(estimate)
+            # A group-bounds pass counts partial scans: at most the rows.
+            scanned.append(state.n_scans / x.shape[0])
+            centres = (probe.sums / probe.counts[:, None]).astype(dtype)
+        assert all(e >= s for e, s in zip(estimates, scanned, strict=True))
+        if separated:
+            assert estimates[-1] < 0.1
+        else:
+            assert estimates[0] > 0.9
+
+
+def test_auto_skips_a_bounded_pass_the_estimate_dooms():
+    # One blob: right after the set-up sweep the estimate says most rows
+    # would be scanned, so the try fails without that bounded pass.
+    from kmeanskit._core._passes import TimedPasses
+
+    x = np.random.default_rng(8).normal(size=(4000, 8))
+    engine = CompiledEngine(method="direct")
+    calls = []
+    bounded_pass = engine.bounded_pass
+    engine.bounded_pass = lambda *a, **k: calls.append(1) or bounded_pass(*a, **k)
+    passes = TimedPasses(engine, x, clock=_ScriptedClock([10] * 4))
+    centres = x[:20].copy()
+    kinds = []
+    for _ in range(4):
+        kinds.append("bounded" if passes.bounded else "plain")
+        result = passes.run(centres, None, True)
+        ref = engine.lloyd_pass(x, centres, None, return_labels=True)
+        np.testing.assert_array_equal(result.labels, ref.labels)
+        centres = (ref.sums / ref.counts[:, None]).astype(x.dtype)
+    assert kinds == ["bounded", "bounded", "plain", "plain"]
+    assert len(calls) == 1  # the sweep; the second pass ran plain
     assert passes.failed_tries == 1
 
 

@@ -136,6 +136,8 @@ class TimedPasses(BoundedPasses):
 
     def run(self, centres, weights, return_labels):
         start = self.clock()
+        if self.bounded and self._doomed(centres):
+            self._fail()
         if self.bounded:
             result = super().run(centres, weights, return_labels)
             elapsed = self.clock() - start
@@ -147,9 +149,7 @@ class TimedPasses(BoundedPasses):
                 self.plain_time = elapsed
             slower = not swept and elapsed > self.plain_time
             if slower or not self.pruning:
-                self.bounded = False
-                self.plain_since = 0
-                self.failed_tries += 1
+                self._fail()
             return result
         result = Passes.run(self, centres, weights, return_labels)
         self.plain_time = self.clock() - start
@@ -162,6 +162,23 @@ class TimedPasses(BoundedPasses):
             self.bounded = True
             self.reset()
         return result
+
+
+    def _doomed(self, centres):
+        """Whether the bounds just set up would make the next pass scan
+        more than :data:`BOUNDS_MAX_SCANNED` of the rows (the engine's
+        estimate, from a sample): the try then fails without that pass,
+        which on overlapping clusters costs up to 2.5 plain passes."""
+        if self.bounds.n_scans < self.x.shape[0]:
+            return False  # not straight after a set-up sweep
+        estimate = self.engine.scan_estimate(self.x, centres, self.bounds)
+        return estimate is not None and estimate > BOUNDS_MAX_SCANNED
+
+    def _fail(self):
+        """End a try of the bounds: plain passes until the next one."""
+        self.bounded = False
+        self.plain_since = 0
+        self.failed_tries += 1
 
 
 def bound_groups(x, n_centres):

@@ -136,6 +136,12 @@ class EngineBase:
         lack."""
         return True
 
+    def scan_estimate(self, x, c, state):
+        """An estimate of the fraction of rows that a bounded pass against
+        ``c`` with ``state`` would scan, for ``'auto'`` to skip a pass the
+        bounds cannot speed up; None: no estimate (the pass is timed)."""
+        return None
+
     max_spread_features = None
     """Most columns whose d x d covariance (``moments(x, 'cov')``, the
     Gaussian seeding) this engine affords; None: no limit."""

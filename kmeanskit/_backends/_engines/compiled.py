@@ -212,44 +212,54 @@ class CompiledEngine(EngineBase):
             centres64, None if initial else state.centres)
         sums, counts, _ = self._pass_outputs(n, c, False)
         method = self._method_for(x, c, certified=True)
-        if state.lower.ndim == 2 and c.shape[0] > 1:
+        if c.shape[0] == 1:
+            _hamerly_lower(state)  # one centre: no groups to bound
+        if state.lower.ndim == 2 and not initial:
             inertia, distance_sum, state.n_scans = self._yinyang_pass(
-                x, c, centres64, state, initial, half_sep, weights, sums,
-                counts, method)
+                x, c, centres64, state, half_sep, weights, sums, counts, method)
         else:
+            # Group bounds are set up by Hamerly's sweep (see _group_bounds).
+            runner_up = (state.lower if state.lower.ndim == 1
+                         else np.empty(n, dtype=np.float64))
             inertia, distance_sum, state.n_scans = _kernels.hamerly_pass(
                 x, c, half_sep, other_shift, weights, state.labels,
-                _hamerly_lower(state), sums, counts, initial, method,
-                self.n_threads,
+                runner_up, sums, counts, initial, method, self.n_threads,
             )
+            if state.lower.ndim == 2:
+                _group_bounds(state, centres64, runner_up)
         state.centres = centres64
         labels = state.labels.copy() if return_labels else None
         return PassResult(sums, counts, inertia, distance_sum, labels)
 
-    def _yinyang_pass(self, x, c, centres64, state, initial, half_sep, weights,
-                      sums, counts, method):
-        """The group-bounds pass of :meth:`bounded_pass` (``state.lower`` is
-        (n, G)); the groups are formed from the centres of a first pass."""
-        n_groups = state.lower.shape[1]
-        if initial or state.groups is None:
-            state.groups = group_centres(centres64, n_groups)
-            if state.groups.n_groups != n_groups:
-                state.lower = np.zeros((x.shape[0], state.groups.n_groups),
-                                       dtype=np.float32)
-            initial = True
+    def _yinyang_pass(self, x, c, centres64, state, half_sep, weights, sums,
+                      counts, method):
+        """A group-bounds pass of :meth:`bounded_pass` (``state.lower`` is
+        (n, G), set up by :func:`_group_bounds`)."""
         groups = state.groups
-        if initial:
-            groups.drift = np.zeros(groups.n_groups)
-        else:
-            moves = np.sqrt(np.sum((centres64 - state.centres) ** 2, axis=1))
-            groups.drift += np.maximum.reduceat(moves[groups.order],
-                                                groups.start[:-1])
+        moves = np.sqrt(np.sum((centres64 - state.centres) ** 2, axis=1))
+        groups.drift += np.maximum.reduceat(moves[groups.order], groups.start[:-1])
         grouped = np.ascontiguousarray(c[groups.order])
         return _kernels.yinyang_pass(
             x, c, grouped, groups.order, groups.start, groups.group_of,
             half_sep, groups.drift, weights, state.labels, state.lower, sums,
-            counts, initial, method, self.n_threads,
+            counts, False, method, self.n_threads,
         )
+
+    def scan_estimate(self, x, c, state):
+        """An estimate of the fraction of rows that the next bounded pass
+        against ``c`` will scan, from a fixed sample of rows (see
+        :func:`estimate_scans`); None before the bounds are set up."""
+        if state.centres is None or state.centres.shape != c.shape:
+            return None
+        n = x.shape[0]
+        sample = np.arange(0, n, max(1, n // ESTIMATE_SAMPLE))
+        lower = state.lower[sample]
+        if lower.ndim == 2:
+            lower = np.min(lower - state.groups.drift, axis=1)
+        with blas_single_threaded():
+            return estimate_scans(self.take(x, sample), state.labels[sample],
+                                  lower, state.centres,
+                                  np.asarray(c, dtype=np.float64))
 
     def min_sqdist(self, x, c, current=None):
         c = self._centres_like(x, c)
@@ -330,6 +340,52 @@ def _hamerly_lower(state):
         state.lower = np.zeros(state.labels.shape[0], dtype=np.float64)
         state.groups = None
     return state.lower
+
+
+def _group_bounds(state, centres64, runner_up):
+    """Set up Yinyang's group bounds from Hamerly's first sweep: every
+    group's bound starts at the row's runner-up distance (rounded down to
+    float32), as later group scans then tighten them.
+
+    Hamerly's sweep scans every row as a Lloyd pass does (certified mixed
+    precision included, for float64 data), so group bounds cost no more to
+    set up than Hamerly's.
+    """
+    n_groups = state.lower.shape[1]
+    state.groups = group_centres(centres64, n_groups)
+    if state.groups.n_groups != n_groups:
+        state.lower = np.empty((runner_up.shape[0], state.groups.n_groups),
+                               dtype=np.float32)
+    bounds = runner_up.astype(np.float32)
+    above = bounds > runner_up
+    bounds[above] = np.nextafter(bounds[above], np.float32(0))
+    state.lower[...] = bounds[:, np.newaxis]
+
+
+ESTIMATE_SAMPLE = 1024
+"""Rows (evenly spaced) from which :meth:`CompiledEngine.scan_estimate`
+judges the next bounded pass: a fraction to within about 3 % (one standard
+error at most 1.6 %), for about 1 % of a plain pass at 256 features."""
+
+
+def estimate_scans(rows, labels, lower, previous, centres):
+    """The fraction of ``rows`` that Hamerly's test will not vouch for in a
+    pass against ``centres``, bounds set at ``previous``.
+
+    A row's distance to its centre can have grown by at most that centre's
+    move, and its ``lower`` bound on every other centre drops by the
+    largest move among them; a row whose grown distance stays clear of its
+    bound or of half the gap to its centre's nearest other centre needs no
+    scan.  Its true distance is at most the grown one, so this errs towards
+    scanning: an upper estimate, used only to choose the faster kind of
+    pass, never the result.
+    """
+    half_sep, other_shift = hamerly_geometry(centres, previous)
+    moves = np.sqrt(np.sum((centres - previous) ** 2, axis=1))
+    offsets = rows - previous[labels]
+    grown = np.sqrt(np.einsum("ij,ij->i", offsets, offsets)) + moves[labels]
+    clear = np.maximum(lower - other_shift[labels], half_sep[labels])
+    return float(np.mean(~(grown < clear)))
 
 
 class CentreGroups:
