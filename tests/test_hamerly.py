@@ -208,6 +208,41 @@ def test_auto_skips_a_bounded_pass_the_estimate_dooms():
     assert passes.failed_tries == 1
 
 
+def test_auto_hands_runs_of_plain_passes_to_one_engine_call(monkeypatch):
+    # A fixed number of iterations on one blob: the bounds' set-up sweep,
+    # a try that the estimate fails, then the plain passes until the retry
+    # in one lloyd_iterations call, the retry's sweep; from there on, any
+    # run of plain passes is one call too.  The result is Lloyd's.
+    from kmeanskit._backends._engines import compiled
+
+    x = np.random.default_rng(5).normal(size=(20_000, 16))
+    start = x[:64].copy()
+    ref_c, ref_l = kmeanskit.kmeans2(x, start, iter=30, minit="matrix")
+    calls = []
+    iterations = compiled.CompiledEngine.lloyd_iterations
+    bounded_pass = compiled.CompiledEngine.bounded_pass
+
+    def counted_iterations(self, x, c, n_iter, *args, **kwargs):
+        calls.append(("plain", n_iter))
+        return iterations(self, x, c, n_iter, *args, **kwargs)
+
+    def counted_bounded(self, *args, **kwargs):
+        calls.append(("bounded", 1))
+        return bounded_pass(self, *args, **kwargs)
+
+    monkeypatch.setattr(compiled.CompiledEngine, "lloyd_iterations",
+                        counted_iterations)
+    monkeypatch.setattr(compiled.CompiledEngine, "bounded_pass", counted_bounded)
+    c, labels = kmeanskit.kmeans2(x, start, iter=30, minit="matrix",
+                                  algorithm="auto")
+    np.testing.assert_array_equal(c, ref_c)
+    np.testing.assert_array_equal(labels, ref_l)
+    assert calls[:3] == [("bounded", 1), ("plain", 20), ("bounded", 1)]
+    assert sum(count for _, count in calls) == 30
+    kinds = [kind for kind, _ in calls]
+    assert ("plain", "plain") not in zip(kinds, kinds[1:])
+
+
 def test_auto_runs_plain_passes_on_engines_without_bounds():
     # The portable engine's bounded pass is a plain pass: nothing to time.
     from kmeanskit._backends._engines.portable import PortableEngine

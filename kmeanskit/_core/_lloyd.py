@@ -223,9 +223,9 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
     tracing = recorder is not None and recorder.active
     passes = rule.passes(engine, x, algorithm, centres.shape[0])
     stops_early = thresh is not None or tol is not None
-    if _updates_in_engine(engine, passes, rule, stops_early=stops_early, empty=empty,
+    if _updates_in_engine(engine, rule, stops_early=stops_early, empty=empty,
                           tracing=tracing):
-        outcome = _fixed_iterations(engine, x, centres, max_iter, weights,
+        outcome = _fixed_iterations(passes, rule, centres, max_iter, weights,
                                     on_empty, return_labels and not finish,
                                     total_weight)
         return _finished(engine, x, outcome, weights, return_labels) if finish \
@@ -286,20 +286,20 @@ def run_lloyd(engine, x, centroids, *, max_iter=None, thresh=None, tol=None,
             return outcome
 
 
-def _updates_in_engine(engine, passes, rule, *, stops_early, empty, tracing):
-    """Whether the whole run is the engine's ``lloyd_iterations`` (passes and
-    mean updates in one compiled call) rather than this module's loop.
+def _updates_in_engine(engine, rule, *, stops_early, empty, tracing):
+    """Whether runs of plain passes may be handed to the engine's
+    ``lloyd_iterations`` (passes and mean updates in one compiled call)
+    rather than run by this module's loop, pass by pass.
 
     Only a run that Python would not interrupt can be handed over: a fixed
     number of iterations (no ``thresh`` or ``tol`` to test between them),
-    plain passes, k-means's own update (the kernel computes no other rule),
-    empty clusters left in place (no repair between passes), nothing to
-    record per iteration, and an engine that offers the call.  Both ways
-    give the same results; the compiled call saves the per-pass overhead.
+    k-means's own update (the kernel computes no other rule), empty
+    clusters left in place (no repair between passes), nothing to record
+    per iteration, and an engine that offers the call.  Both ways give the
+    same results; the compiled call saves the per-pass overhead.
     """
-    return (not stops_early and passes.plain and rule.compiled_iterations
-            and empty == "keep" and not tracing
-            and hasattr(engine, "lloyd_iterations"))
+    return (not stops_early and rule.compiled_iterations and empty == "keep"
+            and not tracing and hasattr(engine, "lloyd_iterations"))
 
 
 def _finished(engine, x, outcome, weights, return_labels, rule=MEANS):
@@ -309,21 +309,33 @@ def _finished(engine, x, outcome, weights, return_labels, rule=MEANS):
     return replace(outcome, labels=final.labels, inertia=final.inertia)
 
 
-def _fixed_iterations(engine, x, centres, n_iter, weights, on_empty,
+def _fixed_iterations(passes, rule, centres, n_iter, weights, on_empty,
                       return_labels, total_weight):
-    """``n_iter`` plain passes in one engine call, for engines that offer it.
+    """``n_iter`` iterations, each run of plain passes in one engine call.
 
     The same passes and updates as the loop above (the engine guarantees
-    identical results); only the calls back to Python between passes are
-    saved, which is most of the time on small inputs.  ``on_empty`` runs
-    once per pass that left a cluster empty, as in the loop.
+    identical results); only the calls back to Python between plain passes
+    are saved, which is most of the time on small inputs.  Bounded passes
+    run one at a time, as the pass strategy asks (``passes.plain_ahead``),
+    and ``on_empty`` runs once per pass that left a cluster empty, as in
+    the loop.
     """
-    centres, result, empty_passes = engine.lloyd_iterations(
-        x, centres, n_iter, weights, return_labels=return_labels
-    )
-    if on_empty is not None:
-        for _ in range(empty_passes):
-            on_empty()
+    remaining = n_iter
+    dtype = centres.dtype
+    while remaining:
+        count = min(remaining, passes.plain_ahead(centres))
+        if count:
+            centres, result, empty_passes = passes.run_plain(
+                centres, weights, count, return_labels and count == remaining)
+        else:
+            count = 1
+            result = passes.run(centres, weights, return_labels and remaining == 1)
+            centres, nonempty = rule.update(result, centres, dtype)
+            empty_passes = 0 if nonempty.all() else 1
+        remaining -= count
+        if on_empty is not None:
+            for _ in range(empty_passes):
+                on_empty()
     return LloydOutcome(
         centroids=centres,
         labels=result.labels,

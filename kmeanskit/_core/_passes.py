@@ -9,6 +9,7 @@ pass with :meth:`Passes.run` and calls :meth:`Passes.reset` when the code book
 changed under it (clusters dropped).
 """
 
+import math
 import time
 
 from .._backends._engines import group_count, host_dtype
@@ -47,9 +48,6 @@ the bounds are reset."""
 class Passes:
     """Plain Lloyd passes (``algorithm='lloyd'``)."""
 
-    plain = True
-    """Only plain passes: the loop may hand them all to the engine at once."""
-
     def __init__(self, engine, x):
         self.engine = engine
         self.x = x
@@ -58,6 +56,20 @@ class Passes:
         """One pass against ``centres``: the engine's ``PassResult``."""
         return self.engine.lloyd_pass(self.x, centres, weights,
                                       return_labels=return_labels)
+
+    def plain_ahead(self, centres):
+        """How many of the coming passes, from ``centres``, will be plain
+        ones (0: the next is a bounded pass): a loop that updates the
+        centres by their means may hand that many to the engine's
+        ``lloyd_iterations`` at once (:meth:`run_plain`)."""
+        return math.inf
+
+    def run_plain(self, centres, weights, count, return_labels):
+        """``count`` plain passes, each followed by the mean update, in one
+        engine call: ``(centres, PassResult of the last pass, passes that
+        left a cluster empty)``, as ``engine.lloyd_iterations`` gives them."""
+        return self.engine.lloyd_iterations(self.x, centres, count, weights,
+                                            return_labels=return_labels)
 
     def reset(self):
         """Forget any state tied to the previous code book."""
@@ -71,8 +83,6 @@ class BoundedPasses(Passes):
     This is the one place that decides between the two kinds on how well
     the bounds prune; :class:`TimedPasses` adds the decision on time.
     """
-
-    plain = False
 
     def __init__(self, engine, x, n_groups=1):
         super().__init__(engine, x)
@@ -95,6 +105,14 @@ class BoundedPasses(Passes):
         self.pruning = initial or self.bounds.n_scans <= BOUNDS_MAX_SCANNED * n
         return result
 
+    def plain_ahead(self, centres):
+        # Once the bounds stop pruning, only a reset brings them back.
+        return 0 if self.pruning else math.inf
+
+    def run_plain(self, centres, weights, count, return_labels):
+        self.bounds.n_scans = self.x.shape[0]
+        return super().run_plain(centres, weights, count, return_labels)
+
     def reset(self):
         self.bounds.reset()
         self.pruning = True
@@ -109,15 +127,19 @@ class TimedPasses(BoundedPasses):
     So the bounds are tried first: their first pass is a full sweep that sets
     them up, at about a plain pass's cost (it scans every row as a plain
     pass does), and its time stands for a plain pass's until one is timed.
-    As soon as a bounded pass is slower than that, plain passes take over.
+    Before the next pass, the engine estimates from a sample of rows how
+    many it would scan (``engine.scan_estimate``): more than
+    :data:`BOUNDS_MAX_SCANNED` fails the try at once.  Otherwise bounded
+    passes run, and as soon as one is slower than a plain pass, plain
+    passes take over.
     Pruning improves as the centres settle, so after ``retry_after`` plain
     passes the bounds get another try, judged against the last plain pass;
     each failed try multiplies the wait by :attr:`RETRY_GROWTH`, which bounds
     the cost of trying on data where the bounds never pay.  A failed try
     costs a fraction of a pass's work (the sweep that sets the bounds up, a
-    little dearer than a plain pass, and a bounded pass that scans most
-    rows), measured at up to about one pass on overlapping clusters; with
-    the defaults, one try in the first 20 passes and two in the first 100.
+    little dearer than a plain pass, the estimate, about 1-3 % of a pass,
+    and a bounded pass only where the estimate let it run); with the
+    defaults, one try in the first 20 passes and two in the first 100.
     A retry pays only where many passes remain, hence the long first wait.
     """
 
@@ -133,18 +155,21 @@ class TimedPasses(BoundedPasses):
         self.plain_since = 0
         self.failed_tries = 0
         self.plain_time = None      # seconds of the last plain pass
+        self.just_set_up = False    # the last pass set the bounds up
 
     def run(self, centres, weights, return_labels):
+        self._judge(centres)
         start = self.clock()
-        if self.bounded and self._doomed(centres):
-            self._fail()
         if self.bounded:
+            previous = self.bounds.centres
+            initial = previous is None or previous.shape != centres.shape
             result = super().run(centres, weights, return_labels)
             elapsed = self.clock() - start
             # A full sweep (the one that sets the bounds up) is no verdict;
             # a pass after which the bounds stopped pruning fails the try
             # (BoundedPasses would run plain passes and never try again).
             swept = self.bounds.n_scans >= self.x.shape[0]
+            self.just_set_up = initial
             if swept and self.plain_time is None:
                 self.plain_time = elapsed
             slower = not swept and elapsed > self.plain_time
@@ -152,27 +177,45 @@ class TimedPasses(BoundedPasses):
                 self._fail()
             return result
         result = Passes.run(self, centres, weights, return_labels)
-        self.plain_time = self.clock() - start
-        self.plain_since += 1
+        self._ran_plain(1, self.clock() - start)
+        return result
+
+    def plain_ahead(self, centres):
+        self._judge(centres)
+        return 0 if self.bounded else self._wait() - self.plain_since
+
+    def run_plain(self, centres, weights, count, return_labels):
+        start = self.clock()
+        out = Passes.run_plain(self, centres, weights, count, return_labels)
+        self._ran_plain(count, self.clock() - start)
+        return out
+
+    def _wait(self):
+        """Plain passes between a failed try and the next one."""
         # (plain passes run only after a failed try)
-        wait = self.retry_after * self.RETRY_GROWTH ** (self.failed_tries - 1)
-        if self.plain_since >= wait:
+        return self.retry_after * self.RETRY_GROWTH ** (self.failed_tries - 1)
+
+    def _ran_plain(self, count, elapsed):
+        """Account for ``count`` plain passes that took ``elapsed`` seconds."""
+        self.plain_time = elapsed / count
+        self.plain_since += count
+        if self.plain_since >= self._wait():
             # Bounds are stale after plain passes: start them afresh (the
             # next bounded pass is a full sweep again).
             self.bounded = True
             self.reset()
-        return result
 
-
-    def _doomed(self, centres):
-        """Whether the bounds just set up would make the next pass scan
-        more than :data:`BOUNDS_MAX_SCANNED` of the rows (the engine's
-        estimate, from a sample): the try then fails without that pass,
-        which on overlapping clusters costs up to 2.5 plain passes."""
-        if self.bounds.n_scans < self.x.shape[0]:
-            return False  # not straight after a set-up sweep
+    def _judge(self, centres):
+        """Straight after the sweep that set the bounds up, fail the try if
+        the next pass would scan more than :data:`BOUNDS_MAX_SCANNED` of
+        the rows (the engine's estimate, from a sample), without running
+        that pass: on overlapping clusters it costs up to 2.5 plain passes."""
+        if not (self.bounded and self.just_set_up):
+            return
+        self.just_set_up = False
         estimate = self.engine.scan_estimate(self.x, centres, self.bounds)
-        return estimate is not None and estimate > BOUNDS_MAX_SCANNED
+        if estimate is not None and estimate > BOUNDS_MAX_SCANNED:
+            self._fail()
 
     def _fail(self):
         """End a try of the bounds: plain passes until the next one."""
