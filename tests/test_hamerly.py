@@ -240,7 +240,7 @@ def test_auto_hands_runs_of_plain_passes_to_one_engine_call(monkeypatch):
     assert calls[:3] == [("bounded", 1), ("plain", 20), ("bounded", 1)]
     assert sum(count for _, count in calls) == 30
     kinds = [kind for kind, _ in calls]
-    assert ("plain", "plain") not in zip(kinds, kinds[1:])
+    assert ("plain", "plain") not in zip(kinds, kinds[1:], strict=False)
 
 
 def test_auto_runs_plain_passes_on_engines_without_bounds():

@@ -266,23 +266,30 @@ def test_auto_tries_group_bounds_where_they_fit():
     assert make_passes(engine, wide, "hamerly", 256).bounds.lower.ndim == 1
 
 
-def test_auto_keeps_hamerly_where_mixed_precision_speeds_float64():
-    # float64 data whose plain passes (and Hamerly's scans) run in certified
-    # float32: the group scans, in float64, would make a failed try costly.
+def test_group_bounds_are_set_up_by_hamerlys_sweep_in_mixed_precision():
+    # 'auto' tries group bounds on float64 data too: their set-up sweep is
+    # Hamerly's, through certified float32 arithmetic where that pays, so
+    # it costs what Hamerly's does; every group starts at the runner-up
+    # distance (rounded down to float32), and the passes equal Lloyd's.
     from kmeanskit._backends._engines.compiled import pays_mixed
     from kmeanskit._core._passes import make_passes
 
-    x = np.zeros((5000, 64))
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(5000, 64))
+    centres = x[rng.choice(5000, 256, replace=False)]
     assert pays_mixed(64, 256)
-    assert make_passes(CompiledEngine(), x, "auto", 256).bounds.lower.ndim == 1
-    off = make_passes(CompiledEngine(mixed=False), x, "auto", 256)
-    assert off.bounds.lower.shape == (5000, 25)  # k / 10
-    # A forced method without mixed=True runs in float64 throughout.
-    forced = make_passes(CompiledEngine(method="gemm"), x, "auto", 256)
-    assert forced.bounds.lower.shape == (5000, 25)
-    mixed = make_passes(CompiledEngine(method="gemm", mixed=True), x, "auto", 256)
-    assert mixed.bounds.lower.ndim == 1
-    single = make_passes(CompiledEngine(), x.astype(np.float32), "auto", 256)
-    assert single.bounds.lower.shape == (5000, 16)  # memory: 64 x 4 / 16
-    # Asked for by name, the group bounds run regardless.
-    assert make_passes(CompiledEngine(), x, "yinyang", 256).bounds.lower.ndim == 2
+    engine = CompiledEngine()
+    passes = make_passes(engine, x, "auto", 256)
+    assert passes.bounds.lower.shape == (5000, 25)  # k / 10
+    first = passes.run(centres, None, True)
+    assert _kernels.mixed_tally()[0] > 0  # rows settled in float32
+    hamerly = engine.start_bounds(x)
+    reference = engine.bounded_pass(x, centres, hamerly, return_labels=True)
+    np.testing.assert_array_equal(first.labels, reference.labels)
+    np.testing.assert_array_equal(first.sums, reference.sums)
+    bounds = passes.bounds.lower
+    assert np.all(bounds == bounds[:, :1])
+    assert np.all(bounds[:, 0].astype(np.float64) <= hamerly.lower)
+    assert np.all(bounds[:, 0].astype(np.float64) > 0.999999 * hamerly.lower)
+    # Asked for by name, the group bounds run on float64 as well.
+    assert make_passes(engine, x, "yinyang", 256).bounds.lower.ndim == 2

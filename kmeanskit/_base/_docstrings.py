@@ -39,10 +39,11 @@ algorithm : {'lloyd', 'hamerly', 'yinyang', 'auto'}, optional
     groups), and scans only the groups that could hold a nearer
     centroid: it prunes far more than 'hamerly' when there are many
     centroids (it is 'hamerly' where fewer than two groups fit).
-    'auto' times bounded iterations (group bounds where they fit, but
-    Hamerly's for float64 data computed in certified float32) and plain
-    ones as it goes and keeps the faster (below 1024 centroids x
-    features, where the bounds can save little, it runs 'lloyd').  All
+    'auto' tries bounded iterations (group bounds where they fit),
+    skips them where a sample shows they would rule out too little, times
+    them against plain ones as it goes and keeps the faster (below 1024
+    centroids x features, where the bounds can save little, it runs
+    'lloyd').  All
     give the same labels (up to exact near-ties from 5 features on,
     where 'lloyd' ranks by the GEMM identity).  A kmeanskit extension.""",
     "check_finite_inputs": """\

@@ -236,9 +236,9 @@ def make_passes(engine, x, algorithm, n_centres):
     plain ones too (``engine.prunes``), and on inputs too small or narrow for
     bounds to pay (:data:`AUTO_MIN_WORK`, :data:`AUTO_MIN_ROW_WORK`).
     Elsewhere it tries group bounds where more than one group fits
-    (:func:`bound_groups`) and the engine finds them worth it
-    (``engine.group_bounds_pay``), Hamerly's otherwise: the group filter is
-    Hamerly's test and a finer one, at O(groups) per row.
+    (:func:`bound_groups`), Hamerly's otherwise: the group filter is
+    Hamerly's test and a finer one, at O(groups) per row, and both are set
+    up by the same sweep.
     """
     if algorithm == "hamerly":
         return BoundedPasses(engine, x)
@@ -248,7 +248,5 @@ def make_passes(engine, x, algorithm, n_centres):
         n, d = x.shape
         if (engine.prunes and n * n_centres * d >= AUTO_MIN_WORK and n_centres > 1
                 and n_centres * d >= AUTO_MIN_ROW_WORK):
-            groups = (bound_groups(x, n_centres)
-                      if engine.group_bounds_pay(x, n_centres) else 1)
-            return TimedPasses(engine, x, groups)
+            return TimedPasses(engine, x, bound_groups(x, n_centres))
     return Passes(engine, x)

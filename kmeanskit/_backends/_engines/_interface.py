@@ -129,13 +129,6 @@ class EngineBase:
     out.  An engine whose bounded pass is a plain pass leaves it False, so
     ``algorithm='auto'`` has nothing to weigh and runs plain passes."""
 
-    def group_bounds_pay(self, x, n_centres):
-        """Whether ``'auto'`` should try group bounds rather than Hamerly's
-        on ``x`` with ``n_centres`` centres (where they fit at all): yes,
-        unless an engine's plain passes have a fast path its group scans
-        lack."""
-        return True
-
     def scan_estimate(self, x, c, state):
         """An estimate of the fraction of rows that a bounded pass against
         ``c`` with ``state`` would scan, for ``'auto'`` to skip a pass the

@@ -97,21 +97,6 @@ class CompiledEngine(EngineBase):
             return plain
         return mixed_method(d, k, x.dtype, plain=plain, always=self._mixed is True)
 
-    def group_bounds_pay(self, x, n_centres):
-        """Not for float64 data that certified mixed precision speeds up:
-        its plain passes and Hamerly's scans run in float32 there, the group
-        scans in float64, so a failed try of group bounds costs several plain
-        passes (measured, 2e5 x 64 x 128, AMD EPYC: 'auto' with group bounds
-        1.8 times 'lloyd'; on separated blobs Hamerly's bounds are within
-        0.9-1.15 of the group bounds' time in float64)."""
-        if np.dtype(x.dtype) != np.float64 or self._mixed is False or (
-                self._mixed is None and self._method is not None):
-            # No mixed precision: the passes all run in float64.
-            return True
-        d = x.shape[1]
-        return mixed_method(d, n_centres, x.dtype, always=self._mixed is True) == \
-            choose_method(d, n_centres, x.dtype)
-
     @staticmethod
     def _blas_guard(method, n_rows):
         # Each OpenMP thread calls BLAS on its own chunk: BLAS must stay
