@@ -357,20 +357,20 @@ def estimate_scans(rows, labels, lower, previous, centres):
     """The fraction of ``rows`` that Hamerly's test will not vouch for in a
     pass against ``centres``, bounds set at ``previous``.
 
-    A row's distance to its centre can have grown by at most that centre's
-    move, and its ``lower`` bound on every other centre drops by the
-    largest move among them; a row whose grown distance stays clear of its
-    bound or of half the gap to its centre's nearest other centre needs no
-    scan.  Its true distance is at most the grown one, so this errs towards
-    scanning: an upper estimate, used only to choose the faster kind of
-    pass, never the result.
+    A row needs no scan when its distance to its own centre now stays below
+    its ``lower`` bound on every other centre (which drops by the largest
+    move among them) or below half the gap from its centre to the nearest
+    other centre; this is the kernel's test, with twice its allowance for
+    rounding.  (Group bounds pass at least these rows: their test is
+    Hamerly's and a finer one.)  Only the choice of the faster kind of pass
+    depends on it, never the result.
     """
     half_sep, other_shift = hamerly_geometry(centres, previous)
-    moves = np.sqrt(np.sum((centres - previous) ** 2, axis=1))
-    offsets = rows - previous[labels]
-    grown = np.sqrt(np.einsum("ij,ij->i", offsets, offsets)) + moves[labels]
+    offsets = rows - centres[labels]
+    distance = np.sqrt(np.einsum("ij,ij->i", offsets, offsets))
     clear = np.maximum(lower - other_shift[labels], half_sep[labels])
-    return float(np.mean(~(grown < clear)))
+    margin = max(8.0 * (rows.shape[1] + 2) * np.finfo(rows.dtype).eps, 1e-6)
+    return float(np.mean(~(distance < clear * (1.0 - margin))))
 
 
 class CentreGroups:
