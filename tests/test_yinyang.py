@@ -269,8 +269,7 @@ def test_auto_tries_group_bounds_where_they_fit():
 def test_group_bounds_are_set_up_by_hamerlys_sweep_in_mixed_precision():
     # 'auto' tries group bounds on float64 data too: their set-up sweep is
     # Hamerly's, through certified float32 arithmetic where that pays, so
-    # it costs what Hamerly's does; every group starts at the runner-up
-    # distance (rounded down to float32), and the passes equal Lloyd's.
+    # it costs what Hamerly's does.
     from kmeanskit._backends._engines.compiled import pays_mixed
     from kmeanskit._core._passes import make_passes
 
@@ -281,15 +280,61 @@ def test_group_bounds_are_set_up_by_hamerlys_sweep_in_mixed_precision():
     engine = CompiledEngine()
     passes = make_passes(engine, x, "auto", 256)
     assert passes.bounds.lower.shape == (5000, 25)  # k / 10
-    first = passes.run(centres, None, True)
+    passes.run(centres, None, False)
     assert _kernels.mixed_tally()[0] > 0  # rows settled in float32
+    # Asked for by name, the group bounds run on float64 as well.
+    assert make_passes(engine, x, "yinyang", 256).bounds.lower.ndim == 2
+
+
+@pytest.mark.parametrize(("n", "d", "dtype", "k", "groups"), [
+    (5001, 8, np.float32, 40, 2),      # two groups, an odd number of rows
+    (4999, 64, np.float64, 256, 25),
+    (3000, 16, np.float32, 60, 4),
+])
+def test_group_bounds_start_at_hamerlys_runner_up(monkeypatch, n, d, dtype, k,
+                                                  groups):
+    # Every group of a row starts at its runner-up distance from Hamerly's
+    # sweep, rounded down to float32, written inside the bounds' own memory
+    # block by block from the last row (small blocks here); the sweep's
+    # labels and sums are Hamerly's.
+    from kmeanskit._backends._engines import compiled
+
+    monkeypatch.setattr(compiled, "SETUP_ROWS", 97)
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=(n, d)).astype(dtype)
+    centres = x[rng.choice(n, k, replace=False)]
+    engine = CompiledEngine()
+    state = engine.start_bounds(x, groups)
+    assert state.lower.shape == (n, groups)
+    first = engine.bounded_pass(x, centres, state, return_labels=True)
     hamerly = engine.start_bounds(x)
     reference = engine.bounded_pass(x, centres, hamerly, return_labels=True)
     np.testing.assert_array_equal(first.labels, reference.labels)
     np.testing.assert_array_equal(first.sums, reference.sums)
-    bounds = passes.bounds.lower
+    bounds = state.lower
+    assert bounds.shape == (n, state.groups.n_groups)
     assert np.all(bounds == bounds[:, :1])
-    assert np.all(bounds[:, 0].astype(np.float64) <= hamerly.lower)
-    assert np.all(bounds[:, 0].astype(np.float64) > 0.999999 * hamerly.lower)
-    # Asked for by name, the group bounds run on float64 as well.
-    assert make_passes(engine, x, "yinyang", 256).bounds.lower.ndim == 2
+    as_float64 = bounds[:, 0].astype(np.float64)
+    assert np.all(as_float64 <= hamerly.lower)
+    assert np.all(as_float64 >= np.nextafter(hamerly.lower.astype(np.float32),
+                                             np.float32(0)))
+
+
+def test_group_bounds_set_up_when_groups_come_out_fewer(monkeypatch):
+    # Centres in fewer places than groups: the empty groups are dropped and
+    # the bounds are set up in a new, narrower array.
+    from kmeanskit._backends._engines import compiled
+
+    monkeypatch.setattr(compiled, "SETUP_ROWS", 64)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2000, 16)).astype(np.float32)
+    centres = np.repeat(x[:3], 20, axis=0)  # 60 centres in 3 places
+    engine = CompiledEngine()
+    state = engine.start_bounds(x, 4)
+    engine.bounded_pass(x, centres, state)
+    assert state.lower.shape == (2000, state.groups.n_groups)
+    assert state.groups.n_groups < 4
+    hamerly = engine.start_bounds(x)
+    engine.bounded_pass(x, centres, hamerly)
+    assert np.all(state.lower[:, 0].astype(np.float64) <= hamerly.lower)
+    assert np.all(state.lower == state.lower[:, :1])

@@ -205,7 +205,7 @@ class CompiledEngine(EngineBase):
         else:
             # Group bounds are set up by Hamerly's sweep (see _group_bounds).
             runner_up = (state.lower if state.lower.ndim == 1
-                         else np.empty(n, dtype=np.float64))
+                         else _runner_up_scratch(state.lower))
             inertia, distance_sum, state.n_scans = _kernels.hamerly_pass(
                 x, c, half_sep, other_shift, weights, state.labels,
                 runner_up, sums, counts, initial, method, self.n_threads,
@@ -327,6 +327,17 @@ def _hamerly_lower(state):
     return state.lower
 
 
+def _runner_up_scratch(lower):
+    """(n,) float64 room inside the (n, G >= 2) float32 group bounds, for
+    Hamerly's set-up sweep to write its runner-up distances into: setting
+    group bounds up then takes no more memory than the bounds."""
+    return lower.reshape(-1)[:2 * lower.shape[0]].view(np.float64)
+
+
+SETUP_ROWS = 1 << 16
+"""Rows whose group bounds :func:`_group_bounds` writes at a time."""
+
+
 def _group_bounds(state, centres64, runner_up):
     """Set up Yinyang's group bounds from Hamerly's first sweep: every
     group's bound starts at the row's runner-up distance (rounded down to
@@ -334,17 +345,24 @@ def _group_bounds(state, centres64, runner_up):
 
     Hamerly's sweep scans every row as a Lloyd pass does (certified mixed
     precision included, for float64 data), so group bounds cost no more to
-    set up than Hamerly's.
+    set up than Hamerly's.  ``runner_up`` may lie inside ``state.lower``
+    (:func:`_runner_up_scratch`): the rows are then filled from the last,
+    a block at a time, because a block's bounds overwrite only the runner-up
+    distances of rows from its own first row on, which are read by then.
     """
-    n_groups = state.lower.shape[1]
+    n, n_groups = state.lower.shape
     state.groups = group_centres(centres64, n_groups)
+    lower = state.lower
     if state.groups.n_groups != n_groups:
-        state.lower = np.empty((runner_up.shape[0], state.groups.n_groups),
-                               dtype=np.float32)
-    bounds = runner_up.astype(np.float32)
-    above = bounds > runner_up
-    bounds[above] = np.nextafter(bounds[above], np.float32(0))
-    state.lower[...] = bounds[:, np.newaxis]
+        state.lower = np.empty((n, state.groups.n_groups), dtype=np.float32)
+    for stop in range(n, 0, -SETUP_ROWS):
+        start = max(0, stop - SETUP_ROWS)
+        distances = runner_up[start:stop].copy()
+        bounds = distances.astype(np.float32)
+        above = bounds > distances
+        bounds[above] = np.nextafter(bounds[above], np.float32(0))
+        state.lower[start:stop] = bounds[:, np.newaxis]
+    del lower  # (kept alive until the runner-up distances were all read)
 
 
 ESTIMATE_SAMPLE = 1024
