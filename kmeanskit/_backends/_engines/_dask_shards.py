@@ -18,10 +18,14 @@ held their blocks when the call started, but may run elsewhere
 never a wrong or stuck result.
 """
 
+import itertools
+import threading
+
 import numpy as np
 
-__all__ = ["GATHER_PARTS_BYTES", "SPLIT_EVERY", "Shards", "ShardValues",
-           "active_client", "block_futures", "ordered_sum", "persist_like"]
+__all__ = ["GATHER_PARTS_BYTES", "SPLIT_EVERY", "Chain", "ResidentMissing", "Shards",
+           "ShardValues", "active_client", "block_futures", "ordered_sum",
+           "persist_like", "resident_values", "store_resident"]
 
 SPLIT_EVERY = 32
 """Fan-in of the fixed-shape sums of per-block vectors on the workers (the
@@ -104,28 +108,123 @@ def persist_like(source, derived):
     return derived
 
 
+class ResidentMissing(LookupError):
+    """A task found no resident values of the version it reads on its
+    worker (the task ran elsewhere, or the worker was replaced): the client
+    submits the step again with the history to rebuild them from."""
+
+
+_RESIDENT = {}
+_RESIDENT_LOCK = threading.Lock()
+RESIDENT_VERSIONS = 2
+"""Versions of a chain's values a worker keeps per group: the latest and
+the one before (a step that reads the previous one while the next is being
+stored, or a task run again, still finds it)."""
+
+
+def resident_values(token, group, version, blocks, history, lower):
+    """The group's per-block values of ``version`` of chain ``token`` (a
+    list of arrays; None per block for ``version`` None: no centre yet).
+
+    Missing on this worker: rebuilt by ``lower(blocks, None, history)`` when
+    the client sent the ``history`` they were made from, else
+    :class:`ResidentMissing`."""
+    if version is None:
+        return [None] * len(blocks)
+    with _RESIDENT_LOCK:
+        values = _RESIDENT.get((token, group), {}).get(version)
+    if values is not None:
+        return values
+    if history is None:
+        raise ResidentMissing(f"no values {version} of {token} here")
+    values = lower(blocks, None, history)
+    store_resident(token, group, version, values)
+    return values
+
+
+def store_resident(token, group, version, values):
+    """Keep ``values`` as ``version`` of chain ``token`` on this worker (the
+    oldest beyond :data:`RESIDENT_VERSIONS` dropped)."""
+    with _RESIDENT_LOCK:
+        kept = _RESIDENT.setdefault((token, group), {})
+        kept[version] = values
+        while len(kept) > RESIDENT_VERSIONS:
+            del kept[next(iter(kept))]
+
+
+def drop_resident(token):
+    """Forget every value of chain ``token`` on this worker."""
+    with _RESIDENT_LOCK:
+        for key in [key for key in _RESIDENT if key[0] == token]:
+            del _RESIDENT[key]
+
+
+def _drop_everywhere(client, workers, token):
+    """Ask ``workers`` to forget chain ``token`` (no waiting: the client
+    dropped its last state of the chain)."""
+    try:
+        if client.status != "running":
+            return
+        from distributed import fire_and_forget
+
+        for worker in workers:
+            fire_and_forget(client.submit(
+                drop_resident, token, pure=False, workers=[worker] if worker else None,
+                allow_other_workers=True))
+    except Exception:  # noqa: BLE001 -- a closing client: nothing to free
+        pass
+
+
+class Chain:
+    """One seeding run's running minimum, kept on the workers as module
+    state (not as task results, so that one task per worker can both keep
+    the lowered values and send back their sums).  Each state of the run is
+    a version; the workers' copies are dropped when the client drops the
+    last state of the run."""
+
+    def __init__(self, shards):
+        import uuid
+        import weakref
+
+        self.token = uuid.uuid4().hex
+        self._versions = itertools.count()
+        weakref.finalize(self, _drop_everywhere, shards.client,
+                         sorted({w for w, _ in shards.groups}), self.token)
+
+    def next_version(self):
+        return next(self._versions)
+
+
 class ShardValues:
     """A float64 value per row (seeding's running minimum), on the workers.
 
-    ``groups`` holds one future per worker group: the list of that group's
-    per-block arrays, still to be lowered by the centres of ``pending``
-    (futures or host ``(indices, rows)`` pairs) when tasks read them;
-    ``settled``, when not None, is the same values with ``pending`` applied,
-    submitted to be read instead once computed.  ``block_sums`` (NumPy, one
-    sum per block, weighted when seeding is) is what the client draws from.
-    Immutable.
+    ``chain`` and ``version`` name the values kept on the workers (version
+    None: no centre yet), still to be lowered by the host rows of
+    ``pending`` when tasks read them; ``history`` is the host rows they
+    were made from, in order (to rebuild them on another worker).
+    ``block_sums`` (NumPy, one sum per block, weighted when seeding is) is
+    what the client draws from.  Immutable.
     """
 
-    __slots__ = ("groups", "block_sums", "pending", "settled")
+    __slots__ = ("chain", "version", "history", "pending", "block_sums")
 
-    def __init__(self, groups, block_sums, pending=(), settled=None):
-        self.groups = groups
-        self.block_sums = np.asarray(block_sums, dtype=np.float64)
+    def __init__(self, chain, version, history, block_sums, pending=()):
+        self.chain = chain
+        self.version = version
+        self.history = tuple(history)
         self.pending = tuple(pending)
-        self.settled = settled
+        self.block_sums = np.asarray(block_sums, dtype=np.float64)
 
     def copy(self):
         return self
+
+
+_LAYOUTS = {}
+LAYOUTS_KEPT = 16
+"""Layouts (which worker holds which block) of the last arrays seen, by
+client and block keys: a later call on the same persisted array does not
+ask the scheduler again.  A layout gone stale (blocks moved, a worker
+lost) costs transfers, not results: tasks may run on other workers."""
 
 
 class Shards:
@@ -145,6 +244,25 @@ class Shards:
         self.sizes = tuple(int(s) for s in x.chunks[0])
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
         self.blocks = futures
+        self._layout = layout = (client.id, tuple(f.key for f in futures))
+        self.groups = _LAYOUTS.get(layout)
+        if self.groups is None:
+            self.groups = self._locate(client, futures)
+            _LAYOUTS[layout] = self.groups
+            while len(_LAYOUTS) > LAYOUTS_KEPT:
+                del _LAYOUTS[next(iter(_LAYOUTS))]
+        self.group_of = {b: g for g, (_, blocks) in enumerate(self.groups)
+                         for b in blocks}
+        self._weights = (None, None)
+
+    def forget_layout(self):
+        """Ask the scheduler where the blocks are the next time."""
+        _LAYOUTS.pop(self._layout, None)
+
+    @staticmethod
+    def _locate(client, futures):
+        """Groups of blocks by the worker holding them: ``(worker, blocks)``
+        pairs in order of their first block (a reproducible layout)."""
         holders = client.who_has(futures)
         if not all(holders.get(f.key) for f in futures):
             from distributed import wait
@@ -157,12 +275,8 @@ class Shards:
         for index, future in enumerate(futures):
             where = holders.get(future.key) or ("",)
             by_worker.setdefault(sorted(where)[0], []).append(index)
-        # Groups in order of their first block: the layout is reproducible.
-        self.groups = sorted(((w, tuple(b)) for w, b in by_worker.items()),
-                             key=lambda group: group[1][0])
-        self.group_of = {b: g for g, (_, blocks) in enumerate(self.groups)
-                         for b in blocks}
-        self._weights = (None, None)
+        return sorted(((w, tuple(b)) for w, b in by_worker.items()),
+                      key=lambda group: group[1][0])
 
     @property
     def n_blocks(self):

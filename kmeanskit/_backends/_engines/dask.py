@@ -54,11 +54,15 @@ import numpy as np
 from .._arrays import to_host
 from ._dask_shards import (
     SPLIT_EVERY,
+    Chain,
+    ResidentMissing,
     Shards,
     ShardValues,
     active_client,
     block_futures,
     ordered_sum,
+    resident_values,
+    store_resident,
 )
 from ._interface import (
     BoundsState,
@@ -277,16 +281,29 @@ def _group_values(blocks, values, sources, n_threads, check=None):
             for b, v in zip(blocks, values, strict=True)]
 
 
-def _group_lower(blocks, values, *sources, n_threads, check):
-    """Each block's running minimum lowered by ``sources`` (kept on the
-    worker: later steps read it)."""
-    return _group_values(blocks, values, sources, n_threads, check)
+def _resident(blocks, read, n_threads):
+    """The group's running minimum that ``read`` names: ``(token, group,
+    version, history)`` (see ``_dask_shards.resident_values``)."""
+    token, group, version, history = read
+    return resident_values(
+        token, group, version, blocks, history,
+        lambda b, v, h: _group_values(b, v, h, n_threads))
 
 
-def _group_sums(blocks, values, w_blocks, *sources, n_threads, check):
-    """Each block's ``sum(w * lowered minimum)`` (the same lowering as
-    ``_group_lower``, computed again so the client need not wait for it)."""
-    lowered = _group_values(blocks, values, sources, n_threads, check)
+def _kept(values, keep):
+    """``values``, kept on this worker as ``keep`` (``(token, group,
+    version)``; None: not kept)."""
+    if keep is not None:
+        store_resident(*keep, values)
+    return values
+
+
+def _group_advance(blocks, w_blocks, *sources, read, keep, n_threads, check):
+    """Each block's running minimum (``read``) lowered by ``sources``, kept
+    on the worker as ``keep``; returns each block's ``sum(w * minimum)``.
+    One task both keeps the values and sends back their sums."""
+    lowered = _kept(_group_values(blocks, _resident(blocks, read, n_threads),
+                                  sources, n_threads, check), keep)
     return [float(np.sum(_mass(v, w))) for v, w in _blocks_weights(lowered, w_blocks)]
 
 
@@ -301,13 +318,15 @@ def _merged(found):
     return indices[order], rows[order]
 
 
-def _find_rows(blocks, values, w_blocks, *sources, position, start, offset,
-               targets, n_threads):
+def _find_rows(blocks, w_blocks, *pending, read, position, start, offset, targets,
+               n_threads):
     """``(indices, rows)``: the rows of the group's block ``position`` where
-    its cumulative mass (from ``offset``) reaches each of ``targets``."""
+    its cumulative mass (``read`` lowered by ``pending``, from ``offset``)
+    reaches each of ``targets``."""
     block = blocks[position]
     w = None if w_blocks is None else w_blocks[position]
-    current = _lowered(block, values[position], sources, n_threads)
+    current = _lowered(block, _resident(blocks, read, n_threads)[position], pending,
+                       n_threads)
     local = _search_block(_mass(current, w), offset=offset, targets=targets)
     return local + start, np.ascontiguousarray(block[local])
 
@@ -318,14 +337,17 @@ def _take_block(blocks, *, position, start, local):
     return local + start, np.ascontiguousarray(blocks[position][local])
 
 
-def _group_trials(blocks, values, w_blocks, found, *sources, places, n_threads):
+def _group_trials(blocks, w_blocks, found, *pending, read, keep, places, n_threads):
     """Per block, the potential each candidate would leave, shape (m,)
-    (the block engine's ``candidate_potentials``); ``found`` holds the find
-    tasks' results, ``places`` where each one's rows go among the ``m``
-    candidates."""
+    (the block engine's ``candidate_potentials``) against the running
+    minimum ``read`` lowered by ``pending`` (kept as ``keep``); ``found``
+    holds the find tasks' results, ``places`` where each one's rows go
+    among the ``m`` candidates."""
     rows = _candidates(found, places)
+    current = _kept(_group_values(blocks, _resident(blocks, read, n_threads),
+                                  pending, n_threads), keep)
     out = []
-    for block, cur, w in zip(blocks, _group_values(blocks, values, sources, n_threads),
+    for block, cur, w in zip(blocks, current,
                              [None] * len(blocks) if w_blocks is None else w_blocks,
                              strict=True):
         if block.shape[0] == 0:
@@ -348,12 +370,15 @@ def _candidates(found, places):
     return rows
 
 
-def _group_sample(blocks, values, w_blocks, *sources, starts, scale, seed,
+def _group_sample(blocks, w_blocks, *pending, read, keep, starts, scale, seed,
                   n_threads):
     """``(indices, rows)`` of the rows of the group's blocks kept by
-    k-means||'s independent draws (as ``_sample_block``), in row order."""
+    k-means||'s independent draws (as ``_sample_block``), in row order,
+    from the running minimum ``read`` lowered by ``pending`` (kept as
+    ``keep``)."""
     indices, rows = [], []
-    current = _group_values(blocks, values, sources, n_threads)
+    current = _kept(_group_values(blocks, _resident(blocks, read, n_threads),
+                                  pending, n_threads), keep)
     for j, (block, v) in enumerate(zip(blocks, current, strict=True)):
         w = None if w_blocks is None else w_blocks[j]
         u = row_uniforms(seed, starts[j], v.shape[0])
@@ -447,60 +472,60 @@ class DaskEngine(EngineBase):
             self._shards_cache = (x, shards)
         return shards
 
-    def _advance(self, shards, state, sources, weights, *, many=False):
-        """Submit the state after adding the centres of ``sources`` (futures
-        or host ``(indices, rows)``): per group, the lowered minimum kept on
-        the worker and its block sums.  Returns ``(lowered, sums)``, futures
-        per group.
+    def _run(self, shards, step):
+        """The results of the futures that ``step(history)`` submits.
 
-        A centre or two (k-means++) cost less to lower by twice than a
-        scheduler hop: the sums are computed alongside the kept values
-        (first), not from them.  ``many`` centres (k-means||'s draws): the
-        sums are read from the kept values.
+        The running minimum is read where the last step kept it; a task run
+        on another worker (the scheduler's choice, or a lost worker) finds
+        none there and fails with ``ResidentMissing``: the step is then
+        submitted again with ``history`` True, so that each task can rebuild
+        the values it reads.
         """
-        w = shards.weights(weights) or [None] * len(shards.groups)
-        values, pending = _readers(shards, state)
-        sources = (*pending, *sources)
-        check = self._take_check()
-        lowered = [shards.submit(g, _group_lower, shards.data(g), values[g],
-                                 *sources, n_threads=self.n_threads, check=check)
-                   for g in range(len(shards.groups))]
-        if many:
-            sums = [shards.submit(g, _group_sums, shards.data(g), lowered[g], w[g],
-                                  n_threads=self.n_threads, check=None)
-                    for g in range(len(shards.groups))]
-        else:
-            sums = [shards.submit(g, _group_sums, shards.data(g), values[g], w[g],
-                                  *sources, n_threads=self.n_threads, check=check,
-                                  priority=1)
-                    for g in range(len(shards.groups))]
-        return lowered, sums
+        try:
+            return shards.gather(step(False))
+        except ResidentMissing:
+            shards.forget_layout()
+            return shards.gather(step(True))
+
+    def _advance(self, shards, values, chain, version, sources, w, check, history):
+        """Submit, per group, the running minimum of ``values`` (a
+        :class:`ShardValues`; None: no centre yet) lowered by its pending
+        centres and those of ``sources`` (futures or host ``(indices,
+        rows)``), kept on the workers as ``version`` of ``chain``: one task
+        per worker, its result the block sums."""
+        pending = () if values is None else values.pending
+        return [shards.submit(g, _group_advance, shards.data(g), w[g], *pending,
+                              *sources, read=_read(values, g, history),
+                              keep=(chain.token, g, version),
+                              n_threads=self.n_threads, check=check)
+                for g in range(len(shards.groups))]
 
     @staticmethod
-    def _advanced(shards, lowered, group_sums):
-        """The :class:`D2State` of submitted ``lowered`` values whose
-        per-group block sums came back as ``group_sums``."""
+    def _advanced(shards, values, chain, version, added, group_sums):
+        """The :class:`D2State` of ``version``: ``values`` (None: none) with
+        its pending centres and the host ``(indices, rows)`` of ``added``,
+        whose per-group block sums came back as ``group_sums``."""
+        history = () if values is None else values.history + values.pending
         block_sums = shards.in_block_order(group_sums)
-        return D2State(ShardValues(lowered, block_sums), None,
-                       float(np.sum(block_sums)))
+        return D2State(ShardValues(chain, version, history + tuple(added), block_sums),
+                       None, float(np.sum(block_sums)))
 
-    def _find(self, shards, state, targets, weights):
-        """Submit the search for ``targets`` in the cumulative mass of
-        ``state``: a list of ``(future, places)``, one per block holding
-        targets (``places``: which targets it holds)."""
-        w = shards.weights(weights)
-        values, pending = _readers(shards, state)
-        found = []
-        for block, offset, places, local in _locate(state.closest.block_sums, targets):
-            g = shards.group_of[block]
-            future = shards.submit(
-                g, _find_rows, shards.data(g), values[g],
-                None if w is None else w[g], *pending,
-                position=shards.groups[g][1].index(block),
-                start=int(shards.starts[block]), offset=offset, targets=local,
-                n_threads=self.n_threads)
-            found.append((future, places))
-        return found
+    def _find(self, shards, values, plan, w, history):
+        """Submit the search of ``plan`` (from :func:`_locate`) in the
+        cumulative mass of ``values``: one future per block holding
+        targets."""
+        return [shards.submit(
+            g, _find_rows, shards.data(g), w[g], *values.pending,
+            read=_read(values, g, history),
+            position=shards.groups[g][1].index(block),
+            start=int(shards.starts[block]), offset=offset, targets=local,
+            n_threads=self.n_threads)
+            for block, offset, _, local in plan
+            for g in [shards.group_of[block]]]
+
+    @staticmethod
+    def _group_weights(shards, weights):
+        return shards.weights(weights) or [None] * len(shards.groups)
 
     def _tree_sum(self, func, x, w, size, **kwargs):
         """Apply ``func`` to every row block (and its weights) giving a
@@ -618,13 +643,20 @@ class DaskEngine(EngineBase):
     # -- k-means++ and k-means|| steps, one round trip each on a cluster -------
 
     def d2_add(self, x, rows, state=None, weights=None):
-        """``EngineBase.d2_add``; on a cluster, one round trip."""
+        """``EngineBase.d2_add``; on a cluster, one round trip (one task per
+        worker)."""
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_add(x, rows, state, weights)
-        lowered, sums = self._advance(shards, state, [(None, self._centres(x, rows))],
-                                      weights)
-        return self._advanced(shards, lowered, shards.gather(sums))
+        values = None if state is None else state.closest
+        chain = Chain(shards) if values is None else values.chain
+        version = chain.next_version()
+        source = (None, self._centres(x, rows))
+        w = self._group_weights(shards, weights)
+        check = self._take_check()
+        sums = self._run(shards, lambda history: self._advance(
+            shards, values, chain, version, [source], w, check, history))
+        return self._advanced(shards, values, chain, version, [source], sums)
 
     def d2_start(self, x, index, weights=None):
         """``EngineBase.d2_start``; on a cluster, the row read and the
@@ -634,92 +666,125 @@ class DaskEngine(EngineBase):
             return super().d2_start(x, index, weights)
         block = int(np.searchsorted(shards.starts, index, side="right")) - 1
         g = shards.group_of[block]
-        taken = shards.submit(
-            g, _take_block, shards.data(g),
-            position=shards.groups[g][1].index(block),
-            start=int(shards.starts[block]),
-            local=[int(index) - int(shards.starts[block])])
-        lowered, sums = self._advance(shards, None, [taken], weights)
-        (_, row), *group_sums = shards.gather([taken, *sums])
-        return row, self._advanced(shards, lowered, group_sums)
+        chain = Chain(shards)
+        version = chain.next_version()
+        w = self._group_weights(shards, weights)
+        check = self._take_check()
+
+        def step(history):
+            taken = shards.submit(
+                g, _take_block, shards.data(g),
+                position=shards.groups[g][1].index(block),
+                start=int(shards.starts[block]),
+                local=[int(index) - int(shards.starts[block])])
+            return [taken, *self._advance(shards, None, chain, version, [taken], w,
+                                          check, history)]
+
+        (_, row), *sums = self._run(shards, step)
+        return row, self._advanced(shards, None, chain, version, [(None, row)], sums)
 
     def d2_pick(self, x, state, u, weights=None, *, update=True):
         """``EngineBase.d2_pick``; on a cluster, the search, the row and the
-        updated distances in one round trip."""
+        updated distances in one round trip: the search on the worker
+        holding the target, then one task per worker."""
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_pick(x, state, u, weights, update=update)
-        ((found, _),) = self._find(shards, state, np.array([u * state.total]),
-                                   weights)
-        lowered, sums = (self._advance(shards, state, [found], weights) if update
-                         else (None, []))
-        (index, row), *group_sums = shards.gather([found, *sums])
+        values = state.closest
+        chain = values.chain
+        version = chain.next_version() if update else None
+        plan = _locate(values.block_sums, np.array([u * state.total]))
+        w = self._group_weights(shards, weights)
+
+        def step(history):
+            (found,) = self._find(shards, values, plan, w, history)
+            return [found, *(self._advance(shards, values, chain, version, [found], w,
+                                           None, history) if update else [])]
+
+        (index, row), *sums = self._run(shards, step)
         if update:
-            state = self._advanced(shards, lowered, group_sums)
+            state = self._advanced(shards, values, chain, version, [(None, row)], sums)
         return int(index[0]), row, state
 
     def d2_trials(self, x, state, targets, weights=None):
         """``EngineBase.d2_trials``; on a cluster, one round trip: the
-        candidates found and their per-block potentials gathered."""
+        candidates found, then one task per worker that lowers the distances
+        by the last centre chosen (kept) and weighs every candidate."""
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_trials(x, state, targets, weights)
         targets = np.asarray(targets, dtype=np.float64)
-        finds = self._find(shards, state, targets, weights)
-        futures = [f for f, _ in finds]
-        places = [p for _, p in finds]
-        w = shards.weights(weights) or [None] * len(shards.groups)
-        values, pending = _readers(shards, state)
-        trials = [shards.submit(g, _group_trials, shards.data(g), values[g], w[g],
-                                futures, *pending, places=places,
-                                n_threads=self.n_threads)
-                  for g in range(len(shards.groups))]
-        got = shards.gather([*futures, *trials])
-        found, per_block = got[:len(futures)], shards.in_block_order(got[len(futures):])
+        values = state.closest
+        chain = values.chain
+        lowers = bool(values.pending)
+        version = chain.next_version() if lowers else values.version
+        plan = _locate(values.block_sums, targets)
+        places = [p for _, _, p, _ in plan]
+        w = self._group_weights(shards, weights)
+
+        def step(history):
+            finds = self._find(shards, values, plan, w, history)
+            trials = [shards.submit(
+                g, _group_trials, shards.data(g), w[g], finds, *values.pending,
+                read=_read(values, g, history),
+                keep=(chain.token, g, version) if lowers else None,
+                places=places, n_threads=self.n_threads)
+                for g in range(len(shards.groups))]
+            return [*finds, *trials]
+
+        got = self._run(shards, step)
+        found, per_block = got[:len(plan)], shards.in_block_order(got[len(plan):])
         indices = np.empty(len(targets), dtype=np.int64)
         indices[np.concatenate(places)] = np.concatenate([f[0] for f in found])
         rows = _candidates(found, places)
-        return indices, rows, ordered_sum(per_block), (shards, rows, state, per_block)
+        lowered = ShardValues(chain, version, values.history + values.pending, ())
+        return indices, rows, ordered_sum(per_block), (shards, rows, lowered, per_block)
 
     def d2_select(self, x, trials, best, weights=None):
-        """``EngineBase.d2_select``; on a cluster, no round trip: the next
-        step's tasks lower the distances by the chosen candidate as they
-        read them, its per-block potentials from :meth:`d2_trials` are the
-        block sums the next draw needs, and the lowered distances are
-        submitted to be kept for the step after."""
+        """``EngineBase.d2_select``; on a cluster, no round trip: the
+        per-block potentials of the chosen candidate from :meth:`d2_trials`
+        are the block sums the next draw needs, and the next step's tasks
+        lower the distances by it as they read them."""
         if not (isinstance(trials, tuple) and isinstance(trials[0], Shards)):
             return super().d2_select(x, trials, best, weights)
-        shards, rows, state, per_block = trials
-        values, pending = _readers(shards, state)
-        pending = (*pending, (None, rows[best:best + 1]))
-        # Last in the workers' queues: the next step's tasks do not wait for it.
-        settled = [shards.submit(g, _group_lower, shards.data(g), values[g],
-                                 *pending, n_threads=self.n_threads, check=None,
-                                 priority=-1)
-                   for g in range(len(shards.groups))]
+        _, rows, lowered, per_block = trials
         block_sums = np.array([p[best] for p in per_block])
-        return D2State(ShardValues(values, block_sums, pending, settled), None,
-                       float(np.sum(block_sums)))
+        values = ShardValues(lowered.chain, lowered.version, lowered.history,
+                             block_sums, pending=[(None, rows[best:best + 1])])
+        return D2State(values, None, float(np.sum(block_sums)))
 
     def d2_sample(self, x, state, scale, seed, weights=None, *, update=True):
         """``EngineBase.d2_sample``; on a cluster, the draws, the rows kept
-        and the updated distances in one round trip."""
+        and the updated distances in one round trip: one task per worker
+        draws, then one per worker lowers by every row drawn."""
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_sample(x, state, scale, seed, weights, update=update)
-        w = shards.weights(weights) or [None] * len(shards.groups)
-        values, pending = _readers(shards, state)
-        samples = [shards.submit(
-            g, _group_sample, shards.data(g), values[g], w[g], *pending,
-            starts=[int(shards.starts[b]) for b in shards.groups[g][1]],
-            scale=scale, seed=seed, n_threads=self.n_threads)
-            for g in range(len(shards.groups))]
-        lowered, sums = (self._advance(shards, state, [samples], weights, many=True)
-                         if update else (None, []))
-        got = shards.gather([*samples, *sums])
-        _, rows = _merged(got[:len(samples)])
+        values = state.closest
+        chain = values.chain
+        lowers = bool(values.pending)
+        drawn = ShardValues(chain, chain.next_version() if lowers else values.version,
+                            values.history + values.pending, ())
+        version = chain.next_version() if update else None
+        w = self._group_weights(shards, weights)
+
+        def step(history):
+            samples = [shards.submit(
+                g, _group_sample, shards.data(g), w[g], *values.pending,
+                read=_read(values, g, history),
+                keep=(chain.token, g, drawn.version) if lowers else None,
+                starts=[int(shards.starts[b]) for b in shards.groups[g][1]],
+                scale=scale, seed=seed, n_threads=self.n_threads)
+                for g in range(len(shards.groups))]
+            return [*samples, *(self._advance(shards, drawn, chain, version, [samples],
+                                              w, None, history) if update else [])]
+
+        got = self._run(shards, step)
+        n_groups = len(shards.groups)
+        indices, rows = _merged(got[:n_groups])
         if update:
-            state = self._advanced(shards, lowered, got[len(samples):])
+            state = self._advanced(shards, drawn, chain, version, [(indices, rows)],
+                                   got[n_groups:])
         return rows, state
 
     def d2_potential(self, state, weights=None):
@@ -877,21 +942,15 @@ def _block_sums(array, weights=None):
     return np.asarray(sums.compute())
 
 
-def _readers(shards, state):
-    """What tasks read for the distances of ``state`` (None: no centre
-    yet): per-group futures and the centres still to lower them by.
-
-    A state made by ``d2_select`` is read as its predecessor's values plus
-    the chosen candidate, so that the next step need not wait for the
-    lowered values (submitted as its ``settled``); the step after reads
-    those.
-    """
-    if state is None:
-        return [None] * len(shards.groups), ()
-    values = state.closest
-    if values.settled is not None and all(f.done() for f in values.settled):
-        return values.settled, ()
-    return values.groups, values.pending
+def _read(values, group, history):
+    """What a task of ``group`` reads for the running minimum ``values`` (a
+    :class:`ShardValues`; None: no centre yet): ``(token, group, version,
+    history)``, the history (host rows to rebuild it from) only when
+    ``history``."""
+    if values is None:
+        return (None, group, None, None)
+    return (values.chain.token, group, values.version,
+            values.history if history else None)
 
 
 def _locate(block_sums, targets):
