@@ -25,7 +25,7 @@ import numpy as np
 
 __all__ = ["GATHER_PARTS_BYTES", "SPLIT_EVERY", "Chain", "ResidentMissing", "Shards",
            "ShardValues", "active_client", "block_futures", "ordered_sum",
-           "persist_like", "resident_values", "store_resident"]
+           "drop_resident", "persist_like", "resident_values", "store_resident"]
 
 SPLIT_EVERY = 32
 """Fan-in of the fixed-shape sums of per-block vectors on the workers (the
@@ -152,11 +152,14 @@ def store_resident(token, group, version, values):
             del kept[next(iter(kept))]
 
 
-def drop_resident(token):
-    """Forget every value of chain ``token`` on this worker."""
+def drop_resident(token=None):
+    """Forget every value of chain ``token`` (None: of every chain) on this
+    worker; returns how many groups' values were dropped."""
     with _RESIDENT_LOCK:
-        for key in [key for key in _RESIDENT if key[0] == token]:
+        keys = [key for key in _RESIDENT if token is None or key[0] == token]
+        for key in keys:
             del _RESIDENT[key]
+    return len(keys)
 
 
 def _drop_everywhere(client, workers, token):

@@ -318,17 +318,20 @@ def _merged(found):
     return indices[order], rows[order]
 
 
-def _find_rows(blocks, w_blocks, *pending, read, position, start, offset, targets,
-               n_threads):
-    """``(indices, rows)``: the rows of the group's block ``position`` where
-    its cumulative mass (``read`` lowered by ``pending``, from ``offset``)
+def _find_rows(blocks, w_blocks, *pending, read, searches, n_threads):
+    """Per search ``(position, start, offset, targets)``, an ``(indices,
+    rows)`` pair: the rows of the group's block ``position`` where its
+    cumulative mass (``read`` lowered by ``pending``, from ``offset``)
     reaches each of ``targets``."""
-    block = blocks[position]
-    w = None if w_blocks is None else w_blocks[position]
-    current = _lowered(block, _resident(blocks, read, n_threads)[position], pending,
-                       n_threads)
-    local = _search_block(_mass(current, w), offset=offset, targets=targets)
-    return local + start, np.ascontiguousarray(block[local])
+    values = _resident(blocks, read, n_threads)
+    found = []
+    for position, start, offset, targets in searches:
+        block = blocks[position]
+        w = None if w_blocks is None else w_blocks[position]
+        current = _lowered(block, values[position], pending, n_threads)
+        local = _search_block(_mass(current, w), offset=offset, targets=targets)
+        found.append((local + start, np.ascontiguousarray(block[local])))
+    return found
 
 
 def _take_block(blocks, *, position, start, local):
@@ -343,7 +346,7 @@ def _group_trials(blocks, w_blocks, found, *pending, read, keep, places, n_threa
     minimum ``read`` lowered by ``pending`` (kept as ``keep``); ``found``
     holds the find tasks' results, ``places`` where each one's rows go
     among the ``m`` candidates."""
-    rows = _candidates(found, places)
+    rows = _candidates([pair for group in found for pair in group], places)
     current = _kept(_group_values(blocks, _resident(blocks, read, n_threads),
                                   pending, n_threads), keep)
     out = []
@@ -483,9 +486,13 @@ class DaskEngine(EngineBase):
         """
         try:
             return shards.gather(step(False))
-        except ResidentMissing:
+        except ResidentMissing as error:
+            # The client may keep the error (with the failed futures): its
+            # traceback must not keep this step's states, and so their
+            # values on the workers, alive.
+            error.__traceback__ = None
             shards.forget_layout()
-            return shards.gather(step(True))
+        return shards.gather(step(True))
 
     def _advance(self, shards, values, chain, version, sources, w, check, history):
         """Submit, per group, the running minimum of ``values`` (a
@@ -511,17 +518,20 @@ class DaskEngine(EngineBase):
                        None, float(np.sum(block_sums)))
 
     def _find(self, shards, values, plan, w, history):
-        """Submit the search of ``plan`` (from :func:`_locate`) in the
-        cumulative mass of ``values``: one future per block holding
-        targets."""
-        return [shards.submit(
-            g, _find_rows, shards.data(g), w[g], *values.pending,
-            read=_read(values, g, history),
-            position=shards.groups[g][1].index(block),
-            start=int(shards.starts[block]), offset=offset, targets=local,
-            n_threads=self.n_threads)
-            for block, offset, _, local in plan
-            for g in [shards.group_of[block]]]
+        """Submit the search of ``plan`` (from :func:`_locate`, its blocks
+        in group order) in the cumulative mass of ``values``: one task per
+        worker holding targets, each giving a list of ``(indices, rows)``,
+        one per block of ``plan``."""
+        searches = {}
+        for block, offset, _, local in plan:
+            g = shards.group_of[block]
+            searches.setdefault(g, []).append(
+                (shards.groups[g][1].index(block), int(shards.starts[block]),
+                 offset, local))
+        return [shards.submit(g, _find_rows, shards.data(g), w[g], *values.pending,
+                              read=_read(values, g, history), searches=found,
+                              n_threads=self.n_threads)
+                for g, found in searches.items()]
 
     @staticmethod
     def _group_weights(shards, weights):
@@ -701,7 +711,7 @@ class DaskEngine(EngineBase):
             return [found, *(self._advance(shards, values, chain, version, [found], w,
                                            None, history) if update else [])]
 
-        (index, row), *sums = self._run(shards, step)
+        [(index, row)], *sums = self._run(shards, step)
         if update:
             state = self._advanced(shards, values, chain, version, [(None, row)], sums)
         return int(index[0]), row, state
@@ -718,7 +728,9 @@ class DaskEngine(EngineBase):
         chain = values.chain
         lowers = bool(values.pending)
         version = chain.next_version() if lowers else values.version
-        plan = _locate(values.block_sums, targets)
+        # In group order: the finds' results come back one list per group.
+        plan = sorted(_locate(values.block_sums, targets),
+                      key=lambda search: (shards.group_of[search[0]], search[0]))
         places = [p for _, _, p, _ in plan]
         w = self._group_weights(shards, weights)
 
@@ -733,7 +745,9 @@ class DaskEngine(EngineBase):
             return [*finds, *trials]
 
         got = self._run(shards, step)
-        found, per_block = got[:len(plan)], shards.in_block_order(got[len(plan):])
+        n_finds = len({shards.group_of[search[0]] for search in plan})
+        found = [pair for group in got[:n_finds] for pair in group]
+        per_block = shards.in_block_order(got[n_finds:])
         indices = np.empty(len(targets), dtype=np.int64)
         indices[np.concatenate(places)] = np.concatenate([f[0] for f in found])
         rows = _candidates(found, places)
