@@ -333,6 +333,28 @@ def test_persisted_spherical_same_as_numpy(scheduler):
 
 
 @_on_cluster_only
+def test_persisted_spherical_round_trips(scheduler):
+    """Spherical k-means on persisted data: its unit rows persisted and
+    checked for zero rows in one round trip, the layout of the unit rows
+    located in one, its tolerance scale in one pass; then its seeding,
+    iterations and final assignment.  Zero rows raise as on NumPy."""
+    x = _blobs(d=4) + 0.5
+    data = _persisted(x, 300)
+    k, max_iter = 4, 3
+    with _RoundTrips(scheduler) as trips:
+        _, _, info = spherical_kmeans(data, k, rng=5, max_iter=max_iter, tol=None)
+    assert info.n_iter == max_iter
+    # zero-row check, who_has, k seeding steps, the iterations, final pass
+    assert trips.count == 1 + 1 + k + max_iter + 1
+    with _RoundTrips(scheduler) as trips:
+        spherical_kmeans(data, k, rng=5, max_iter=max_iter)
+    assert trips.count <= 1 + 1 + 1 + k + max_iter + 1  # and the tolerance pass
+    x[[2, 7]] = 0.0
+    with pytest.raises(ValueError, match="data rows 2 and 7 are all zeros"):
+        spherical_kmeans(_persisted(x, 300), k, rng=5)
+
+
+@_on_cluster_only
 def test_persisted_round_trips(scheduler):
     """One round trip per k-means++ step (greedy trials included), per
     k-means|| round and per Lloyd iteration, plus one to locate the blocks

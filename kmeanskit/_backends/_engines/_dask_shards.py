@@ -24,8 +24,9 @@ import threading
 import numpy as np
 
 __all__ = ["GATHER_PARTS_BYTES", "SPLIT_EVERY", "Chain", "ResidentMissing", "Shards",
-           "ShardValues", "active_client", "block_futures", "ordered_sum",
-           "drop_resident", "persist_like", "resident_values", "store_resident"]
+           "ShardValues", "active_client", "block_futures", "drop_resident",
+           "ordered_sum", "persist_like", "persisted_unit_rows", "resident_values",
+           "store_resident"]
 
 SPLIT_EVERY = 32
 """Fan-in of the fixed-shape sums of per-block vectors on the workers (the
@@ -106,6 +107,33 @@ def persist_like(source, derived):
     # see where every block is without asking twice.
     wait(derived)
     return derived
+
+
+def _zero_rows(unit, norms):
+    """How many rows of a block are all zeros, shape (1,) (``unit``, the
+    block's unit rows, is read only so that the count waits for it)."""
+    del unit
+    return np.array([np.count_nonzero(norms == 0)])
+
+
+def persisted_unit_rows(a, norms):
+    """``Route.unit_rows`` of ``a`` (``norms``: its row norms) when ``a`` is
+    persisted on the active client's cluster, else None: the unit rows
+    persisted and their zero rows counted in one round trip (the count
+    reads every block of unit rows, so they are all computed when it comes
+    back)."""
+    import dask.array as da
+
+    client = active_client(a)
+    if client is None or block_futures(a, client) is None:
+        return None
+    unit = a / norms[:, np.newaxis]
+    counts = da.map_blocks(_zero_rows, unit, norms, drop_axis=1,
+                           chunks=((1,) * unit.numblocks[0],), dtype=np.int64)
+    unit, counts = client.persist([unit, counts])
+    if counts.sum().compute() == 0:
+        return unit, None
+    return None, np.asarray((norms == 0).compute())
 
 
 class ResidentMissing(LookupError):
