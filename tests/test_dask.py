@@ -344,8 +344,10 @@ def test_persisted_spherical_round_trips(scheduler):
     with _RoundTrips(scheduler) as trips:
         _, _, info = spherical_kmeans(data, k, rng=5, max_iter=max_iter, tol=None)
     assert info.n_iter == max_iter
-    # zero-row check, who_has, k seeding steps, the iterations, final pass
-    assert trips.count == 1 + 1 + k + max_iter + 1
+    # zero-row check, who_has (unless the layout of these unit rows, whose
+    # keys depend on the data's, is known), k seeding steps, the
+    # iterations, final pass
+    assert k + max_iter + 2 <= trips.count <= 1 + 1 + k + max_iter + 1
     with _RoundTrips(scheduler) as trips:
         spherical_kmeans(data, k, rng=5, max_iter=max_iter)
     assert trips.count <= 1 + 1 + 1 + k + max_iter + 1  # and the tolerance pass
@@ -412,13 +414,19 @@ def test_persisted_seeding_tasks_per_step(scheduler):
     assert sorted(set(names)) == ["_find_rows", "_group_advance"]
     assert names.count("_find_rows") == 1
     assert names.count("_group_advance") == n_workers
+    _, state = engine.d2_start(data, 3)
     with get_task_stream(scheduler) as stream:
         trials = engine.d2_trials(data, state, np.array([0.1, 0.5, 0.9]) * state.total)
-        engine.d2_select(data, trials[3], 1)
+        chosen = engine.d2_select(data, trials[3], 1)
+        engine.d2_trials(data, chosen, np.array([0.2, 0.6]) * chosen.total)
     names = _task_names(stream)
-    assert names.count("_group_trials") == n_workers
-    assert 1 <= names.count("_find_rows") <= n_workers
-    assert set(names) == {"_find_rows", "_group_trials"}
+    assert names.count("_group_trials") == 2 * n_workers
+    assert 2 <= names.count("_find_rows") <= 2 * n_workers
+    # The distances lowered by the chosen candidate, made ahead of the
+    # next step (not waited for: they may finish after it).
+    assert names.count("_settle") <= n_workers
+    assert set(names) - {"_settle"} == {"_find_rows", "_group_trials"}
+    _, state = engine.d2_start(data, 3)  # (the workers keep two versions)
     with get_task_stream(scheduler) as stream:
         engine.d2_sample(data, state, 1e-3 / state.total, seed=7)
     names = _task_names(stream)

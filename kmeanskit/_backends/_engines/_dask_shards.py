@@ -18,6 +18,7 @@ held their blocks when the call started, but may run elsewhere
 never a wrong or stuck result.
 """
 
+import collections
 import itertools
 import threading
 
@@ -144,36 +145,52 @@ class ResidentMissing(LookupError):
 
 _RESIDENT = {}
 _RESIDENT_LOCK = threading.Lock()
+_DROPPED = collections.deque(maxlen=256)
 RESIDENT_VERSIONS = 2
 """Versions of a chain's values a worker keeps per group: the latest and
 the one before (a step that reads the previous one while the next is being
 stored, or a task run again, still finds it)."""
 
 
-def resident_values(token, group, version, blocks, history, lower):
+def _stored(token, group, version):
+    with _RESIDENT_LOCK:
+        return _RESIDENT.get((token, group), {}).get(version)
+
+
+def resident_values(token, group, version, blocks, history, derive, lower):
     """The group's per-block values of ``version`` of chain ``token`` (a
     list of arrays; None per block for ``version`` None: no centre yet).
 
-    Missing on this worker: rebuilt by ``lower(blocks, None, history)`` when
-    the client sent the ``history`` they were made from, else
-    :class:`ResidentMissing`."""
+    Not yet on this worker: made from the stored ``prior`` version by
+    ``lower(blocks, prior_values, (source,))`` when ``derive`` is ``(prior,
+    source)`` and that version is here; else rebuilt by ``lower(blocks,
+    None, history)`` when the client sent the ``history`` they were made
+    from; else :class:`ResidentMissing`.  Values made here are kept."""
     if version is None:
         return [None] * len(blocks)
-    with _RESIDENT_LOCK:
-        values = _RESIDENT.get((token, group), {}).get(version)
+    values = _stored(token, group, version)
     if values is not None:
         return values
-    if history is None:
-        raise ResidentMissing(f"no values {version} of {token} here")
-    values = lower(blocks, None, history)
+    if derive is not None:
+        prior, source = derive
+        base = _stored(token, group, prior)
+        if base is not None:
+            values = lower(blocks, base, (source,))
+    if values is None:
+        if history is None:
+            raise ResidentMissing(f"no values {version} of {token} here")
+        values = lower(blocks, None, history)
     store_resident(token, group, version, values)
     return values
 
 
 def store_resident(token, group, version, values):
     """Keep ``values`` as ``version`` of chain ``token`` on this worker (the
-    oldest beyond :data:`RESIDENT_VERSIONS` dropped)."""
+    oldest beyond :data:`RESIDENT_VERSIONS` dropped; nothing kept for a
+    chain already dropped, whose last tasks may run after the drop)."""
     with _RESIDENT_LOCK:
+        if token in _DROPPED:
+            return
         kept = _RESIDENT.setdefault((token, group), {})
         kept[version] = values
         while len(kept) > RESIDENT_VERSIONS:
@@ -184,6 +201,8 @@ def drop_resident(token=None):
     """Forget every value of chain ``token`` (None: of every chain) on this
     worker; returns how many groups' values were dropped."""
     with _RESIDENT_LOCK:
+        if token is not None:
+            _DROPPED.append(token)
         keys = [key for key in _RESIDENT if token is None or key[0] == token]
         for key in keys:
             del _RESIDENT[key]
@@ -230,20 +249,21 @@ class ShardValues:
     """A float64 value per row (seeding's running minimum), on the workers.
 
     ``chain`` and ``version`` name the values kept on the workers (version
-    None: no centre yet), still to be lowered by the host rows of
-    ``pending`` when tasks read them; ``history`` is the host rows they
-    were made from, in order (to rebuild them on another worker).
-    ``block_sums`` (NumPy, one sum per block, weighted when seeding is) is
-    what the client draws from.  Immutable.
+    None: no centre yet); ``derive``, when not None, is ``(prior,
+    source)``: a task that does not find ``version`` makes it from version
+    ``prior`` lowered by the host ``(indices, rows)`` of ``source``.
+    ``history`` is every such source so far, in order (to rebuild the
+    values on another worker).  ``block_sums`` (NumPy, one sum per block,
+    weighted when seeding is) is what the client draws from.  Immutable.
     """
 
-    __slots__ = ("chain", "version", "history", "pending", "block_sums")
+    __slots__ = ("chain", "version", "history", "derive", "block_sums")
 
-    def __init__(self, chain, version, history, block_sums, pending=()):
+    def __init__(self, chain, version, history, block_sums, derive=None):
         self.chain = chain
         self.version = version
         self.history = tuple(history)
-        self.pending = tuple(pending)
+        self.derive = derive
         self.block_sums = np.asarray(block_sums, dtype=np.float64)
 
     def copy(self):

@@ -283,11 +283,17 @@ def _group_values(blocks, values, sources, n_threads, check=None):
 
 def _resident(blocks, read, n_threads):
     """The group's running minimum that ``read`` names: ``(token, group,
-    version, history)`` (see ``_dask_shards.resident_values``)."""
-    token, group, version, history = read
+    version, history, derive)`` (see ``_dask_shards.resident_values``)."""
+    token, group, version, history, derive = read
     return resident_values(
-        token, group, version, blocks, history,
-        lambda b, v, h: _group_values(b, v, h, n_threads))
+        token, group, version, blocks, history, derive,
+        lambda b, v, sources: _group_values(b, v, sources, n_threads))
+
+
+def _settle(blocks, *, read, n_threads):
+    """Make (and keep) the running minimum that ``read`` names, ahead of
+    the tasks that read it."""
+    _resident(blocks, read, n_threads)
 
 
 def _kept(values, keep):
@@ -318,18 +324,18 @@ def _merged(found):
     return indices[order], rows[order]
 
 
-def _find_rows(blocks, w_blocks, *pending, read, searches, n_threads):
+def _find_rows(blocks, w_blocks, *, read, searches, n_threads):
     """Per search ``(position, start, offset, targets)``, an ``(indices,
     rows)`` pair: the rows of the group's block ``position`` where its
-    cumulative mass (``read`` lowered by ``pending``, from ``offset``)
+    cumulative mass (of the running minimum ``read``, from ``offset``)
     reaches each of ``targets``."""
     values = _resident(blocks, read, n_threads)
     found = []
     for position, start, offset, targets in searches:
         block = blocks[position]
         w = None if w_blocks is None else w_blocks[position]
-        current = _lowered(block, values[position], pending, n_threads)
-        local = _search_block(_mass(current, w), offset=offset, targets=targets)
+        local = _search_block(_mass(values[position], w), offset=offset,
+                              targets=targets)
         found.append((local + start, np.ascontiguousarray(block[local])))
     return found
 
@@ -340,15 +346,13 @@ def _take_block(blocks, *, position, start, local):
     return local + start, np.ascontiguousarray(blocks[position][local])
 
 
-def _group_trials(blocks, w_blocks, found, *pending, read, keep, places, n_threads):
+def _group_trials(blocks, w_blocks, found, *, read, places, n_threads):
     """Per block, the potential each candidate would leave, shape (m,)
     (the block engine's ``candidate_potentials``) against the running
-    minimum ``read`` lowered by ``pending`` (kept as ``keep``); ``found``
-    holds the find tasks' results, ``places`` where each one's rows go
-    among the ``m`` candidates."""
+    minimum ``read``; ``found`` holds the find tasks' results, ``places``
+    where each one's rows go among the ``m`` candidates."""
     rows = _candidates([pair for group in found for pair in group], places)
-    current = _kept(_group_values(blocks, _resident(blocks, read, n_threads),
-                                  pending, n_threads), keep)
+    current = _resident(blocks, read, n_threads)
     out = []
     for block, cur, w in zip(blocks, current,
                              [None] * len(blocks) if w_blocks is None else w_blocks,
@@ -373,15 +377,12 @@ def _candidates(found, places):
     return rows
 
 
-def _group_sample(blocks, w_blocks, *pending, read, keep, starts, scale, seed,
-                  n_threads):
+def _group_sample(blocks, w_blocks, *, read, starts, scale, seed, n_threads):
     """``(indices, rows)`` of the rows of the group's blocks kept by
     k-means||'s independent draws (as ``_sample_block``), in row order,
-    from the running minimum ``read`` lowered by ``pending`` (kept as
-    ``keep``)."""
+    from the running minimum ``read``."""
     indices, rows = [], []
-    current = _kept(_group_values(blocks, _resident(blocks, read, n_threads),
-                                  pending, n_threads), keep)
+    current = _resident(blocks, read, n_threads)
     for j, (block, v) in enumerate(zip(blocks, current, strict=True)):
         w = None if w_blocks is None else w_blocks[j]
         u = row_uniforms(seed, starts[j], v.shape[0])
@@ -496,13 +497,12 @@ class DaskEngine(EngineBase):
 
     def _advance(self, shards, values, chain, version, sources, w, check, history):
         """Submit, per group, the running minimum of ``values`` (a
-        :class:`ShardValues`; None: no centre yet) lowered by its pending
-        centres and those of ``sources`` (futures or host ``(indices,
-        rows)``), kept on the workers as ``version`` of ``chain``: one task
-        per worker, its result the block sums."""
-        pending = () if values is None else values.pending
-        return [shards.submit(g, _group_advance, shards.data(g), w[g], *pending,
-                              *sources, read=_read(values, g, history),
+        :class:`ShardValues`; None: no centre yet) lowered by the centres
+        of ``sources`` (futures or host ``(indices, rows)``), kept on the
+        workers as ``version`` of ``chain``: one task per worker, its
+        result the block sums."""
+        return [shards.submit(g, _group_advance, shards.data(g), w[g], *sources,
+                              read=_read(values, g, history),
                               keep=(chain.token, g, version),
                               n_threads=self.n_threads, check=check)
                 for g in range(len(shards.groups))]
@@ -510,9 +510,9 @@ class DaskEngine(EngineBase):
     @staticmethod
     def _advanced(shards, values, chain, version, added, group_sums):
         """The :class:`D2State` of ``version``: ``values`` (None: none) with
-        its pending centres and the host ``(indices, rows)`` of ``added``,
-        whose per-group block sums came back as ``group_sums``."""
-        history = () if values is None else values.history + values.pending
+        the host ``(indices, rows)`` of ``added``, whose per-group block
+        sums came back as ``group_sums``."""
+        history = () if values is None else values.history
         block_sums = shards.in_block_order(group_sums)
         return D2State(ShardValues(chain, version, history + tuple(added), block_sums),
                        None, float(np.sum(block_sums)))
@@ -528,7 +528,7 @@ class DaskEngine(EngineBase):
             searches.setdefault(g, []).append(
                 (shards.groups[g][1].index(block), int(shards.starts[block]),
                  offset, local))
-        return [shards.submit(g, _find_rows, shards.data(g), w[g], *values.pending,
+        return [shards.submit(g, _find_rows, shards.data(g), w[g],
                               read=_read(values, g, history), searches=found,
                               n_threads=self.n_threads)
                 for g, found in searches.items()]
@@ -718,16 +718,13 @@ class DaskEngine(EngineBase):
 
     def d2_trials(self, x, state, targets, weights=None):
         """``EngineBase.d2_trials``; on a cluster, one round trip: the
-        candidates found, then one task per worker that lowers the distances
-        by the last centre chosen (kept) and weighs every candidate."""
+        candidates found, then one task per worker that weighs every
+        candidate."""
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_trials(x, state, targets, weights)
         targets = np.asarray(targets, dtype=np.float64)
         values = state.closest
-        chain = values.chain
-        lowers = bool(values.pending)
-        version = chain.next_version() if lowers else values.version
         # In group order: the finds' results come back one list per group.
         plan = sorted(_locate(values.block_sums, targets),
                       key=lambda search: (shards.group_of[search[0]], search[0]))
@@ -737,10 +734,9 @@ class DaskEngine(EngineBase):
         def step(history):
             finds = self._find(shards, values, plan, w, history)
             trials = [shards.submit(
-                g, _group_trials, shards.data(g), w[g], finds, *values.pending,
-                read=_read(values, g, history),
-                keep=(chain.token, g, version) if lowers else None,
-                places=places, n_threads=self.n_threads)
+                g, _group_trials, shards.data(g), w[g], finds,
+                read=_read(values, g, history), places=places,
+                n_threads=self.n_threads)
                 for g in range(len(shards.groups))]
             return [*finds, *trials]
 
@@ -751,21 +747,29 @@ class DaskEngine(EngineBase):
         indices = np.empty(len(targets), dtype=np.int64)
         indices[np.concatenate(places)] = np.concatenate([f[0] for f in found])
         rows = _candidates(found, places)
-        lowered = ShardValues(chain, version, values.history + values.pending, ())
-        return indices, rows, ordered_sum(per_block), (shards, rows, lowered, per_block)
+        return indices, rows, ordered_sum(per_block), (shards, rows, values, per_block)
 
     def d2_select(self, x, trials, best, weights=None):
         """``EngineBase.d2_select``; on a cluster, no round trip: the
         per-block potentials of the chosen candidate from :meth:`d2_trials`
-        are the block sums the next draw needs, and the next step's tasks
-        lower the distances by it as they read them."""
+        are the block sums the next draw needs, and the distances lowered
+        by it are made on the workers ahead of the next step (which makes
+        them itself if it comes first)."""
         if not (isinstance(trials, tuple) and isinstance(trials[0], Shards)):
             return super().d2_select(x, trials, best, weights)
-        _, rows, lowered, per_block = trials
+        from distributed import fire_and_forget
+
+        shards, rows, values, per_block = trials
         block_sums = np.array([p[best] for p in per_block])
-        values = ShardValues(lowered.chain, lowered.version, lowered.history,
-                             block_sums, pending=[(None, rows[best:best + 1])])
-        return D2State(values, None, float(np.sum(block_sums)))
+        source = (None, rows[best:best + 1])
+        chain = values.chain
+        chosen = ShardValues(chain, chain.next_version(), values.history + (source,),
+                             block_sums, derive=(values.version, source))
+        for g in range(len(shards.groups)):
+            fire_and_forget(shards.submit(g, _settle, shards.data(g),
+                                          read=_read(chosen, g, False),
+                                          n_threads=self.n_threads, priority=1))
+        return D2State(chosen, None, float(np.sum(block_sums)))
 
     def d2_sample(self, x, state, scale, seed, weights=None, *, update=True):
         """``EngineBase.d2_sample``; on a cluster, the draws, the rows kept
@@ -776,28 +780,24 @@ class DaskEngine(EngineBase):
             return super().d2_sample(x, state, scale, seed, weights, update=update)
         values = state.closest
         chain = values.chain
-        lowers = bool(values.pending)
-        drawn = ShardValues(chain, chain.next_version() if lowers else values.version,
-                            values.history + values.pending, ())
         version = chain.next_version() if update else None
         w = self._group_weights(shards, weights)
 
         def step(history):
             samples = [shards.submit(
-                g, _group_sample, shards.data(g), w[g], *values.pending,
+                g, _group_sample, shards.data(g), w[g],
                 read=_read(values, g, history),
-                keep=(chain.token, g, drawn.version) if lowers else None,
                 starts=[int(shards.starts[b]) for b in shards.groups[g][1]],
                 scale=scale, seed=seed, n_threads=self.n_threads)
                 for g in range(len(shards.groups))]
-            return [*samples, *(self._advance(shards, drawn, chain, version, [samples],
+            return [*samples, *(self._advance(shards, values, chain, version, [samples],
                                               w, None, history) if update else [])]
 
         got = self._run(shards, step)
         n_groups = len(shards.groups)
         indices, rows = _merged(got[:n_groups])
         if update:
-            state = self._advanced(shards, drawn, chain, version, [(indices, rows)],
+            state = self._advanced(shards, values, chain, version, [(indices, rows)],
                                    got[n_groups:])
         return rows, state
 
@@ -959,12 +959,12 @@ def _block_sums(array, weights=None):
 def _read(values, group, history):
     """What a task of ``group`` reads for the running minimum ``values`` (a
     :class:`ShardValues`; None: no centre yet): ``(token, group, version,
-    history)``, the history (host rows to rebuild it from) only when
-    ``history``."""
+    history, derive)``, the history (host rows to rebuild it from) only
+    when ``history``."""
     if values is None:
-        return (None, group, None, None)
+        return (None, group, None, None, None)
     return (values.chain.token, group, values.version,
-            values.history if history else None)
+            values.history if history else None, values.derive)
 
 
 def _locate(block_sums, targets):
