@@ -422,10 +422,7 @@ def test_persisted_seeding_tasks_per_step(scheduler):
     names = _task_names(stream)
     assert names.count("_group_trials") == 2 * n_workers
     assert 2 <= names.count("_find_rows") <= 2 * n_workers
-    # The distances lowered by the chosen candidate, made ahead of the
-    # next step (not waited for: they may finish after it).
-    assert names.count("_settle") <= n_workers
-    assert set(names) - {"_settle"} == {"_find_rows", "_group_trials"}
+    assert set(names) == {"_find_rows", "_group_trials"}
     _, state = engine.d2_start(data, 3)  # (the workers keep two versions)
     with get_task_stream(scheduler) as stream:
         engine.d2_sample(data, state, 1e-3 / state.total, seed=7)

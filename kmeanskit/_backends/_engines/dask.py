@@ -290,12 +290,6 @@ def _resident(blocks, read, n_threads):
         lambda b, v, sources: _group_values(b, v, sources, n_threads))
 
 
-def _settle(blocks, *, read, n_threads):
-    """Make (and keep) the running minimum that ``read`` names, ahead of
-    the tasks that read it."""
-    _resident(blocks, read, n_threads)
-
-
 def _kept(values, keep):
     """``values``, kept on this worker as ``keep`` (``(token, group,
     version)``; None: not kept)."""
@@ -752,23 +746,18 @@ class DaskEngine(EngineBase):
     def d2_select(self, x, trials, best, weights=None):
         """``EngineBase.d2_select``; on a cluster, no round trip: the
         per-block potentials of the chosen candidate from :meth:`d2_trials`
-        are the block sums the next draw needs, and the distances lowered
-        by it are made on the workers ahead of the next step (which makes
-        them itself if it comes first)."""
+        are the block sums the next draw needs, and the next step's first
+        task on each worker lowers the distances by it (and keeps them).
+        Lowering them ahead, in tasks of their own, cost more scheduling
+        than it saved."""
         if not (isinstance(trials, tuple) and isinstance(trials[0], Shards)):
             return super().d2_select(x, trials, best, weights)
-        from distributed import fire_and_forget
-
-        shards, rows, values, per_block = trials
+        _, rows, values, per_block = trials
         block_sums = np.array([p[best] for p in per_block])
         source = (None, rows[best:best + 1])
         chain = values.chain
         chosen = ShardValues(chain, chain.next_version(), values.history + (source,),
                              block_sums, derive=(values.version, source))
-        for g in range(len(shards.groups)):
-            fire_and_forget(shards.submit(g, _settle, shards.data(g),
-                                          read=_read(chosen, g, False),
-                                          n_threads=self.n_threads, priority=1))
         return D2State(chosen, None, float(np.sum(block_sums)))
 
     def d2_sample(self, x, state, scale, seed, weights=None, *, update=True):
