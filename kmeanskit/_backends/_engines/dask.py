@@ -12,9 +12,11 @@ k-sized, in one of two ways:
   ``d2_trials`` weighs every candidate in the same trip, ``d2_select``
   needs none) and per k-means|| round (``d2_sample``), with no
   ``dask.array`` graph built on the client.  The running minimum of
-  seeding stays on the workers as a :class:`ShardValues
-  <._dask_shards.ShardValues>`; a step's search, the rows it finds and the
-  updated distances with their block sums are one submission.
+  seeding is kept in the worker processes' memory, named by a
+  :class:`ShardValues <._dask_shards.ShardValues>` on the client, so that
+  one task per worker both keeps the lowered distances and sends back
+  their block sums: a step is the search (on the workers holding the
+  targets), then one task per worker.
 * **Otherwise** (Dask's threaded or synchronous scheduler, or data not
   persisted, recomputed per pass): a ``dask.array`` graph per primitive, one
   task per block, and one ``compute``; the running minimum is persisted as
