@@ -27,7 +27,7 @@ import numpy as np
 __all__ = ["GATHER_PARTS_BYTES", "SPLIT_EVERY", "Chain", "ResidentMissing", "Shards",
            "ShardValues", "active_client", "block_futures", "drop_resident",
            "ordered_sum", "persist_like", "persisted_unit_rows", "resident_values",
-           "store_resident"]
+           "store_resident", "stored_values"]
 
 SPLIT_EVERY = 32
 """Fan-in of the fixed-shape sums of per-block vectors on the workers (the
@@ -152,7 +152,8 @@ the one before (a step that reads the previous one while the next is being
 stored, or a task run again, still finds it)."""
 
 
-def _stored(token, group, version):
+def stored_values(token, group, version):
+    """Version ``version`` of chain ``token`` on this worker, or None."""
     with _RESIDENT_LOCK:
         return _RESIDENT.get((token, group), {}).get(version)
 
@@ -168,12 +169,12 @@ def resident_values(token, group, version, blocks, history, derive, lower):
     from; else :class:`ResidentMissing`.  Values made here are kept."""
     if version is None:
         return [None] * len(blocks)
-    values = _stored(token, group, version)
+    values = stored_values(token, group, version)
     if values is not None:
         return values
     if derive is not None:
         prior, source = derive
-        base = _stored(token, group, prior)
+        base = stored_values(token, group, prior)
         if base is not None:
             values = lower(blocks, base, (source,))
     if values is None:

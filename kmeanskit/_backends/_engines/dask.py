@@ -65,6 +65,7 @@ from ._dask_shards import (
     ordered_sum,
     resident_values,
     store_resident,
+    stored_values,
 )
 from ._interface import (
     BoundsState,
@@ -292,6 +293,24 @@ def _resident(blocks, read, n_threads):
         lambda b, v, sources: _group_values(b, v, sources, n_threads))
 
 
+def _resident_at(blocks, read, positions, n_threads):
+    """The running minimum ``read`` of the group's blocks at ``positions``
+    (a dict).  When that version is not made yet, but the one it derives
+    from is here, only these blocks are lowered (not kept): the search
+    needs no more, and the task after it makes and keeps the whole
+    group's."""
+    token, group, version, _, derive = read
+    if (version is not None and derive is not None
+            and stored_values(token, group, version) is None):
+        prior, source = derive
+        base = stored_values(token, group, prior)
+        if base is not None:
+            return {p: _lowered(blocks[p], base[p], (source,), n_threads)
+                    for p in positions}
+    values = _resident(blocks, read, n_threads)
+    return {p: values[p] for p in positions}
+
+
 def _kept(values, keep):
     """``values``, kept on this worker as ``keep`` (``(token, group,
     version)``; None: not kept)."""
@@ -325,7 +344,8 @@ def _find_rows(blocks, w_blocks, *, read, searches, n_threads):
     rows)`` pair: the rows of the group's block ``position`` where its
     cumulative mass (of the running minimum ``read``, from ``offset``)
     reaches each of ``targets``."""
-    values = _resident(blocks, read, n_threads)
+    values = _resident_at(blocks, read, {search[0] for search in searches},
+                          n_threads)
     found = []
     for position, start, offset, targets in searches:
         block = blocks[position]
