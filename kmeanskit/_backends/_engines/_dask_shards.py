@@ -110,31 +110,66 @@ def persist_like(source, derived):
     return derived
 
 
-def _zero_rows(unit, norms):
-    """How many rows of a block are all zeros, shape (1,) (``unit``, the
-    block's unit rows, is read only so that the count waits for it)."""
-    del unit
-    return np.array([np.count_nonzero(norms == 0)])
+def _unit_block(block):
+    """One block's rows scaled to unit L2 norm (as ``Route.unit_rows``
+    computes them: ``sqrt(sum(x * x))`` per row)."""
+    if isinstance(block, np.ndarray):
+        return block / np.sqrt(np.sum(block * block, axis=1))[:, np.newaxis]
+    import array_api_compat as compat
+
+    xp = compat.array_namespace(block)
+    return block / xp.expand_dims(xp.sqrt(xp.sum(block * block, axis=1)), axis=1)
+
+
+def _zero_rows(*unit_blocks, starts):
+    """Global indices of the all-zero rows among ``unit_blocks`` (NaN rows
+    there: 0 / 0; a finite row of norm 0 is all zeros), which start at
+    rows ``starts``."""
+    found = []
+    for block, start in zip(unit_blocks, starts, strict=True):
+        first = block[:, 0] if block.shape[1] else block.sum(axis=1)
+        found.append(np.flatnonzero(np.isnan(np.asarray(first))) + start)
+    return np.concatenate(found) if found else np.empty(0, np.int64)
 
 
 def persisted_unit_rows(a, norms):
-    """``Route.unit_rows`` of ``a`` (``norms``: its row norms) when ``a`` is
-    persisted on the active client's cluster, else None: the unit rows
-    persisted and their zero rows counted in one round trip (the count
-    reads every block of unit rows, so they are all computed when it comes
-    back)."""
+    """``Route.unit_rows`` of ``a`` (``norms``: its row norms, a lazy Dask
+    array, read only when some row is all zeros) when ``a`` is persisted on
+    the active client's cluster, else None.
+
+    One task per block makes its unit rows where the block is, and one
+    task per worker reads them for zero rows: one round trip, no
+    ``dask.array`` graph, and the unit rows' layout is known (the data's),
+    so their first pass need not ask where they are.
+    """
+    client = active_client(a)
+    futures = None if client is None else block_futures(a, client)
+    if futures is None:
+        return None
+    import uuid
+
     import dask.array as da
 
-    client = active_client(a)
-    if client is None or block_futures(a, client) is None:
-        return None
-    unit = a / norms[:, np.newaxis]
-    counts = da.map_blocks(_zero_rows, unit, norms, drop_axis=1,
-                           chunks=((1,) * unit.numblocks[0],), dtype=np.int64)
-    unit, counts = client.persist([unit, counts])
-    if counts.sum().compute() == 0:
-        return unit, None
-    return None, np.asarray((norms == 0).compute())
+    shards = Shards(client, a, futures)
+    units = [None] * shards.n_blocks
+    for g, (_, blocks) in enumerate(shards.groups):
+        for b in blocks:
+            units[b] = shards.submit(g, _unit_block, futures[b])
+    checks = [shards.submit(g, _zero_rows, *[units[b] for b in blocks],
+                            starts=[int(shards.starts[b]) for b in blocks])
+              for g, (_, blocks) in enumerate(shards.groups)]
+    # A NaN of the data (check_finite=False) also makes NaN unit rows: the
+    # norms say which rows are all zeros.
+    if np.concatenate(shards.gather(checks)).size:
+        zero = np.asarray(norms.compute()) == 0
+        if zero.any():
+            return None, zero
+    name = f"unit-rows-{uuid.uuid4().hex}"
+    unit = da.Array({(name, i, 0): f for i, f in enumerate(units)}, name,
+                    chunks=(shards.sizes, (a.shape[1],)), dtype=a.dtype,
+                    meta=a._meta)
+    _remember_layout((client.id, tuple(f.key for f in units)), shards.groups)
+    return unit, None
 
 
 class ResidentMissing(LookupError):
@@ -279,6 +314,12 @@ ask the scheduler again.  A layout gone stale (blocks moved, a worker
 lost) costs transfers, not results: tasks may run on other workers."""
 
 
+def _remember_layout(layout, groups):
+    _LAYOUTS[layout] = groups
+    while len(_LAYOUTS) > LAYOUTS_KEPT:
+        del _LAYOUTS[next(iter(_LAYOUTS))]
+
+
 class Shards:
     """The blocks of a persisted Dask array, grouped by the worker holding them.
 
@@ -300,9 +341,7 @@ class Shards:
         self.groups = _LAYOUTS.get(layout)
         if self.groups is None:
             self.groups = self._locate(client, futures)
-            _LAYOUTS[layout] = self.groups
-            while len(_LAYOUTS) > LAYOUTS_KEPT:
-                del _LAYOUTS[next(iter(_LAYOUTS))]
+            _remember_layout(layout, self.groups)
         self.group_of = {b: g for g, (_, blocks) in enumerate(self.groups)
                          for b in blocks}
         self._weights = (None, None)
