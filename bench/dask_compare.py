@@ -323,8 +323,8 @@ def floor_calls(k, rounds=5):
     Needed round trips: one per k-means++ step (the first centre's
     included) and per Lloyd iteration, two per k-means|| round plus its
     first centre and the weighing of its candidates; spherical k-means adds
-    its zero-row check, the two passes of its tolerance scale and the final
-    assignment to its seeding and iterations.
+    its zero-row check (with the unit rows persisted), the pass of its
+    tolerance scale and the final assignment to its seeding and iterations.
     """
     from kmeanskit import kmeans2, kpp_init, spherical_kmeans
 
@@ -332,7 +332,7 @@ def floor_calls(k, rounds=5):
         "kmeans2(minit='++', iter=5)":
             (lambda a: kmeans2(a, k, minit="++", iter=5, rng=1)[0], k + 5),
         "spherical_kmeans(max_iter=5)":
-            (lambda a: spherical_kmeans(a, k, max_iter=5, rng=1)[0], 1 + 2 + k + 5 + 1),
+            (lambda a: spherical_kmeans(a, k, max_iter=5, rng=1)[0], 1 + 1 + k + 5 + 1),
         "kpp_init(n_local_trials='auto')":
             (lambda a: kpp_init(a, k, n_local_trials="auto", rng=1), k),
         "kpp_init(method='||')":

@@ -13,6 +13,7 @@ same bound as the other backends); labels and seeding draws are equal.
 
 import os
 import signal
+import time
 import warnings
 
 import numpy as np
@@ -23,6 +24,7 @@ dask = pytest.importorskip("dask")
 
 from kmeanskit import kmeans, kmeans2, kpp_init, spherical_kmeans, vq, whiten  # noqa: E402
 from kmeanskit._backends._engines import get_engine  # noqa: E402
+from kmeanskit._backends._engines._dask_shards import drop_resident  # noqa: E402
 from kmeanskit._backends._engines.compiled import CompiledEngine  # noqa: E402
 from kmeanskit._backends._engines.dask import SPLIT_EVERY, DaskEngine  # noqa: E402
 
@@ -256,6 +258,8 @@ def test_tasks_per_pass_is_blocks_plus_a_small_tree(scheduler):
 # Persisted on the cluster: tasks on the blocks' futures, one per worker
 
 def _persisted(x, chunks):
+    import dask.distributed
+
     data = da.from_array(x, chunks=chunks).persist()
     dask.distributed.wait(data)
     return data
@@ -329,31 +333,141 @@ def test_persisted_spherical_same_as_numpy(scheduler):
 
 
 @_on_cluster_only
+def test_persisted_spherical_round_trips(scheduler):
+    """Spherical k-means on persisted data: its unit rows persisted and
+    checked for zero rows in one round trip, the layout of the unit rows
+    located in one, its tolerance scale in one pass; then its seeding,
+    iterations and final assignment.  Zero rows raise as on NumPy."""
+    x = _blobs(d=4) + 0.5
+    data = _persisted(x, 300)
+    k, max_iter = 4, 3
+    with _RoundTrips(scheduler) as trips:
+        _, _, info = spherical_kmeans(data, k, rng=5, max_iter=max_iter, tol=None)
+    assert info.n_iter == max_iter
+    # zero-row check, who_has (unless the layout of these unit rows, whose
+    # keys depend on the data's, is known), k seeding steps, the
+    # iterations, final pass
+    assert k + max_iter + 2 <= trips.count <= 1 + 1 + k + max_iter + 1
+    with _RoundTrips(scheduler) as trips:
+        spherical_kmeans(data, k, rng=5, max_iter=max_iter)
+    assert trips.count <= 1 + 1 + 1 + k + max_iter + 1  # and the tolerance pass
+    x[[2, 7]] = 0.0
+    with pytest.raises(ValueError, match="data rows 2 and 7 are all zeros"):
+        spherical_kmeans(_persisted(x, 300), k, rng=5)
+
+
+@_on_cluster_only
 def test_persisted_round_trips(scheduler):
     """One round trip per k-means++ step (greedy trials included), per
     k-means|| round and per Lloyd iteration, plus one to locate the blocks
-    (``who_has``); and one task per worker in each pass."""
+    (``who_has``) the first time an array is seen; and one task per worker
+    in each pass."""
     import dask.distributed
     from distributed import get_task_stream
 
     x = _blobs(n=4_000)
     data = _persisted(x, 250)  # 16 blocks on 2 workers
     k = 6
-    for trials in (1, "auto"):
+    for trials, located in ((1, 1), ("auto", 0)):
         with _RoundTrips(scheduler) as trips:
             kpp_init(data, k, rng=0, n_local_trials=trials)
-        assert trips.count == k + 1, (trials, trips.count)
+        assert trips.count == k + located, (trials, trips.count)
     with _RoundTrips(scheduler) as trips:
         kpp_init(data, k, rng=0, method="||")
-    assert trips.count <= 1 + 1 + 5 + 1  # who_has, first centre, rounds, weighing
+    assert trips.count <= 1 + 5 + 1  # first centre, rounds, weighing
     engine = get_engine(da)
     with get_task_stream(scheduler) as stream, _RoundTrips(scheduler) as trips:
         engine.lloyd_pass(data, x[:4], None)
         engine.lloyd_pass(data, x[:4], None)
-    assert trips.count == 3
+    assert trips.count == 2
     n_workers = len(scheduler.scheduler_info()["workers"])
-    assert len(stream.data) <= 2 * n_workers
+    assert len(_task_names(stream)) <= 2 * n_workers
     assert dask.distributed.futures_of(data)  # the data stays persisted
+
+
+def _task_names(stream):
+    """The functions of the tasks in ``stream`` (less the requests to drop
+    the running minima of seedings now over)."""
+    names = [record["key"].rsplit("-", 5)[0] for record in stream.data]
+    return [name for name in names if name != "drop_resident"]
+
+
+@_on_cluster_only
+def test_persisted_seeding_tasks_per_step(scheduler):
+    """A k-means++ step is two levels of tasks: the search on the workers
+    holding the targets, then one task per worker that lowers the running
+    minimum (kept on that worker) and sends back its sums -- or, greedy,
+    weighs the candidates; a k-means|| round, one task per worker drawing,
+    then one per worker lowering."""
+    from distributed import get_task_stream
+
+    x = _blobs(n=4_000)
+    data = _persisted(x, 250)
+    n_workers = len(scheduler.scheduler_info()["workers"])
+    k = 5
+    kpp_init(data, k, rng=0)  # the layout located
+    engine = get_engine(da)
+    _, state = engine.d2_start(data, 3)
+    with get_task_stream(scheduler) as stream:
+        engine.d2_pick(data, state, 0.5)
+    names = _task_names(stream)
+    assert sorted(set(names)) == ["_find_rows", "_group_advance"]
+    assert names.count("_find_rows") == 1
+    assert names.count("_group_advance") == n_workers
+    _, state = engine.d2_start(data, 3)
+    with get_task_stream(scheduler) as stream:
+        trials = engine.d2_trials(data, state, np.array([0.1, 0.5, 0.9]) * state.total)
+        chosen = engine.d2_select(data, trials[3], 1)
+        engine.d2_trials(data, chosen, np.array([0.2, 0.6]) * chosen.total)
+    names = _task_names(stream)
+    assert names.count("_group_trials") == 2 * n_workers
+    assert 2 <= names.count("_find_rows") <= 2 * n_workers
+    assert set(names) == {"_find_rows", "_group_trials"}
+    _, state = engine.d2_start(data, 3)  # (the workers keep two versions)
+    with get_task_stream(scheduler) as stream:
+        engine.d2_sample(data, state, 1e-3 / state.total, seed=7)
+    names = _task_names(stream)
+    assert sorted(names) == (["_group_advance"] * n_workers
+                             + ["_group_sample"] * n_workers)
+
+
+@_on_cluster_only
+@pytest.mark.parametrize("trials", [1, 3])
+def test_persisted_seeding_rebuilds_lost_values(scheduler, trials):
+    """Running minima lost on the workers (a task run elsewhere, a worker
+    replaced) are rebuilt from the centres so far: the same draws."""
+    import gc
+
+    from kmeanskit._core._seeding import init_kpp
+
+    x = _blobs(n=3_000)
+    data = _persisted(x, 250)
+    w = np.random.default_rng(3).uniform(0.5, 2.0, x.shape[0])
+    engine = get_engine(da)
+    for weights in (None, w):
+        expected = init_kpp(x, 6, np.random.default_rng(5), get_engine(np),
+                            n_local_trials=trials, weights=weights)
+        name = "d2_pick" if trials == 1 else "d2_trials"
+        original = getattr(engine, name)
+        calls = []
+
+        def losing(*args, original=original, calls=calls, **kwargs):
+            calls.append(1)
+            if len(calls) % 2:
+                assert sum(scheduler.run(drop_resident).values()) > 0
+            return original(*args, **kwargs)
+
+        setattr(engine, name, losing)
+        try:
+            got = init_kpp(data, 6, np.random.default_rng(5), engine,
+                           n_local_trials=trials, weights=weights)
+        finally:
+            delattr(engine, name)
+        np.testing.assert_array_equal(got, expected)
+    gc.collect()
+    # The client dropped every state: the workers hold no running minimum.
+    time.sleep(0.5)  # the requests to drop them are not waited for
+    assert not sum(scheduler.run(drop_resident).values())
 
 
 @_on_cluster_only

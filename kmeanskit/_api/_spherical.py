@@ -27,6 +27,7 @@ class SphericalRule(MeanRule):
     """Lloyd's sweep; the update renormalises each cluster's mean."""
 
     compiled_iterations = False
+    unit_rows = True
 
     def update(self, result, previous, dtype):
         length = np.sqrt(np.sum(result.sums * result.sums, axis=1))
@@ -41,16 +42,14 @@ class SphericalRule(MeanRule):
 
 def _normalise(route, x):
     """Unit-length rows of ``x`` in the route's namespace; zero rows raise."""
-    norms = route.row_norms(x)
-    zero = norms == 0
-    if route.any(zero):
-        zero = route.to_host(zero)
+    unit, zero = route.unit_rows(x)
+    if zero is not None:
         verb = "is" if np.count_nonzero(zero) == 1 else "are"
         raise ValueError(
             f"data {_validate.positions(zero)} {verb} all zeros: "
             "the direction (and cosine similarity) of a zero row is undefined; "
             "drop such rows, or replace them and give them weight 0.")
-    return route.divide_rows(x, norms)
+    return unit
 
 
 @fill_doc

@@ -151,6 +151,16 @@ class Route:
         """Whether any element of boolean array ``a`` is true (reads values)."""
         return bool(a.any())
 
+    def unit_rows(self, a):
+        """``(unit, zero)``: the rows of 2-D ``a`` scaled to unit L2 norm,
+        and None; or, when some row is all zeros, None and a host boolean
+        mask of those rows."""
+        norms = self.row_norms(a)
+        zero = norms == 0
+        if self.any(zero):
+            return None, self.to_host(zero)
+        return self.divide_rows(a, norms), None
+
     def to_host(self, a):
         """A NumPy array of ``a``'s values (for small arrays: code books)."""
         if isinstance(a, np.ndarray):
@@ -256,6 +266,17 @@ class DaskRoute(Route):
             self._unchecked.add(name)
             return
         super().check_finite(a, name)
+
+    def unit_rows(self, a):
+        """``Route.unit_rows``; for data persisted on a cluster, the unit
+        rows persisted and checked for zero rows in one round trip."""
+        from ._engines._dask_shards import persisted_unit_rows
+
+        if is_dask(a):
+            found = persisted_unit_rows(a, self.row_norms(a))
+            if found is not None:
+                return found
+        return super().unit_rows(a)
 
     def divide_rows(self, a, divisors):
         """``Route.divide_rows``, persisted on the cluster when ``a`` is

@@ -104,6 +104,10 @@ class MeanRule:
     """Whether the engine's ``lloyd_iterations`` computes this very rule
     (then SciPy's fixed iterations run in one compiled call)."""
 
+    unit_rows = False
+    """Whether the rows it clusters have unit length (then the tolerance
+    scale takes one pass: :func:`tolerance_scale`)."""
+
     def passes(self, engine, x, algorithm, n_centres):
         """The pass strategy (see :mod:`kmeanskit._core._passes`)."""
         return make_passes(engine, x, algorithm, n_centres)
@@ -351,15 +355,24 @@ def data_inertia(engine, x, centres, weights=None):
     return float(engine.lloyd_pass(x, centres, weights).inertia)
 
 
-def tolerance_scale(engine, x, weights=None):
+def tolerance_scale(engine, x, weights=None, *, unit_rows=False):
     """Mean over features of the (weighted, population) variance of ``x``.
 
     ``tol`` is relative to it, as in scikit-learn.  Computed from two
     one-centre passes, which every engine has: the first gives the weighted
     mean, the second the weighted sum of squared distances to it.
+
+    With ``unit_rows`` (every row of unit length: spherical k-means) one
+    pass does: its centre at the origin gives ``sum(w |x|^2)`` as well as
+    the mean, and the spread is ``sum(w |x|^2) - W |mean|^2``, which cannot
+    cancel badly when no row is longer than 1.
     """
     first = engine.lloyd_pass(x, np.zeros((1, x.shape[1]), dtype=host_dtype(x)),
                               weights)
     mean = first.sums / first.counts[:, np.newaxis]
+    if unit_rows:
+        total = first.counts[0]
+        spread = first.inertia - total * float(mean[0] @ mean[0])
+        return max(spread, 0.0) / (total * x.shape[1])
     spread = engine.lloyd_pass(x, mean.astype(host_dtype(x)), weights)
     return spread.inertia / (first.counts[0] * x.shape[1])

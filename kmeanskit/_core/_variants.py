@@ -166,7 +166,8 @@ def fit(engine, x, k, rule, *, init, given, max_iter, tol, empty, n_init,
     (spherical: unit norm).  Returns
     :class:`~kmeanskit._core._restarts.RestartsOutcome`.
     """
-    tol_abs = None if tol is None else tol * tolerance_scale(engine, x, weights)
+    tol_abs = None if tol is None else tol * tolerance_scale(
+        engine, x, weights, unit_rows=rule.unit_rows)
 
     def seed(start_rng):
         if given is not None:

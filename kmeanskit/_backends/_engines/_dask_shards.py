@@ -18,10 +18,16 @@ held their blocks when the call started, but may run elsewhere
 never a wrong or stuck result.
 """
 
+import collections
+import itertools
+import threading
+
 import numpy as np
 
-__all__ = ["GATHER_PARTS_BYTES", "SPLIT_EVERY", "Shards", "ShardValues",
-           "active_client", "block_futures", "ordered_sum", "persist_like"]
+__all__ = ["GATHER_PARTS_BYTES", "SPLIT_EVERY", "Chain", "ResidentMissing", "Shards",
+           "ShardValues", "active_client", "block_futures", "drop_resident",
+           "ordered_sum", "persist_like", "persisted_unit_rows", "resident_values",
+           "store_resident", "stored_values"]
 
 SPLIT_EVERY = 32
 """Fan-in of the fixed-shape sums of per-block vectors on the workers (the
@@ -104,28 +110,214 @@ def persist_like(source, derived):
     return derived
 
 
+def _unit_block(block):
+    """One block's rows scaled to unit L2 norm (as ``Route.unit_rows``
+    computes them: ``sqrt(sum(x * x))`` per row)."""
+    if isinstance(block, np.ndarray):
+        return block / np.sqrt(np.sum(block * block, axis=1))[:, np.newaxis]
+    import array_api_compat as compat
+
+    xp = compat.array_namespace(block)
+    return block / xp.expand_dims(xp.sqrt(xp.sum(block * block, axis=1)), axis=1)
+
+
+def _zero_rows(*unit_blocks, starts):
+    """Global indices of the all-zero rows among ``unit_blocks`` (NaN rows
+    there: 0 / 0; a finite row of norm 0 is all zeros), which start at
+    rows ``starts``."""
+    found = []
+    for block, start in zip(unit_blocks, starts, strict=True):
+        first = block[:, 0] if block.shape[1] else block.sum(axis=1)
+        found.append(np.flatnonzero(np.isnan(np.asarray(first))) + start)
+    return np.concatenate(found) if found else np.empty(0, np.int64)
+
+
+def persisted_unit_rows(a, norms):
+    """``Route.unit_rows`` of ``a`` (``norms``: its row norms, a lazy Dask
+    array, read only when some row is all zeros) when ``a`` is persisted on
+    the active client's cluster, else None.
+
+    One task per block makes its unit rows where the block is, and one
+    task per worker reads them for zero rows: one round trip, no
+    ``dask.array`` graph, and the unit rows' layout is known (the data's),
+    so their first pass need not ask where they are.
+    """
+    client = active_client(a)
+    futures = None if client is None else block_futures(a, client)
+    if futures is None:
+        return None
+    import uuid
+
+    import dask.array as da
+
+    shards = Shards(client, a, futures)
+    units = [None] * shards.n_blocks
+    for g, (_, blocks) in enumerate(shards.groups):
+        for b in blocks:
+            units[b] = shards.submit(g, _unit_block, futures[b])
+    checks = [shards.submit(g, _zero_rows, *[units[b] for b in blocks],
+                            starts=[int(shards.starts[b]) for b in blocks])
+              for g, (_, blocks) in enumerate(shards.groups)]
+    # A NaN of the data (check_finite=False) also makes NaN unit rows: the
+    # norms say which rows are all zeros.
+    if np.concatenate(shards.gather(checks)).size:
+        zero = np.asarray(norms.compute()) == 0
+        if zero.any():
+            return None, zero
+    name = f"unit-rows-{uuid.uuid4().hex}"
+    unit = da.Array({(name, i, 0): f for i, f in enumerate(units)}, name,
+                    chunks=(shards.sizes, (a.shape[1],)), dtype=a.dtype,
+                    meta=a._meta)
+    _remember_layout((client.id, tuple(f.key for f in units)), shards.groups)
+    return unit, None
+
+
+class ResidentMissing(LookupError):
+    """A task found no resident values of the version it reads on its
+    worker (the task ran elsewhere, or the worker was replaced): the client
+    submits the step again with the history to rebuild them from."""
+
+
+_RESIDENT = {}
+_RESIDENT_LOCK = threading.Lock()
+_DROPPED = collections.deque(maxlen=256)
+RESIDENT_VERSIONS = 2
+"""Versions of a chain's values a worker keeps per group: the latest and
+the one before (a step that reads the previous one while the next is being
+stored, or a task run again, still finds it)."""
+
+
+def stored_values(token, group, version):
+    """Version ``version`` of chain ``token`` on this worker, or None."""
+    with _RESIDENT_LOCK:
+        return _RESIDENT.get((token, group), {}).get(version)
+
+
+def resident_values(token, group, version, blocks, history, derive, lower):
+    """The group's per-block values of ``version`` of chain ``token`` (a
+    list of arrays; None per block for ``version`` None: no centre yet).
+
+    Not yet on this worker: made from the stored ``prior`` version by
+    ``lower(blocks, prior_values, (source,))`` when ``derive`` is ``(prior,
+    source)`` and that version is here; else rebuilt by ``lower(blocks,
+    None, history)`` when the client sent the ``history`` they were made
+    from; else :class:`ResidentMissing`.  Values made here are kept."""
+    if version is None:
+        return [None] * len(blocks)
+    values = stored_values(token, group, version)
+    if values is not None:
+        return values
+    if derive is not None:
+        prior, source = derive
+        base = stored_values(token, group, prior)
+        if base is not None:
+            values = lower(blocks, base, (source,))
+    if values is None:
+        if history is None:
+            raise ResidentMissing(f"no values {version} of {token} here")
+        values = lower(blocks, None, history)
+    store_resident(token, group, version, values)
+    return values
+
+
+def store_resident(token, group, version, values):
+    """Keep ``values`` as ``version`` of chain ``token`` on this worker (the
+    oldest beyond :data:`RESIDENT_VERSIONS` dropped; nothing kept for a
+    chain already dropped, whose last tasks may run after the drop)."""
+    with _RESIDENT_LOCK:
+        if token in _DROPPED:
+            return
+        kept = _RESIDENT.setdefault((token, group), {})
+        kept[version] = values
+        while len(kept) > RESIDENT_VERSIONS:
+            del kept[next(iter(kept))]
+
+
+def drop_resident(token=None):
+    """Forget every value of chain ``token`` (None: of every chain) on this
+    worker; returns how many groups' values were dropped."""
+    with _RESIDENT_LOCK:
+        if token is not None:
+            _DROPPED.append(token)
+        keys = [key for key in _RESIDENT if token is None or key[0] == token]
+        for key in keys:
+            del _RESIDENT[key]
+    return len(keys)
+
+
+def _drop_everywhere(client, workers, token):
+    """Ask ``workers`` to forget chain ``token`` (no waiting: the client
+    dropped its last state of the chain)."""
+    try:
+        if client.status != "running":
+            return
+        from distributed import fire_and_forget
+
+        for worker in workers:
+            fire_and_forget(client.submit(
+                drop_resident, token, pure=False, workers=[worker] if worker else None,
+                allow_other_workers=True))
+    except Exception:  # noqa: BLE001 -- a closing client: nothing to free
+        pass
+
+
+class Chain:
+    """One seeding run's running minimum, kept on the workers as module
+    state (not as task results, so that one task per worker can both keep
+    the lowered values and send back their sums).  Each state of the run is
+    a version; the workers' copies are dropped when the client drops the
+    last state of the run."""
+
+    def __init__(self, shards):
+        import uuid
+        import weakref
+
+        self.token = uuid.uuid4().hex
+        self._versions = itertools.count()
+        weakref.finalize(self, _drop_everywhere, shards.client,
+                         sorted({w for w, _ in shards.groups}), self.token)
+
+    def next_version(self):
+        return next(self._versions)
+
+
 class ShardValues:
     """A float64 value per row (seeding's running minimum), on the workers.
 
-    ``groups`` holds one future per worker group: the list of that group's
-    per-block arrays, still to be lowered by the centres of ``pending``
-    (futures or host ``(indices, rows)`` pairs) when tasks read them;
-    ``settled``, when not None, is the same values with ``pending`` applied,
-    submitted to be read instead once computed.  ``block_sums`` (NumPy, one
-    sum per block, weighted when seeding is) is what the client draws from.
-    Immutable.
+    ``chain`` and ``version`` name the values kept on the workers (version
+    None: no centre yet); ``derive``, when not None, is ``(prior,
+    source)``: a task that does not find ``version`` makes it from version
+    ``prior`` lowered by the host ``(indices, rows)`` of ``source``.
+    ``history`` is every such source so far, in order (to rebuild the
+    values on another worker).  ``block_sums`` (NumPy, one sum per block,
+    weighted when seeding is) is what the client draws from.  Immutable.
     """
 
-    __slots__ = ("groups", "block_sums", "pending", "settled")
+    __slots__ = ("chain", "version", "history", "derive", "block_sums")
 
-    def __init__(self, groups, block_sums, pending=(), settled=None):
-        self.groups = groups
+    def __init__(self, chain, version, history, block_sums, derive=None):
+        self.chain = chain
+        self.version = version
+        self.history = tuple(history)
+        self.derive = derive
         self.block_sums = np.asarray(block_sums, dtype=np.float64)
-        self.pending = tuple(pending)
-        self.settled = settled
 
     def copy(self):
         return self
+
+
+_LAYOUTS = {}
+LAYOUTS_KEPT = 16
+"""Layouts (which worker holds which block) of the last arrays seen, by
+client and block keys: a later call on the same persisted array does not
+ask the scheduler again.  A layout gone stale (blocks moved, a worker
+lost) costs transfers, not results: tasks may run on other workers."""
+
+
+def _remember_layout(layout, groups):
+    _LAYOUTS[layout] = groups
+    while len(_LAYOUTS) > LAYOUTS_KEPT:
+        del _LAYOUTS[next(iter(_LAYOUTS))]
 
 
 class Shards:
@@ -145,6 +337,23 @@ class Shards:
         self.sizes = tuple(int(s) for s in x.chunks[0])
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
         self.blocks = futures
+        self._layout = layout = (client.id, tuple(f.key for f in futures))
+        self.groups = _LAYOUTS.get(layout)
+        if self.groups is None:
+            self.groups = self._locate(client, futures)
+            _remember_layout(layout, self.groups)
+        self.group_of = {b: g for g, (_, blocks) in enumerate(self.groups)
+                         for b in blocks}
+        self._weights = (None, None)
+
+    def forget_layout(self):
+        """Ask the scheduler where the blocks are the next time."""
+        _LAYOUTS.pop(self._layout, None)
+
+    @staticmethod
+    def _locate(client, futures):
+        """Groups of blocks by the worker holding them: ``(worker, blocks)``
+        pairs in order of their first block (a reproducible layout)."""
         holders = client.who_has(futures)
         if not all(holders.get(f.key) for f in futures):
             from distributed import wait
@@ -157,12 +366,8 @@ class Shards:
         for index, future in enumerate(futures):
             where = holders.get(future.key) or ("",)
             by_worker.setdefault(sorted(where)[0], []).append(index)
-        # Groups in order of their first block: the layout is reproducible.
-        self.groups = sorted(((w, tuple(b)) for w, b in by_worker.items()),
-                             key=lambda group: group[1][0])
-        self.group_of = {b: g for g, (_, blocks) in enumerate(self.groups)
-                         for b in blocks}
-        self._weights = (None, None)
+        return sorted(((w, tuple(b)) for w, b in by_worker.items()),
+                      key=lambda group: group[1][0])
 
     @property
     def n_blocks(self):

@@ -12,9 +12,11 @@ k-sized, in one of two ways:
   ``d2_trials`` weighs every candidate in the same trip, ``d2_select``
   needs none) and per k-means|| round (``d2_sample``), with no
   ``dask.array`` graph built on the client.  The running minimum of
-  seeding stays on the workers as a :class:`ShardValues
-  <._dask_shards.ShardValues>`; a step's search, the rows it finds and the
-  updated distances with their block sums are one submission.
+  seeding is kept in the worker processes' memory, named by a
+  :class:`ShardValues <._dask_shards.ShardValues>` on the client, so that
+  one task per worker both keeps the lowered distances and sends back
+  their block sums: a step is the search (on the workers holding the
+  targets), then one task per worker.
 * **Otherwise** (Dask's threaded or synchronous scheduler, or data not
   persisted, recomputed per pass): a ``dask.array`` graph per primitive, one
   task per block, and one ``compute``; the running minimum is persisted as
@@ -54,11 +56,16 @@ import numpy as np
 from .._arrays import to_host
 from ._dask_shards import (
     SPLIT_EVERY,
+    Chain,
+    ResidentMissing,
     Shards,
     ShardValues,
     active_client,
     block_futures,
     ordered_sum,
+    resident_values,
+    store_resident,
+    stored_values,
 )
 from ._interface import (
     BoundsState,
@@ -277,16 +284,47 @@ def _group_values(blocks, values, sources, n_threads, check=None):
             for b, v in zip(blocks, values, strict=True)]
 
 
-def _group_lower(blocks, values, *sources, n_threads, check):
-    """Each block's running minimum lowered by ``sources`` (kept on the
-    worker: later steps read it)."""
-    return _group_values(blocks, values, sources, n_threads, check)
+def _resident(blocks, read, n_threads):
+    """The group's running minimum that ``read`` names: ``(token, group,
+    version, history, derive)`` (see ``_dask_shards.resident_values``)."""
+    token, group, version, history, derive = read
+    return resident_values(
+        token, group, version, blocks, history, derive,
+        lambda b, v, sources: _group_values(b, v, sources, n_threads))
 
 
-def _group_sums(blocks, values, w_blocks, *sources, n_threads, check):
-    """Each block's ``sum(w * lowered minimum)`` (the same lowering as
-    ``_group_lower``, computed again so the client need not wait for it)."""
-    lowered = _group_values(blocks, values, sources, n_threads, check)
+def _resident_at(blocks, read, positions, n_threads):
+    """The running minimum ``read`` of the group's blocks at ``positions``
+    (a dict).  When that version is not made yet, but the one it derives
+    from is here, only these blocks are lowered (not kept): the search
+    needs no more, and the task after it makes and keeps the whole
+    group's."""
+    token, group, version, _, derive = read
+    if (version is not None and derive is not None
+            and stored_values(token, group, version) is None):
+        prior, source = derive
+        base = stored_values(token, group, prior)
+        if base is not None:
+            return {p: _lowered(blocks[p], base[p], (source,), n_threads)
+                    for p in positions}
+    values = _resident(blocks, read, n_threads)
+    return {p: values[p] for p in positions}
+
+
+def _kept(values, keep):
+    """``values``, kept on this worker as ``keep`` (``(token, group,
+    version)``; None: not kept)."""
+    if keep is not None:
+        store_resident(*keep, values)
+    return values
+
+
+def _group_advance(blocks, w_blocks, *sources, read, keep, n_threads, check):
+    """Each block's running minimum (``read``) lowered by ``sources``, kept
+    on the worker as ``keep``; returns each block's ``sum(w * minimum)``.
+    One task both keeps the values and sends back their sums."""
+    lowered = _kept(_group_values(blocks, _resident(blocks, read, n_threads),
+                                  sources, n_threads, check), keep)
     return [float(np.sum(_mass(v, w))) for v, w in _blocks_weights(lowered, w_blocks)]
 
 
@@ -301,15 +339,21 @@ def _merged(found):
     return indices[order], rows[order]
 
 
-def _find_rows(blocks, values, w_blocks, *sources, position, start, offset,
-               targets, n_threads):
-    """``(indices, rows)``: the rows of the group's block ``position`` where
-    its cumulative mass (from ``offset``) reaches each of ``targets``."""
-    block = blocks[position]
-    w = None if w_blocks is None else w_blocks[position]
-    current = _lowered(block, values[position], sources, n_threads)
-    local = _search_block(_mass(current, w), offset=offset, targets=targets)
-    return local + start, np.ascontiguousarray(block[local])
+def _find_rows(blocks, w_blocks, *, read, searches, n_threads):
+    """Per search ``(position, start, offset, targets)``, an ``(indices,
+    rows)`` pair: the rows of the group's block ``position`` where its
+    cumulative mass (of the running minimum ``read``, from ``offset``)
+    reaches each of ``targets``."""
+    values = _resident_at(blocks, read, {search[0] for search in searches},
+                          n_threads)
+    found = []
+    for position, start, offset, targets in searches:
+        block = blocks[position]
+        w = None if w_blocks is None else w_blocks[position]
+        local = _search_block(_mass(values[position], w), offset=offset,
+                              targets=targets)
+        found.append((local + start, np.ascontiguousarray(block[local])))
+    return found
 
 
 def _take_block(blocks, *, position, start, local):
@@ -318,14 +362,15 @@ def _take_block(blocks, *, position, start, local):
     return local + start, np.ascontiguousarray(blocks[position][local])
 
 
-def _group_trials(blocks, values, w_blocks, found, *sources, places, n_threads):
+def _group_trials(blocks, w_blocks, found, *, read, places, n_threads):
     """Per block, the potential each candidate would leave, shape (m,)
-    (the block engine's ``candidate_potentials``); ``found`` holds the find
-    tasks' results, ``places`` where each one's rows go among the ``m``
-    candidates."""
-    rows = _candidates(found, places)
+    (the block engine's ``candidate_potentials``) against the running
+    minimum ``read``; ``found`` holds the find tasks' results, ``places``
+    where each one's rows go among the ``m`` candidates."""
+    rows = _candidates([pair for group in found for pair in group], places)
+    current = _resident(blocks, read, n_threads)
     out = []
-    for block, cur, w in zip(blocks, _group_values(blocks, values, sources, n_threads),
+    for block, cur, w in zip(blocks, current,
                              [None] * len(blocks) if w_blocks is None else w_blocks,
                              strict=True):
         if block.shape[0] == 0:
@@ -348,12 +393,12 @@ def _candidates(found, places):
     return rows
 
 
-def _group_sample(blocks, values, w_blocks, *sources, starts, scale, seed,
-                  n_threads):
+def _group_sample(blocks, w_blocks, *, read, starts, scale, seed, n_threads):
     """``(indices, rows)`` of the rows of the group's blocks kept by
-    k-means||'s independent draws (as ``_sample_block``), in row order."""
+    k-means||'s independent draws (as ``_sample_block``), in row order,
+    from the running minimum ``read``."""
     indices, rows = [], []
-    current = _group_values(blocks, values, sources, n_threads)
+    current = _resident(blocks, read, n_threads)
     for j, (block, v) in enumerate(zip(blocks, current, strict=True)):
         w = None if w_blocks is None else w_blocks[j]
         u = row_uniforms(seed, starts[j], v.shape[0])
@@ -447,60 +492,66 @@ class DaskEngine(EngineBase):
             self._shards_cache = (x, shards)
         return shards
 
-    def _advance(self, shards, state, sources, weights, *, many=False):
-        """Submit the state after adding the centres of ``sources`` (futures
-        or host ``(indices, rows)``): per group, the lowered minimum kept on
-        the worker and its block sums.  Returns ``(lowered, sums)``, futures
-        per group.
+    def _run(self, shards, step):
+        """The results of the futures that ``step(history)`` submits.
 
-        A centre or two (k-means++) cost less to lower by twice than a
-        scheduler hop: the sums are computed alongside the kept values
-        (first), not from them.  ``many`` centres (k-means||'s draws): the
-        sums are read from the kept values.
+        The running minimum is read where the last step kept it; a task run
+        on another worker (the scheduler's choice, or a lost worker) finds
+        none there and fails with ``ResidentMissing``: the step is then
+        submitted again with ``history`` True, so that each task can rebuild
+        the values it reads.
         """
-        w = shards.weights(weights) or [None] * len(shards.groups)
-        values, pending = _readers(shards, state)
-        sources = (*pending, *sources)
-        check = self._take_check()
-        lowered = [shards.submit(g, _group_lower, shards.data(g), values[g],
-                                 *sources, n_threads=self.n_threads, check=check)
-                   for g in range(len(shards.groups))]
-        if many:
-            sums = [shards.submit(g, _group_sums, shards.data(g), lowered[g], w[g],
-                                  n_threads=self.n_threads, check=None)
-                    for g in range(len(shards.groups))]
-        else:
-            sums = [shards.submit(g, _group_sums, shards.data(g), values[g], w[g],
-                                  *sources, n_threads=self.n_threads, check=check,
-                                  priority=1)
-                    for g in range(len(shards.groups))]
-        return lowered, sums
+        try:
+            return shards.gather(step(False))
+        except ResidentMissing as error:
+            # The client may keep the error (with the failed futures): its
+            # traceback must not keep this step's states, and so their
+            # values on the workers, alive.
+            error.__traceback__ = None
+            shards.forget_layout()
+        return shards.gather(step(True))
+
+    def _advance(self, shards, values, chain, version, sources, w, check, history):
+        """Submit, per group, the running minimum of ``values`` (a
+        :class:`ShardValues`; None: no centre yet) lowered by the centres
+        of ``sources`` (futures or host ``(indices, rows)``), kept on the
+        workers as ``version`` of ``chain``: one task per worker, its
+        result the block sums."""
+        return [shards.submit(g, _group_advance, shards.data(g), w[g], *sources,
+                              read=_read(values, g, history),
+                              keep=(chain.token, g, version),
+                              n_threads=self.n_threads, check=check)
+                for g in range(len(shards.groups))]
 
     @staticmethod
-    def _advanced(shards, lowered, group_sums):
-        """The :class:`D2State` of submitted ``lowered`` values whose
-        per-group block sums came back as ``group_sums``."""
+    def _advanced(shards, values, chain, version, added, group_sums):
+        """The :class:`D2State` of ``version``: ``values`` (None: none) with
+        the host ``(indices, rows)`` of ``added``, whose per-group block
+        sums came back as ``group_sums``."""
+        history = () if values is None else values.history
         block_sums = shards.in_block_order(group_sums)
-        return D2State(ShardValues(lowered, block_sums), None,
-                       float(np.sum(block_sums)))
+        return D2State(ShardValues(chain, version, history + tuple(added), block_sums),
+                       None, float(np.sum(block_sums)))
 
-    def _find(self, shards, state, targets, weights):
-        """Submit the search for ``targets`` in the cumulative mass of
-        ``state``: a list of ``(future, places)``, one per block holding
-        targets (``places``: which targets it holds)."""
-        w = shards.weights(weights)
-        values, pending = _readers(shards, state)
-        found = []
-        for block, offset, places, local in _locate(state.closest.block_sums, targets):
+    def _find(self, shards, values, plan, w, history):
+        """Submit the search of ``plan`` (from :func:`_locate`, its blocks
+        in group order) in the cumulative mass of ``values``: one task per
+        worker holding targets, each giving a list of ``(indices, rows)``,
+        one per block of ``plan``."""
+        searches = {}
+        for block, offset, _, local in plan:
             g = shards.group_of[block]
-            future = shards.submit(
-                g, _find_rows, shards.data(g), values[g],
-                None if w is None else w[g], *pending,
-                position=shards.groups[g][1].index(block),
-                start=int(shards.starts[block]), offset=offset, targets=local,
-                n_threads=self.n_threads)
-            found.append((future, places))
-        return found
+            searches.setdefault(g, []).append(
+                (shards.groups[g][1].index(block), int(shards.starts[block]),
+                 offset, local))
+        return [shards.submit(g, _find_rows, shards.data(g), w[g],
+                              read=_read(values, g, history), searches=found,
+                              n_threads=self.n_threads)
+                for g, found in searches.items()]
+
+    @staticmethod
+    def _group_weights(shards, weights):
+        return shards.weights(weights) or [None] * len(shards.groups)
 
     def _tree_sum(self, func, x, w, size, **kwargs):
         """Apply ``func`` to every row block (and its weights) giving a
@@ -618,13 +669,20 @@ class DaskEngine(EngineBase):
     # -- k-means++ and k-means|| steps, one round trip each on a cluster -------
 
     def d2_add(self, x, rows, state=None, weights=None):
-        """``EngineBase.d2_add``; on a cluster, one round trip."""
+        """``EngineBase.d2_add``; on a cluster, one round trip (one task per
+        worker)."""
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_add(x, rows, state, weights)
-        lowered, sums = self._advance(shards, state, [(None, self._centres(x, rows))],
-                                      weights)
-        return self._advanced(shards, lowered, shards.gather(sums))
+        values = None if state is None else state.closest
+        chain = Chain(shards) if values is None else values.chain
+        version = chain.next_version()
+        source = (None, self._centres(x, rows))
+        w = self._group_weights(shards, weights)
+        check = self._take_check()
+        sums = self._run(shards, lambda history: self._advance(
+            shards, values, chain, version, [source], w, check, history))
+        return self._advanced(shards, values, chain, version, [source], sums)
 
     def d2_start(self, x, index, weights=None):
         """``EngineBase.d2_start``; on a cluster, the row read and the
@@ -634,92 +692,124 @@ class DaskEngine(EngineBase):
             return super().d2_start(x, index, weights)
         block = int(np.searchsorted(shards.starts, index, side="right")) - 1
         g = shards.group_of[block]
-        taken = shards.submit(
-            g, _take_block, shards.data(g),
-            position=shards.groups[g][1].index(block),
-            start=int(shards.starts[block]),
-            local=[int(index) - int(shards.starts[block])])
-        lowered, sums = self._advance(shards, None, [taken], weights)
-        (_, row), *group_sums = shards.gather([taken, *sums])
-        return row, self._advanced(shards, lowered, group_sums)
+        chain = Chain(shards)
+        version = chain.next_version()
+        w = self._group_weights(shards, weights)
+        check = self._take_check()
+
+        def step(history):
+            taken = shards.submit(
+                g, _take_block, shards.data(g),
+                position=shards.groups[g][1].index(block),
+                start=int(shards.starts[block]),
+                local=[int(index) - int(shards.starts[block])])
+            return [taken, *self._advance(shards, None, chain, version, [taken], w,
+                                          check, history)]
+
+        (_, row), *sums = self._run(shards, step)
+        return row, self._advanced(shards, None, chain, version, [(None, row)], sums)
 
     def d2_pick(self, x, state, u, weights=None, *, update=True):
         """``EngineBase.d2_pick``; on a cluster, the search, the row and the
-        updated distances in one round trip."""
+        updated distances in one round trip: the search on the worker
+        holding the target, then one task per worker."""
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_pick(x, state, u, weights, update=update)
-        ((found, _),) = self._find(shards, state, np.array([u * state.total]),
-                                   weights)
-        lowered, sums = (self._advance(shards, state, [found], weights) if update
-                         else (None, []))
-        (index, row), *group_sums = shards.gather([found, *sums])
+        values = state.closest
+        chain = values.chain
+        version = chain.next_version() if update else None
+        plan = _locate(values.block_sums, np.array([u * state.total]))
+        w = self._group_weights(shards, weights)
+
+        def step(history):
+            (found,) = self._find(shards, values, plan, w, history)
+            return [found, *(self._advance(shards, values, chain, version, [found], w,
+                                           None, history) if update else [])]
+
+        [(index, row)], *sums = self._run(shards, step)
         if update:
-            state = self._advanced(shards, lowered, group_sums)
+            state = self._advanced(shards, values, chain, version, [(None, row)], sums)
         return int(index[0]), row, state
 
     def d2_trials(self, x, state, targets, weights=None):
         """``EngineBase.d2_trials``; on a cluster, one round trip: the
-        candidates found and their per-block potentials gathered."""
+        candidates found, then one task per worker that weighs every
+        candidate."""
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_trials(x, state, targets, weights)
         targets = np.asarray(targets, dtype=np.float64)
-        finds = self._find(shards, state, targets, weights)
-        futures = [f for f, _ in finds]
-        places = [p for _, p in finds]
-        w = shards.weights(weights) or [None] * len(shards.groups)
-        values, pending = _readers(shards, state)
-        trials = [shards.submit(g, _group_trials, shards.data(g), values[g], w[g],
-                                futures, *pending, places=places,
-                                n_threads=self.n_threads)
-                  for g in range(len(shards.groups))]
-        got = shards.gather([*futures, *trials])
-        found, per_block = got[:len(futures)], shards.in_block_order(got[len(futures):])
+        values = state.closest
+        # In group order: the finds' results come back one list per group.
+        plan = sorted(_locate(values.block_sums, targets),
+                      key=lambda search: (shards.group_of[search[0]], search[0]))
+        places = [p for _, _, p, _ in plan]
+        w = self._group_weights(shards, weights)
+
+        def step(history):
+            finds = self._find(shards, values, plan, w, history)
+            trials = [shards.submit(
+                g, _group_trials, shards.data(g), w[g], finds,
+                read=_read(values, g, history), places=places,
+                n_threads=self.n_threads)
+                for g in range(len(shards.groups))]
+            return [*finds, *trials]
+
+        got = self._run(shards, step)
+        n_finds = len({shards.group_of[search[0]] for search in plan})
+        found = [pair for group in got[:n_finds] for pair in group]
+        per_block = shards.in_block_order(got[n_finds:])
         indices = np.empty(len(targets), dtype=np.int64)
         indices[np.concatenate(places)] = np.concatenate([f[0] for f in found])
         rows = _candidates(found, places)
-        return indices, rows, ordered_sum(per_block), (shards, rows, state, per_block)
+        return indices, rows, ordered_sum(per_block), (shards, rows, values, per_block)
 
     def d2_select(self, x, trials, best, weights=None):
-        """``EngineBase.d2_select``; on a cluster, no round trip: the next
-        step's tasks lower the distances by the chosen candidate as they
-        read them, its per-block potentials from :meth:`d2_trials` are the
-        block sums the next draw needs, and the lowered distances are
-        submitted to be kept for the step after."""
+        """``EngineBase.d2_select``; on a cluster, no round trip: the
+        per-block potentials of the chosen candidate from :meth:`d2_trials`
+        are the block sums the next draw needs, and the next step's first
+        task on each worker lowers the distances by it (and keeps them).
+        Lowering them ahead, in tasks of their own, cost more scheduling
+        than it saved."""
         if not (isinstance(trials, tuple) and isinstance(trials[0], Shards)):
             return super().d2_select(x, trials, best, weights)
-        shards, rows, state, per_block = trials
-        values, pending = _readers(shards, state)
-        pending = (*pending, (None, rows[best:best + 1]))
-        # Last in the workers' queues: the next step's tasks do not wait for it.
-        settled = [shards.submit(g, _group_lower, shards.data(g), values[g],
-                                 *pending, n_threads=self.n_threads, check=None,
-                                 priority=-1)
-                   for g in range(len(shards.groups))]
+        _, rows, values, per_block = trials
         block_sums = np.array([p[best] for p in per_block])
-        return D2State(ShardValues(values, block_sums, pending, settled), None,
-                       float(np.sum(block_sums)))
+        source = (None, rows[best:best + 1])
+        chain = values.chain
+        chosen = ShardValues(chain, chain.next_version(), values.history + (source,),
+                             block_sums, derive=(values.version, source))
+        return D2State(chosen, None, float(np.sum(block_sums)))
 
     def d2_sample(self, x, state, scale, seed, weights=None, *, update=True):
         """``EngineBase.d2_sample``; on a cluster, the draws, the rows kept
-        and the updated distances in one round trip."""
+        and the updated distances in one round trip: one task per worker
+        draws, then one per worker lowers by every row drawn."""
         shards = self._on_cluster(x, weights)
         if shards is None:
             return super().d2_sample(x, state, scale, seed, weights, update=update)
-        w = shards.weights(weights) or [None] * len(shards.groups)
-        values, pending = _readers(shards, state)
-        samples = [shards.submit(
-            g, _group_sample, shards.data(g), values[g], w[g], *pending,
-            starts=[int(shards.starts[b]) for b in shards.groups[g][1]],
-            scale=scale, seed=seed, n_threads=self.n_threads)
-            for g in range(len(shards.groups))]
-        lowered, sums = (self._advance(shards, state, [samples], weights, many=True)
-                         if update else (None, []))
-        got = shards.gather([*samples, *sums])
-        _, rows = _merged(got[:len(samples)])
+        values = state.closest
+        chain = values.chain
+        version = chain.next_version() if update else None
+        w = self._group_weights(shards, weights)
+
+        def step(history):
+            samples = [shards.submit(
+                g, _group_sample, shards.data(g), w[g],
+                read=_read(values, g, history),
+                starts=[int(shards.starts[b]) for b in shards.groups[g][1]],
+                scale=scale, seed=seed, n_threads=self.n_threads)
+                for g in range(len(shards.groups))]
+            return [*samples, *(self._advance(shards, values, chain, version, [samples],
+                                              w, None, history) if update else [])]
+
+        got = self._run(shards, step)
+        n_groups = len(shards.groups)
+        indices, rows = _merged(got[:n_groups])
         if update:
-            state = self._advanced(shards, lowered, got[len(samples):])
+            state = self._advanced(shards, values, chain, version, [(indices, rows)],
+                                   got[n_groups:])
         return rows, state
 
     def d2_potential(self, state, weights=None):
@@ -877,21 +967,15 @@ def _block_sums(array, weights=None):
     return np.asarray(sums.compute())
 
 
-def _readers(shards, state):
-    """What tasks read for the distances of ``state`` (None: no centre
-    yet): per-group futures and the centres still to lower them by.
-
-    A state made by ``d2_select`` is read as its predecessor's values plus
-    the chosen candidate, so that the next step need not wait for the
-    lowered values (submitted as its ``settled``); the step after reads
-    those.
-    """
-    if state is None:
-        return [None] * len(shards.groups), ()
-    values = state.closest
-    if values.settled is not None and all(f.done() for f in values.settled):
-        return values.settled, ()
-    return values.groups, values.pending
+def _read(values, group, history):
+    """What a task of ``group`` reads for the running minimum ``values`` (a
+    :class:`ShardValues`; None: no centre yet): ``(token, group, version,
+    history, derive)``, the history (host rows to rebuild it from) only
+    when ``history``."""
+    if values is None:
+        return (None, group, None, None, None)
+    return (values.chain.token, group, values.version,
+            values.history if history else None, values.derive)
 
 
 def _locate(block_sums, targets):
