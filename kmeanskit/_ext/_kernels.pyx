@@ -35,6 +35,32 @@ from scipy.linalg.cython_blas cimport dgemm, sgemm
 
 include "_team.pxi"
 
+
+cdef void* _alloc64(size_t nbytes, bint zeroed) noexcept nogil:
+    """``nbytes`` (zeroed if asked) starting at a 64-byte boundary, or NULL;
+    release with ``_free64``.  Tiles and per-block sums then start on a
+    cache line wherever malloc puts them: measured, a float64 pass took 27
+    or 35 ms from one call to the next by where its buffers happened to
+    land.  (The pointer malloc gave is kept just below the aligned one.)"""
+    cdef char* raw = <char*>(calloc(nbytes + 64, 1) if zeroed else malloc(nbytes + 64))
+    if raw == NULL:
+        return NULL
+    # malloc's alignment (at least 16) leaves 16 to 64 bytes below for it.
+    cdef char* p = raw + 64 - (<size_t>raw) % 64
+    (<void**>p)[-1] = raw
+    return p
+
+
+cdef void _free64(void* p) noexcept nogil:
+    """Release what ``_alloc64`` gave (NULL is ignored)."""
+    if p != NULL:
+        free((<void**>p)[-1])
+
+
+cdef inline Py_ssize_t _lines(Py_ssize_t n_doubles) noexcept nogil:
+    """``n_doubles`` rounded up to whole 64-byte lines (of 8 doubles)."""
+    return (n_doubles + 7) // 8 * 8
+
 cdef enum:
     # Rows per chunk: a chunk of a few hundred rows and its tile stay in cache.
     CHUNK_ROWS = 256
@@ -374,7 +400,8 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
     cdef int threads = _team_size(n_threads, n_chunks, n * k * d)
     cdef Py_ssize_t scratch_size = _scratch_size(k, d)
-    cdef floating* scratch = <floating*>malloc(threads * scratch_size * sizeof(floating))
+    cdef floating* scratch = <floating*>_alloc64(
+        threads * scratch_size * sizeof(floating), False)
     cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
     cdef const floating* xp = &x[0, 0]
     cdef const floating* cp = &c[0, 0]
@@ -406,7 +433,7 @@ def assign(const floating[:, ::1] x, const floating[:, ::1] c,
                      scratch + threadid() * scratch_size,
                      &labels[start], &sqdist[start])
     finally:
-        free(scratch)
+        _free64(scratch)
         free(half_cnorm)
         _mixed_free(&mixed_plan)
 
@@ -465,7 +492,7 @@ cdef PassPlan _plan_pass(Py_ssize_t n, Py_ssize_t d, Py_ssize_t k,
     """Fixed partition of the rows into blocks (independent of n_threads)."""
     cdef PassPlan plan
     plan.n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    plan.stride = k * d + k + 2
+    plan.stride = _lines(k * d + k + 2)
     plan.n_blocks = min(<Py_ssize_t>MAX_BLOCKS, plan.n_chunks)
     plan.n_blocks = max(1, min(plan.n_blocks,
                                BLOCK_BUFFER_BYTES // (plan.stride * sizeof(double))))
@@ -569,9 +596,10 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     if n == 0:
         return 0.0, 0.0
     cdef PassPlan plan = _plan_pass(n, d, k, n_threads)
-    cdef double* buf = <double*>calloc(plan.n_blocks * plan.stride, sizeof(double))
-    cdef floating* scratch = <floating*>malloc(
-        plan.threads * plan.scratch_size * sizeof(floating))
+    cdef double* buf = <double*>_alloc64(
+        plan.n_blocks * plan.stride * sizeof(double), True)
+    cdef floating* scratch = <floating*>_alloc64(
+        plan.threads * plan.scratch_size * sizeof(floating), False)
     cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
     cdef double stats[2]
     cdef MixedPlan mixed_plan
@@ -590,8 +618,8 @@ def lloyd_pass(const floating[:, ::1] x, const floating[:, ::1] c,
                       NULL if labels is None else &labels[0],
                       buf, scratch, &sums[0, 0], &counts[0], stats, True, mp)
     finally:
-        free(buf)
-        free(scratch)
+        _free64(buf)
+        _free64(scratch)
         free(half_cnorm)
         _mixed_free(&mixed_plan)
     return stats[0], stats[1]
@@ -644,9 +672,10 @@ def lloyd_iterations(const floating[:, ::1] x, floating[:, ::1] centres,
     if labels is not None and labels.shape[0] != n:
         raise ValueError("lloyd_iterations: labels must have one entry per row")
     cdef PassPlan plan = _plan_pass(n, d, k, n_threads)
-    cdef double* buf = <double*>malloc(plan.n_blocks * plan.stride * sizeof(double))
-    cdef floating* scratch = <floating*>malloc(
-        plan.threads * plan.scratch_size * sizeof(floating))
+    cdef double* buf = <double*>_alloc64(
+        plan.n_blocks * plan.stride * sizeof(double), False)
+    cdef floating* scratch = <floating*>_alloc64(
+        plan.threads * plan.scratch_size * sizeof(floating), False)
     cdef floating* half_cnorm = <floating*>malloc(k * sizeof(floating))
     cdef floating* cp = &centres[0, 0]
     cdef double* sp = &sums[0, 0]
@@ -692,8 +721,8 @@ def lloyd_iterations(const floating[:, ::1] x, floating[:, ::1] centres,
                     with gil:
                         PyErr_CheckSignals()
     finally:
-        free(buf)
-        free(scratch)
+        _free64(buf)
+        _free64(scratch)
         free(half_cnorm)
         _mixed_free(&mixed_plan)
     return stats[0], stats[1], empty_passes
@@ -1073,14 +1102,14 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef double margin = 8.0 * (d + 2) * eps
 
     cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    cdef Py_ssize_t stride = k * d + k + 3
+    cdef Py_ssize_t stride = _lines(k * d + k + 3)
     cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
     n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // (stride * sizeof(double))))
     cdef int threads = _team_size(n_threads, n_blocks, n * k * d)
     cdef Py_ssize_t per_thread = _hamerly_scratch(k, d)
-    cdef double* buf = <double*>calloc(n_blocks * stride, sizeof(double))
-    cdef floating* scratch = <floating*>malloc(
-        threads * per_thread * sizeof(floating))
+    cdef double* buf = <double*>_alloc64(n_blocks * stride * sizeof(double), True)
+    cdef floating* scratch = <floating*>_alloc64(
+        threads * per_thread * sizeof(floating), False)
     cdef int* iscratch = <int*>malloc(threads * 2 * CHUNK_ROWS * sizeof(int))
     cdef double* dscratch = <double*>malloc(threads * CHUNK_ROWS * sizeof(double))
     cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
@@ -1126,8 +1155,8 @@ def hamerly_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         _reduce_blocks(buf, n_blocks, stride, k, d, 3, &sums[0, 0], &counts[0],
                        stats)
     finally:
-        free(buf)
-        free(scratch)
+        _free64(buf)
+        _free64(scratch)
         free(iscratch)
         free(dscratch)
         free(half_cnorm)

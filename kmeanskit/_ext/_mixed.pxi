@@ -149,7 +149,7 @@ cdef int _mixed_alloc(MixedPlan* mp, int method, Py_ssize_t k, Py_ssize_t d,
     cdef Py_ssize_t head = (_aligned(d * sizeof(double)) + _aligned(k * d * sizeof(float))
                             + _aligned(k * sizeof(float)))
     mp.threads = threads
-    mp.buffer = <char*>calloc(head + threads * mp.scratch_bytes, 1)
+    mp.buffer = <char*>_alloc64(head + threads * mp.scratch_bytes, True)
     if mp.buffer == NULL:
         raise MemoryError("cannot allocate the mixed-precision buffers")
     mp.ref = <double*>mp.buffer
@@ -176,7 +176,7 @@ cdef void _mixed_free(MixedPlan* mp) noexcept nogil:
         _carve(&v, mp.scratch + tid * mp.scratch_bytes, mp.k, mp.d)
         for tier in range(3):
             _last_tally[tier] += v.tally[tier]
-    free(mp.buffer)
+    _free64(mp.buffer)
     mp.buffer = NULL
 
 

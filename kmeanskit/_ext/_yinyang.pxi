@@ -490,7 +490,7 @@ def yinyang_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     margin = max(margin, 8.0 * 6.0e-8)
 
     cdef Py_ssize_t n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    cdef Py_ssize_t stride = k * d + k + 3
+    cdef Py_ssize_t stride = _lines(k * d + k + 3)
     cdef Py_ssize_t n_blocks = min(<Py_ssize_t>MAX_BLOCKS, n_chunks)
     n_blocks = max(1, min(n_blocks, BLOCK_BUFFER_BYTES // (stride * sizeof(double))))
     cdef int threads = _team_size(n_threads, n_blocks, n * k * d)
@@ -500,7 +500,7 @@ def yinyang_pass(const floating[:, ::1] x, const floating[:, ::1] c,
     cdef Py_ssize_t per_thread = _yinyang_scratch_bytes(k, d, n_groups,
                                                         sizeof(floating))
     per_thread = (per_thread + 63) // 64 * 64
-    cdef double* buf = <double*>calloc(n_blocks * stride, sizeof(double))
+    cdef double* buf = <double*>_alloc64(n_blocks * stride * sizeof(double), True)
     cdef char* scratch = <char*>malloc(threads * per_thread + 64)
     cdef floating* half_cnorm = _half_norms(&c[0, 0], k, d)
     cdef floating* half_cgnorm = _half_norms(&grouped[0, 0], k, d)
@@ -537,7 +537,7 @@ def yinyang_pass(const floating[:, ::1] x, const floating[:, ::1] c,
         _reduce_blocks(buf, n_blocks, stride, k, d, 3, &sums[0, 0], &counts[0],
                        stats)
     finally:
-        free(buf)
+        _free64(buf)
         free(scratch)
         free(half_cnorm)
         free(half_cgnorm)
