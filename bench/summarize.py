@@ -16,7 +16,10 @@ prints, per case and dtype, as Markdown:
   number the targets are stated in), with its spread (lowest to highest);
   rows whose spread exceeds ``--noisy`` are flagged;
 * kmeanskit ÷ the run's floor (GEMM rate or bandwidth), median, where the
-  runs measured the machine's limits.
+  runs measured the machine's limits;
+
+and, where the runs timed ``algorithm='auto'`` beside fixed choices, auto's
+time ÷ the fastest fixed choice's (median of the runs' ratios).
 
 Medians of per-run ratios, rather than ratios of medians, keep each
 comparison within one run: a run on a busier moment slows every
@@ -128,6 +131,35 @@ def summarize(runs, kmeanskit_impls, noisy):
     return "\n".join(lines)
 
 
+def auto_table(runs):
+    """'auto' against the best fixed kmeanskit algorithm timed, per case:
+    the median over the runs of each run's ratio, with its range."""
+    lines = ["| case (n×d×k) | dtype | fastest fixed choice | auto ÷ fastest "
+             "(spread) |", "|---|---|---|---:|"]
+    cases = {}
+    for run in runs:
+        grouped = {}
+        for row in run["rows"]:
+            key = (row["case"], row["dtype"], row["threads"])
+            if row["impl"].startswith("kmeanskit-"):
+                grouped.setdefault(key, {})[row["impl"]] = row["seconds_per_iter"]
+        for key, times in grouped.items():
+            auto = times.pop("kmeanskit-auto", None)
+            if auto is None or not times:
+                continue
+            best = min(times, key=times.get)
+            cases.setdefault(key, []).append((auto / times[best], best))
+    if not cases:
+        return ""
+    for key, values in cases.items():
+        ratios = [r for r, _ in values]
+        best = statistics.mode(b for _, b in values).removeprefix("kmeanskit-")
+        lines.append(f"| {key[0]} | {key[1]} | {best} | "
+                     f"{fmt(statistics.median(ratios))} "
+                     f"({fmt(min(ratios))}–{fmt(max(ratios))}) |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", help="JSON files of compare.py --json")
@@ -145,6 +177,12 @@ def main(argv=None):
           f"{machine.get('cores')} cores")
     print()
     print(summarize(runs, impls, args.noisy))
+    table = auto_table(runs)
+    if table:
+        print()
+        print("## `algorithm='auto'` against the fastest fixed choice")
+        print()
+        print(table)
     return 0
 
 
